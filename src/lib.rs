@@ -1,0 +1,17 @@
+//! logsleuth: finds out why a service keeps dying.
+//!
+//! The library reads logs ([`input`]), finds the lines that matter with a multi-pattern
+//! scanner ([`scan`]), parses their envelopes ([`record`]), follows patterns across lines
+//! ([`detect`]), names causes ([`classify`]) and builds a serializable [`report::Report`].
+//! The command-line binary is a thin layer over [`analyze`].
+
+pub mod classify;
+pub mod detect;
+pub mod engine;
+pub mod input;
+pub mod record;
+pub mod report;
+pub mod rules;
+pub mod scan;
+
+pub use engine::{analyze, Analysis, AnalyzeOptions};

@@ -1,0 +1,1 @@
+//! scan (being built).
