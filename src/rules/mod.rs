@@ -1,1 +1,19 @@
-//! rules (being built).
+//! Rule files: signals (what one line looks like) and causes (what the evidence means).
+//!
+//! Rules are TOML (format in `rules/README.md`). Built-in files are embedded at build time;
+//! users add their own with [`RuleSetBuilder::add_path`]. Loading validates everything and
+//! collects every problem as a [`RuleError`] with `file:line:col` before any log is read.
+
+mod builtin;
+mod error;
+mod literals;
+mod load;
+mod model;
+
+pub use builtin::BUILTIN_RULE_FILES;
+pub use error::{RuleError, RuleErrors};
+pub use literals::derive_literals;
+pub use load::RuleSetBuilder;
+pub use model::{
+    Cause, CauseCondition, EvidenceRef, Example, RuleSet, Severity, Signal, SignalIdx, Tag,
+};

@@ -1,0 +1,554 @@
+//! Reading rule files: TOML with spans, validation, and compilation into a [`RuleSet`].
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::builtin::BUILTIN_RULE_FILES;
+use super::error::{RuleError, RuleErrors};
+use super::literals::derive_literals;
+use super::model::{
+    Cause, CauseCondition, EvidenceRef, Example, RuleSet, Severity, Signal, SignalIdx, Tag,
+};
+
+/// Largest compiled program a rule's regex may have; a bigger one is an error.
+const REGEX_SIZE_LIMIT: usize = 2 << 20;
+/// Shortest literal the scanner accepts.
+const MIN_LITERAL_LEN: usize = 3;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    #[serde(default)]
+    signal: Vec<RawSignal>,
+    #[serde(default)]
+    cause: Vec<RawCause>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSignal {
+    id: Spanned<String>,
+    #[serde(default)]
+    description: String,
+    regex: Spanned<String>,
+    literals: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    case_insensitive: bool,
+    severity: Option<Spanned<String>>,
+    #[serde(default)]
+    tags: Vec<Spanned<String>>,
+    #[serde(default)]
+    examples: Vec<Spanned<RawExample>>,
+    #[serde(default)]
+    counter_examples: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawExample {
+    Line(String),
+    WithCaptures {
+        line: String,
+        #[serde(default)]
+        captures: BTreeMap<String, String>,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCause {
+    id: Spanned<String>,
+    #[serde(default)]
+    summary: String,
+    severity: Option<Spanned<String>>,
+    title: String,
+    #[serde(default)]
+    explanation: String,
+    #[serde(default)]
+    fix: Vec<String>,
+    #[serde(default)]
+    verify: Vec<String>,
+    when: Spanned<RawCondition>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCondition {
+    #[serde(default)]
+    any: Vec<Spanned<String>>,
+    #[serde(default)]
+    all: Vec<Spanned<String>>,
+    #[serde(default)]
+    supporting: Vec<Spanned<String>>,
+    #[serde(default)]
+    contradicting: Vec<Spanned<String>>,
+    #[serde(default)]
+    min_count: Option<usize>,
+    #[serde(default)]
+    confidence: Option<Spanned<f64>>,
+}
+
+/// A rule file's text, kept for error positions.
+struct RuleText {
+    name: String,
+    text: String,
+}
+
+/// Collects rule files and builds a validated [`RuleSet`].
+///
+/// ```
+/// let rules = logsleuth::rules::RuleSetBuilder::new().build().expect("built-in rules load");
+/// assert!(rules.cause("port-conflict").is_some());
+/// ```
+pub struct RuleSetBuilder {
+    builtin: bool,
+    texts: Vec<RuleText>,
+    errors: Vec<RuleError>,
+}
+
+impl Default for RuleSetBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl RuleSetBuilder {
+    /// A builder that includes the built-in rules.
+    pub fn new() -> Self {
+        Self { builtin: true, texts: Vec::new(), errors: Vec::new() }
+    }
+
+    /// Whether to include the built-in rules (`--no-default-rules` turns them off).
+    pub fn builtin(mut self, include: bool) -> Self {
+        self.builtin = include;
+        self
+    }
+
+    /// Adds one rule file's text under a display name.
+    pub fn add_text(mut self, name: impl Into<String>, text: impl Into<String>) -> Self {
+        self.texts.push(RuleText { name: name.into(), text: text.into() });
+        self
+    }
+
+    /// Adds a rule file, or every `*.toml` file in a directory (sorted by name).
+    pub fn add_path(mut self, path: &Path) -> Self {
+        let name = path.display().to_string();
+        if path.is_dir() {
+            match list_toml_files(path) {
+                Ok(files) => {
+                    for file in files {
+                        self = self.add_path(&file);
+                    }
+                }
+                Err(err) => self.errors.push(io_error(&name, &err)),
+            }
+            return self;
+        }
+        match std::fs::read(path) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => self.texts.push(RuleText { name, text }),
+                Err(err) => {
+                    let offset = err.utf8_error().valid_up_to();
+                    let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
+                    self.errors.push(RuleError::at_offset(
+                        &name,
+                        &text,
+                        offset,
+                        "rule files must be UTF-8 text",
+                    ));
+                }
+            },
+            Err(err) => self.errors.push(io_error(&name, &err)),
+        }
+        self
+    }
+
+    /// Parses, validates and compiles every file; returns all problems at once.
+    pub fn build(self) -> Result<RuleSet, RuleErrors> {
+        let mut errors = self.errors;
+        let mut texts: Vec<RuleText> = Vec::new();
+        if self.builtin {
+            texts.extend(
+                BUILTIN_RULE_FILES
+                    .iter()
+                    .map(|(name, text)| RuleText { name: name.to_string(), text: text.to_string() }),
+            );
+        }
+        texts.extend(self.texts);
+
+        let mut parsed = Vec::new();
+        for file in &texts {
+            match toml::from_str::<RawFile>(&file.text) {
+                Ok(raw) => parsed.push((file, raw)),
+                Err(err) => {
+                    let offset = err.span().map_or(0, |s| s.start);
+                    let message = err.message().trim().to_string();
+                    errors.push(RuleError::at_offset(&file.name, &file.text, offset, message));
+                }
+            }
+        }
+
+        let mut rules = RuleSet::default();
+        let mut signal_ids: HashMap<String, (String, usize)> = HashMap::new();
+        for (file, raw) in &parsed {
+            for raw_signal in &raw.signal {
+                let mut report = |offset: usize, message: String| {
+                    errors.push(RuleError::at_offset(&file.name, &file.text, offset, message))
+                };
+                if let Some(signal) = compile_signal(&file.name, raw_signal, &mut report) {
+                    let key = signal.id.clone();
+                    let here = raw_signal.id.span().start;
+                    if let Some((other_file, other_offset)) = signal_ids.get(&key) {
+                        let other = position_of(&texts, other_file, *other_offset);
+                        report(here, format!("duplicate signal id `{key}` (first defined at {other})"));
+                    } else {
+                        signal_ids.insert(key, (file.name.clone(), here));
+                        rules.signals.push(signal);
+                    }
+                }
+            }
+        }
+
+        let mut cause_ids: HashMap<String, (String, usize)> = HashMap::new();
+        for (file, raw) in &parsed {
+            for raw_cause in &raw.cause {
+                let mut report = |offset: usize, message: String| {
+                    errors.push(RuleError::at_offset(&file.name, &file.text, offset, message))
+                };
+                if let Some(cause) = compile_cause(&file.name, raw_cause, &rules, &mut report) {
+                    let key = cause.id.clone();
+                    let here = raw_cause.id.span().start;
+                    if let Some((other_file, other_offset)) = cause_ids.get(&key) {
+                        let other = position_of(&texts, other_file, *other_offset);
+                        report(here, format!("duplicate cause id `{key}` (first defined at {other})"));
+                    } else {
+                        cause_ids.insert(key, (file.name.clone(), here));
+                        rules.causes.push(cause);
+                    }
+                }
+            }
+        }
+
+        if errors.is_empty() {
+            Ok(rules)
+        } else {
+            Err(RuleErrors(errors))
+        }
+    }
+}
+
+fn list_toml_files(dir: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() || path.extension().is_some_and(|x| x == "toml") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+fn io_error(name: &str, err: &std::io::Error) -> RuleError {
+    RuleError { file: name.to_string(), line: 1, column: 1, message: format!("cannot read: {err}") }
+}
+
+fn position_of(texts: &[RuleText], file: &str, offset: usize) -> String {
+    let text = texts.iter().find(|t| t.name == file).map_or("", |t| t.text.as_str());
+    let err = RuleError::at_offset(file, text, offset, "");
+    format!("{}:{}:{}", err.file, err.line, err.column)
+}
+
+fn is_kebab_case(id: &str) -> bool {
+    !id.is_empty()
+        && !id.starts_with('-')
+        && !id.ends_with('-')
+        && !id.contains("--")
+        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+fn parse_severity(
+    raw: &Option<Spanned<String>>,
+    default: Severity,
+    report: &mut impl FnMut(usize, String),
+) -> Severity {
+    let Some(raw) = raw else { return default };
+    Severity::parse(raw.get_ref()).unwrap_or_else(|| {
+        let names: Vec<_> = Severity::ALL.iter().map(|s| s.as_str()).collect();
+        report(
+            raw.span().start,
+            format!("unknown severity `{}`: must be one of {}", raw.get_ref(), names.join(", ")),
+        );
+        default
+    })
+}
+
+/// Compiles a regex with the rule size limits.
+pub(crate) fn compile_regex(pattern: &str) -> Result<regex::bytes::Regex, String> {
+    regex::bytes::RegexBuilder::new(pattern)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .dfa_size_limit(REGEX_SIZE_LIMIT)
+        .build()
+        .map_err(|err| match err {
+            regex::Error::CompiledTooBig(limit) => {
+                format!("regex is too big (compiled form exceeds {limit} bytes): simplify it")
+            }
+            other => {
+                let text = other.to_string();
+                let last = text.lines().rev().find(|l| l.starts_with("error:"));
+                format!("invalid regex: {}", last.unwrap_or(&text).trim_start_matches("error: "))
+            }
+        })
+}
+
+fn compile_signal(
+    file: &str,
+    raw: &RawSignal,
+    report: &mut impl FnMut(usize, String),
+) -> Option<Signal> {
+    let id = raw.id.get_ref();
+    let mut ok = true;
+    if !is_kebab_case(id) {
+        report(raw.id.span().start, format!("signal id `{id}` must be kebab-case (a-z, 0-9, -)"));
+        ok = false;
+    }
+    let regex = match compile_regex(raw.regex.get_ref()) {
+        Ok(regex) => Some(regex),
+        Err(message) => {
+            report(raw.regex.span().start, message);
+            None
+        }
+    };
+    let severity = parse_severity(&raw.severity, Severity::Info, report);
+    let mut tags = Vec::new();
+    for tag in &raw.tags {
+        match Tag::parse(tag.get_ref()) {
+            Some(t) => tags.push(t),
+            None => {
+                let names: Vec<_> = Tag::ALL.iter().map(|t| t.as_str()).collect();
+                report(
+                    tag.span().start,
+                    format!("unknown tag `{}`: must be one of {}", tag.get_ref(), names.join(", ")),
+                );
+                ok = false;
+            }
+        }
+    }
+    let (literals, case_insensitive) = match &raw.literals {
+        Some(given) => {
+            for literal in given {
+                if literal.get_ref().len() < MIN_LITERAL_LEN {
+                    report(
+                        literal.span().start,
+                        format!(
+                            "literal `{}` is too short: the scanner needs at least {MIN_LITERAL_LEN} bytes",
+                            literal.get_ref()
+                        ),
+                    );
+                    ok = false;
+                }
+            }
+            (given.iter().map(|l| l.get_ref().clone()).collect(), raw.case_insensitive)
+        }
+        None => match derive_literals(raw.regex.get_ref()) {
+            Some(derived) => (derived.literals, derived.case_insensitive || raw.case_insensitive),
+            None => (Vec::new(), raw.case_insensitive),
+        },
+    };
+    let examples = raw
+        .examples
+        .iter()
+        .map(|example| match example.get_ref() {
+            RawExample::Line(line) => Example { line: line.clone(), captures: Vec::new() },
+            RawExample::WithCaptures { line, captures } => Example {
+                line: line.clone(),
+                captures: captures.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            },
+        })
+        .collect();
+    let regex = regex?;
+    if !ok {
+        return None;
+    }
+    Some(Signal {
+        id: id.clone(),
+        description: raw.description.clone(),
+        origin: file.to_string(),
+        regex,
+        literals,
+        case_insensitive,
+        severity,
+        tags,
+        examples,
+        counter_examples: raw.counter_examples.iter().map(|c| c.get_ref().clone()).collect(),
+    })
+}
+
+fn resolve_refs(
+    refs: &[Spanned<String>],
+    rules: &RuleSet,
+    report: &mut impl FnMut(usize, String),
+) -> Vec<EvidenceRef> {
+    let mut resolved = Vec::new();
+    for item in refs {
+        let name = item.get_ref();
+        if let Some(tag_name) = name.strip_prefix("tag:") {
+            match Tag::parse(tag_name) {
+                Some(tag) => resolved.push(EvidenceRef::Tag(tag)),
+                None => {
+                    let names: Vec<_> = Tag::ALL.iter().map(|t| t.as_str()).collect();
+                    report(
+                        item.span().start,
+                        format!("unknown tag `{tag_name}`: must be one of {}", names.join(", ")),
+                    );
+                }
+            }
+        } else {
+            match rules.signal_by_id(name) {
+                Some(idx) => resolved.push(EvidenceRef::Signal(idx as SignalIdx)),
+                None => report(
+                    item.span().start,
+                    format!("unknown signal `{name}` (use a signal id or `tag:NAME`)"),
+                ),
+            }
+        }
+    }
+    resolved
+}
+
+fn compile_cause(
+    file: &str,
+    raw: &RawCause,
+    rules: &RuleSet,
+    report: &mut impl FnMut(usize, String),
+) -> Option<Cause> {
+    let id = raw.id.get_ref();
+    let mut ok = true;
+    if !is_kebab_case(id) {
+        report(raw.id.span().start, format!("cause id `{id}` must be kebab-case (a-z, 0-9, -)"));
+        ok = false;
+    }
+    let severity = parse_severity(&raw.severity, Severity::Error, report);
+    let when = raw.when.get_ref();
+    if when.any.is_empty() && when.all.is_empty() {
+        report(raw.when.span().start, "`when` needs `any` or `all` evidence".to_string());
+        ok = false;
+    }
+    let confidence = match &when.confidence {
+        Some(c) if !(0.0..=1.0).contains(c.get_ref()) => {
+            report(c.span().start, format!("confidence {} must be within 0 and 1", c.get_ref()));
+            ok = false;
+            0.0
+        }
+        Some(c) => *c.get_ref(),
+        None => 0.8,
+    };
+    let condition = CauseCondition {
+        any: resolve_refs(&when.any, rules, report),
+        all: resolve_refs(&when.all, rules, report),
+        supporting: resolve_refs(&when.supporting, rules, report),
+        contradicting: resolve_refs(&when.contradicting, rules, report),
+        min_count: when.min_count.unwrap_or(1).max(1),
+        confidence,
+    };
+    let resolved_all = condition.any.len() == when.any.len()
+        && condition.all.len() == when.all.len()
+        && condition.supporting.len() == when.supporting.len()
+        && condition.contradicting.len() == when.contradicting.len();
+    if !ok || !resolved_all {
+        return None;
+    }
+    Some(Cause {
+        id: id.clone(),
+        origin: file.to_string(),
+        summary: raw.summary.clone(),
+        severity,
+        title: raw.title.clone(),
+        explanation: raw.explanation.trim().to_string(),
+        fix: raw.fix.clone(),
+        verify: raw.verify.clone(),
+        when: condition,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn build(text: &str) -> Result<RuleSet, RuleErrors> {
+        RuleSetBuilder::new().builtin(false).add_text("t.toml", text).build()
+    }
+
+    const GOOD: &str = r#"
+[[signal]]
+id = "bind-in-use"
+regex = 'Address already in use.*port (?P<port>\d+)'
+severity = "error"
+tags = ["bind-error"]
+examples = [{ line = "Address already in use on port 80", captures = { port = "80" } }]
+
+[[cause]]
+id = "port-conflict"
+title = "Port {port} is in use"
+[cause.when]
+any = ["bind-in-use"]
+supporting = ["tag:restart-marker"]
+"#;
+
+    #[test]
+    fn a_good_file_loads() {
+        let rules = build(GOOD).unwrap();
+        assert_eq!(rules.signals.len(), 1);
+        assert_eq!(rules.signals[0].literals, vec!["Address already in use".to_string()]);
+        assert_eq!(rules.causes[0].when.any, vec![EvidenceRef::Signal(0)]);
+    }
+
+    #[test]
+    fn every_error_is_reported_with_its_position() {
+        let text = "[[signal]]\nid = \"Bad_Id\"\nregex = 'a(b'\nseverity = \"fatal\"\ntags = [\"nope\"]\n\n[[cause]]\nid = \"c\"\ntitle = \"t\"\n[cause.when]\nany = [\"missing\"]\n";
+        let errors = build(text).unwrap_err().0;
+        let shown: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        assert!(shown[0].starts_with("t.toml:2:6: signal id `Bad_Id` must be kebab-case"), "{shown:?}");
+        assert!(shown.iter().any(|e| e.starts_with("t.toml:3:9: invalid regex")), "{shown:?}");
+        assert!(shown.iter().any(|e| e.starts_with("t.toml:4:12: unknown severity `fatal`: must be one of")), "{shown:?}");
+        assert!(shown.iter().any(|e| e.starts_with("t.toml:5:9: unknown tag `nope`")), "{shown:?}");
+        assert!(shown.iter().any(|e| e.starts_with("t.toml:11:8: unknown signal `missing`")), "{shown:?}");
+    }
+
+    #[test]
+    fn toml_syntax_errors_point_at_the_problem() {
+        let errors = build("[[signal]]\nid = \n").unwrap_err().0;
+        assert_eq!(errors.len(), 1);
+        assert_eq!((errors[0].line, errors[0].file.as_str()), (2, "t.toml"));
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected() {
+        let errors = build("[[signal]]\nid = \"a\"\nregex = 'abc'\nregexp = 'x'\n").unwrap_err().0;
+        assert!(errors[0].message.contains("regexp"), "{errors:?}");
+    }
+
+    #[test]
+    fn duplicate_ids_name_the_first_definition() {
+        let text = "[[signal]]\nid = \"a\"\nregex = 'abcd'\n[[signal]]\nid = \"a\"\nregex = 'efgh'\n";
+        let errors = build(text).unwrap_err().0;
+        assert_eq!(errors[0].to_string(), "t.toml:5:6: duplicate signal id `a` (first defined at t.toml:2:6)");
+    }
+
+    #[test]
+    fn huge_regexes_are_refused() {
+        let text = "[[signal]]\nid = \"a\"\nregex = '\\w{1000}\\w{1000}\\w{1000}'\n";
+        let errors = build(text).unwrap_err().0;
+        assert!(errors[0].message.contains("too big"), "{errors:?}");
+    }
+
+    #[test]
+    fn short_literals_are_refused() {
+        let text = "[[signal]]\nid = \"a\"\nregex = 'ab+'\nliterals = [\"ab\"]\n";
+        let errors = build(text).unwrap_err().0;
+        assert!(errors[0].message.contains("too short"), "{errors:?}");
+    }
+}

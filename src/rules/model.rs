@@ -1,0 +1,208 @@
+//! The validated, compiled form of rule files.
+
+use serde::{Deserialize, Serialize};
+
+/// How bad a signal or cause is; also the threshold of `--fail-on`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Debug,
+    #[default]
+    Info,
+    Notice,
+    Warning,
+    Error,
+    Critical,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 6] = [
+        Severity::Debug,
+        Severity::Info,
+        Severity::Notice,
+        Severity::Warning,
+        Severity::Error,
+        Severity::Critical,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Debug => "debug",
+            Severity::Info => "info",
+            Severity::Notice => "notice",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+            Severity::Critical => "critical",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Severity> {
+        Severity::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+macro_rules! tags {
+    ($($variant:ident => $name:literal: $doc:literal,)*) => {
+        /// What role a signal's line plays for the detectors (closed vocabulary).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+        pub enum Tag {
+            $(#[doc = $doc] #[serde(rename = $name)] $variant,)*
+        }
+
+        impl Tag {
+            pub const ALL: &'static [Tag] = &[$(Tag::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(Tag::$variant => $name,)* }
+            }
+
+            pub fn description(self) -> &'static str {
+                match self { $(Tag::$variant => $doc,)* }
+            }
+
+            pub fn parse(text: &str) -> Option<Tag> {
+                match text { $($name => Some(Tag::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+tags! {
+    RestartMarker => "restart-marker": "a supervisor scheduled or performed a restart",
+    StartMarker => "start-marker": "a process or service is starting or started",
+    ReadyMarker => "ready-marker": "start-up completed: listening, ready to accept",
+    ExitMarker => "exit-marker": "a process exited or was killed",
+    FailureMarker => "failure-marker": "a unit or container entered a failed state",
+    StartLimit => "start-limit": "the start rate limit was hit",
+    StopMarker => "stop-marker": "a deliberate stop was requested",
+    TracebackStart => "traceback-start": "the first line of a stack trace",
+    TracebackEnd => "traceback-end": "the final `Type: message` line of a stack trace",
+    Continuation => "continuation": "a line that continues a multi-line message",
+    BindError => "bind-error": "a listening socket could not be bound",
+    Oom => "oom": "the out-of-memory killer acted",
+    Memory => "memory": "memory use or exhaustion",
+    ConnectionError => "connection-error": "a connection to a peer failed",
+    ConfigError => "config-error": "configuration missing or invalid",
+    ImportError => "import-error": "a module, class or library could not be loaded",
+    PermissionError => "permission-error": "access was denied",
+    DiskError => "disk-error": "storage full or failing",
+    FdError => "fd-error": "file descriptors exhausted",
+    Crash => "crash": "a process crashed",
+    Timeout => "timeout": "an operation timed out",
+    HttpStatus => "http-status": "an HTTP response status",
+    Noise => "noise": "looks alarming but is routine",
+}
+
+impl std::fmt::Display for Tag {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Index of a signal in [`RuleSet::signals`].
+pub type SignalIdx = u32;
+
+/// A line a signal must (or must not) match, with the captures it must yield.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Example {
+    pub line: String,
+    pub captures: Vec<(String, String)>,
+}
+
+/// What one log line looks like.
+#[derive(Debug, Clone)]
+pub struct Signal {
+    pub id: String,
+    pub description: String,
+    /// The file the signal came from (`rules/network.toml`).
+    pub origin: String,
+    pub regex: regex::bytes::Regex,
+    /// Texts one of which every match contains; empty when none could be found.
+    pub literals: Vec<String>,
+    pub case_insensitive: bool,
+    pub severity: Severity,
+    pub tags: Vec<Tag>,
+    pub examples: Vec<Example>,
+    pub counter_examples: Vec<String>,
+}
+
+impl Signal {
+    pub fn has_tag(&self, tag: Tag) -> bool {
+        self.tags.contains(&tag)
+    }
+}
+
+/// A reference to evidence in a cause condition: a signal id or `tag:NAME`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EvidenceRef {
+    /// Resolved to the signal's index.
+    Signal(SignalIdx),
+    Tag(Tag),
+}
+
+/// When a cause applies.
+#[derive(Debug, Clone, Default)]
+pub struct CauseCondition {
+    /// At least `min_count` hits among these.
+    pub any: Vec<EvidenceRef>,
+    /// Every one of these must have fired.
+    pub all: Vec<EvidenceRef>,
+    /// Raise confidence.
+    pub supporting: Vec<EvidenceRef>,
+    /// Lower confidence.
+    pub contradicting: Vec<EvidenceRef>,
+    pub min_count: usize,
+    /// Confidence when the required evidence is present.
+    pub confidence: f64,
+}
+
+/// What a pattern of evidence means, and what to do about it.
+#[derive(Debug, Clone)]
+pub struct Cause {
+    pub id: String,
+    pub origin: String,
+    pub summary: String,
+    pub severity: Severity,
+    pub title: String,
+    pub explanation: String,
+    pub fix: Vec<String>,
+    pub verify: Vec<String>,
+    pub when: CauseCondition,
+}
+
+/// Every loaded and validated rule.
+#[derive(Debug, Clone, Default)]
+pub struct RuleSet {
+    pub signals: Vec<Signal>,
+    pub causes: Vec<Cause>,
+}
+
+impl RuleSet {
+    pub fn signal(&self, idx: SignalIdx) -> &Signal {
+        &self.signals[idx as usize]
+    }
+
+    pub fn signal_by_id(&self, id: &str) -> Option<SignalIdx> {
+        self.signals.iter().position(|s| s.id == id).map(|i| i as SignalIdx)
+    }
+
+    pub fn cause(&self, id: &str) -> Option<&Cause> {
+        self.causes.iter().find(|c| c.id == id)
+    }
+
+    /// Whether the referenced evidence covers this signal.
+    pub fn refers_to(&self, reference: &EvidenceRef, idx: SignalIdx) -> bool {
+        match reference {
+            EvidenceRef::Signal(s) => *s == idx,
+            EvidenceRef::Tag(tag) => self.signal(idx).has_tag(*tag),
+        }
+    }
+}

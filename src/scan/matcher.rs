@@ -1,0 +1,460 @@
+//! Compiling signals into block-level prefilters and confirming candidate lines.
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, Input, MatchKind};
+use rayon::prelude::*;
+use regex::bytes::{CaptureLocations, Regex};
+
+use super::count_newlines;
+use super::hit::{LineHit, SignalMatch};
+use crate::record::EnvelopeParser;
+use crate::rules::{RuleSet, SignalIdx};
+
+/// Literals per prefilter automaton. Measured: aho-corasick's SIMD (Teddy) path holds up to
+/// about 32 literals, halves its speed by 48 and falls to a slow path past 64.
+pub const DEFAULT_GROUP_SIZE: usize = 32;
+/// Bytes per parallel chunk.
+pub const DEFAULT_CHUNK_SIZE: usize = 2 << 20;
+
+/// Configures and builds a [`Scanner`].
+///
+/// ```
+/// use logsleuth::{rules::RuleSetBuilder, scan::ScannerBuilder};
+/// let rules = RuleSetBuilder::new().builtin(false)
+///     .add_text("t.toml", "[[signal]]\nid = \"in-use\"\nregex = 'Address already in use'\n")
+///     .build().unwrap();
+/// let scanner = ScannerBuilder::new().build(&rules);
+/// let (hits, lines) = scanner.scan(b"ok\nbind: Address already in use\n", 1);
+/// assert_eq!((hits[0].line_no, lines), (2, 2));
+/// ```
+#[derive(Debug, Clone)]
+pub struct ScannerBuilder {
+    group_size: usize,
+    chunk_size: usize,
+}
+
+impl Default for ScannerBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ScannerBuilder {
+    pub fn new() -> Self {
+        Self { group_size: DEFAULT_GROUP_SIZE, chunk_size: DEFAULT_CHUNK_SIZE }
+    }
+
+    /// Literals per prefilter automaton (at least 1).
+    pub fn group_size(mut self, size: usize) -> Self {
+        self.group_size = size.max(1);
+        self
+    }
+
+    /// Bytes per parallel chunk (at least 4 KiB).
+    pub fn chunk_size(mut self, size: usize) -> Self {
+        self.chunk_size = size.max(4096);
+        self
+    }
+
+    /// Compiles every signal of `rules` once.
+    pub fn build(&self, rules: &RuleSet) -> Scanner {
+        let mut literals = LiteralTable::default();
+        let mut fallback = Vec::new();
+        for (idx, signal) in rules.signals.iter().enumerate() {
+            let idx = idx as SignalIdx;
+            if signal.literals.is_empty() {
+                fallback.push(idx);
+                continue;
+            }
+            for literal in &signal.literals {
+                for variant in escaped_variants(literal) {
+                    literals.add(variant, signal.case_insensitive, idx);
+                }
+            }
+        }
+        let prefilters = literals.prefilters(self.group_size);
+        let fallback_finder = build_fallback_finder(rules, &fallback);
+        Scanner {
+            prefilters,
+            line_matchers: literals.line_matchers(),
+            fallback,
+            fallback_finder,
+            regexes: rules.signals.iter().map(|s| s.regex.clone()).collect(),
+            chunk_size: self.chunk_size,
+        }
+    }
+}
+
+/// Literal texts with the signals that own them, split by case sensitivity.
+#[derive(Default)]
+struct LiteralTable {
+    exact: Vec<(String, Vec<SignalIdx>)>,
+    folded: Vec<(String, Vec<SignalIdx>)>,
+}
+
+impl LiteralTable {
+    fn add(&mut self, text: String, case_insensitive: bool, signal: SignalIdx) {
+        let (list, text) = if case_insensitive {
+            (&mut self.folded, text.to_ascii_lowercase())
+        } else {
+            (&mut self.exact, text)
+        };
+        match list.iter_mut().find(|(t, _)| *t == text) {
+            Some((_, owners)) if !owners.contains(&signal) => owners.push(signal),
+            Some(_) => {}
+            None => list.push((text, vec![signal])),
+        }
+    }
+
+    fn prefilters(&self, group_size: usize) -> Vec<AhoCorasick> {
+        let mut automata = Vec::new();
+        for (list, fold) in [(&self.exact, false), (&self.folded, true)] {
+            for group in list.chunks(group_size) {
+                let texts = group.iter().map(|(t, _)| t.as_str());
+                automata.push(
+                    AhoCorasick::builder()
+                        .match_kind(MatchKind::LeftmostFirst)
+                        .ascii_case_insensitive(fold)
+                        .kind(Some(AhoCorasickKind::DFA))
+                        .build(texts)
+                        .expect("literal automata stay within aho-corasick's limits"),
+                );
+            }
+        }
+        automata
+    }
+
+    fn line_matchers(&self) -> Vec<LineMatcher> {
+        [(&self.exact, false), (&self.folded, true)]
+            .into_iter()
+            .filter(|(list, _)| !list.is_empty())
+            .map(|(list, fold)| LineMatcher {
+                automaton: AhoCorasick::builder()
+                    .match_kind(MatchKind::Standard)
+                    .ascii_case_insensitive(fold)
+                    .build(list.iter().map(|(t, _)| t.as_str()))
+                    .expect("literal automata stay within aho-corasick's limits"),
+                owners: list.iter().map(|(_, o)| o.clone()).collect(),
+            })
+            .collect()
+    }
+}
+
+/// Finds every literal on one candidate line (overlapping), mapping them to signals.
+#[derive(Debug, Clone)]
+struct LineMatcher {
+    automaton: AhoCorasick,
+    owners: Vec<Vec<SignalIdx>>,
+}
+
+/// A literal as it appears raw and, when it has quotes or backslashes, as JSON escapes it
+/// (journalctl `-o json`, docker json-file).
+fn escaped_variants(literal: &str) -> Vec<String> {
+    let mut variants = vec![literal.to_string()];
+    if literal.contains(['"', '\\']) {
+        variants.push(literal.replace('\\', "\\\\").replace('"', "\\\""));
+    }
+    variants
+}
+
+/// One regex that finds the candidate lines of every signal without literals.
+fn build_fallback_finder(rules: &RuleSet, fallback: &[SignalIdx]) -> Option<Regex> {
+    if fallback.is_empty() {
+        return None;
+    }
+    let alternation: Vec<String> = fallback
+        .iter()
+        .map(|&idx| format!("(?:{})", strip_line_anchors(rules.signal(idx).regex.as_str())))
+        .collect();
+    // A signal's `^` means the start of its message, which may follow an envelope, so the
+    // block finder drops line anchors and the line-level regex keeps them.
+    regex::bytes::RegexBuilder::new(&alternation.join("|"))
+        .multi_line(true)
+        .size_limit(64 << 20)
+        .build()
+        .ok()
+}
+
+fn strip_line_anchors(pattern: &str) -> String {
+    let trimmed = pattern.strip_prefix('^').unwrap_or(pattern);
+    match trimmed.strip_suffix('$') {
+        Some(rest) if !rest.ends_with('\\') => rest.to_string(),
+        _ => trimmed.to_string(),
+    }
+}
+
+/// The compiled scanner. Cheap to share between threads.
+#[derive(Debug, Clone)]
+pub struct Scanner {
+    prefilters: Vec<AhoCorasick>,
+    line_matchers: Vec<LineMatcher>,
+    fallback: Vec<SignalIdx>,
+    fallback_finder: Option<Regex>,
+    regexes: Vec<Regex>,
+    chunk_size: usize,
+}
+
+impl Scanner {
+    /// Number of prefilter automata (for benchmarks and `rules list`).
+    pub fn prefilter_count(&self) -> usize {
+        self.prefilters.len()
+    }
+
+    /// Signals scanned by the regex fallback.
+    pub fn fallback_signals(&self) -> &[SignalIdx] {
+        &self.fallback
+    }
+
+    /// Scans `data` (whole lines; the last may lack its newline) in parallel chunks.
+    /// `first_line_no` is the number of the first line. Returns the hits in input order and
+    /// the number of newlines in `data`.
+    pub fn scan(&self, data: &[u8], first_line_no: u64) -> (Vec<LineHit>, u64) {
+        let chunks = split_lines(data, self.chunk_size);
+        let results: Vec<(Vec<LineHit>, u64)> = if chunks.len() == 1 {
+            vec![self.scan_chunk(chunks[0])]
+        } else {
+            chunks.par_iter().map(|chunk| self.scan_chunk(chunk)).collect()
+        };
+        let mut hits = Vec::new();
+        let mut base = first_line_no;
+        for (mut chunk_hits, newlines) in results {
+            for hit in &mut chunk_hits {
+                hit.line_no += base;
+            }
+            hits.append(&mut chunk_hits);
+            base += newlines;
+        }
+        (hits, base - first_line_no)
+    }
+
+    /// Scans one chunk; hit line numbers are 0-based within the chunk.
+    fn scan_chunk(&self, chunk: &[u8]) -> (Vec<LineHit>, u64) {
+        let candidates = self.candidate_lines(chunk);
+        let mut scratch = Scratch::new(self.regexes.len());
+        let mut parser = EnvelopeParser::new();
+        let mut hits = Vec::new();
+        let mut counted_to = 0usize;
+        let mut line_no = 0u64;
+        for start in candidates {
+            let end = memchr::memchr(b'\n', &chunk[start..]).map_or(chunk.len(), |i| start + i);
+            let line = &chunk[start..end];
+            let matches = self.confirm(line, &mut parser, &mut scratch);
+            if matches.is_empty() {
+                continue;
+            }
+            line_no += count_newlines(&chunk[counted_to..start]);
+            counted_to = start;
+            hits.push(LineHit { line_no, text: LineHit::keep_text(trim_cr(line)), matches });
+        }
+        let newlines = line_no + count_newlines(&chunk[counted_to..]);
+        (hits, newlines)
+    }
+
+    /// Start offsets of the lines that contain a literal or a fallback match, ascending.
+    fn candidate_lines(&self, chunk: &[u8]) -> Vec<usize> {
+        let mut starts = Vec::new();
+        for automaton in &self.prefilters {
+            let mut pos = 0;
+            while pos < chunk.len() {
+                let Some(m) = automaton.find(Input::new(chunk).range(pos..)) else { break };
+                let start = line_start(chunk, m.start());
+                starts.push(start);
+                pos = memchr::memchr(b'\n', &chunk[m.end()..]).map_or(chunk.len(), |i| m.end() + i + 1);
+            }
+        }
+        if let Some(finder) = &self.fallback_finder {
+            let mut pos = 0;
+            while pos < chunk.len() {
+                let Some(m) = finder.find_at(chunk, pos) else { break };
+                let start = line_start(chunk, m.start());
+                starts.push(start);
+                let from = m.end().max(m.start() + 1).min(chunk.len());
+                pos = memchr::memchr(b'\n', &chunk[from..]).map_or(chunk.len(), |i| from + i + 1);
+            }
+        }
+        if self.prefilters.len() + usize::from(self.fallback_finder.is_some()) > 1 {
+            starts.sort_unstable();
+            starts.dedup();
+        }
+        starts
+    }
+
+    /// Runs the regexes of the signals whose literals occur on `line`.
+    fn confirm(
+        &self,
+        line: &[u8],
+        parser: &mut EnvelopeParser,
+        scratch: &mut Scratch,
+    ) -> Vec<SignalMatch> {
+        let line = trim_cr(line);
+        scratch.candidates.clear();
+        for matcher in &self.line_matchers {
+            for m in matcher.automaton.find_overlapping_iter(line) {
+                scratch.candidates.extend_from_slice(&matcher.owners[m.pattern().as_usize()]);
+            }
+        }
+        scratch.candidates.extend_from_slice(&self.fallback);
+        scratch.candidates.sort_unstable();
+        scratch.candidates.dedup();
+        let mut matches = Vec::new();
+        if scratch.candidates.is_empty() {
+            return matches;
+        }
+        let envelope = parser.parse(line);
+        let message: &[u8] = &envelope.message;
+        let candidates = std::mem::take(&mut scratch.candidates);
+        for &idx in &candidates {
+            let regex = &self.regexes[idx as usize];
+            let locations = scratch.locations(idx, regex);
+            if regex.captures_read(locations, message).is_none() {
+                continue;
+            }
+            matches.push(SignalMatch { signal: idx, captures: named_captures(regex, locations, message) });
+        }
+        scratch.candidates = candidates;
+        matches
+    }
+
+    /// Confirms one line outside a scan (rule examples, tests): the signals it matches.
+    pub fn match_line(&self, line: &[u8]) -> Vec<SignalMatch> {
+        let mut scratch = Scratch::new(self.regexes.len());
+        self.confirm(line, &mut EnvelopeParser::new(), &mut scratch)
+    }
+}
+
+fn named_captures(regex: &Regex, locations: &CaptureLocations, text: &[u8]) -> Vec<(String, String)> {
+    regex
+        .capture_names()
+        .enumerate()
+        .filter_map(|(i, name)| {
+            let name = name?;
+            let (start, end) = locations.get(i)?;
+            Some((name.to_string(), String::from_utf8_lossy(&text[start..end]).into_owned()))
+        })
+        .collect()
+}
+
+/// Per-chunk reusable buffers.
+struct Scratch {
+    candidates: Vec<SignalIdx>,
+    locations: Vec<Option<CaptureLocations>>,
+}
+
+impl Scratch {
+    fn new(signals: usize) -> Self {
+        Self { candidates: Vec::new(), locations: (0..signals).map(|_| None).collect() }
+    }
+
+    fn locations(&mut self, idx: SignalIdx, regex: &Regex) -> &mut CaptureLocations {
+        self.locations[idx as usize].get_or_insert_with(|| regex.capture_locations())
+    }
+}
+
+fn line_start(chunk: &[u8], pos: usize) -> usize {
+    memchr::memrchr(b'\n', &chunk[..pos]).map_or(0, |i| i + 1)
+}
+
+fn trim_cr(line: &[u8]) -> &[u8] {
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+/// Cuts `data` into pieces of about `size` bytes that end at a newline.
+fn split_lines(data: &[u8], size: usize) -> Vec<&[u8]> {
+    let mut pieces = Vec::new();
+    let mut rest = data;
+    while rest.len() > size {
+        let cut = match memchr::memchr(b'\n', &rest[size..]) {
+            Some(i) => size + i + 1,
+            None => rest.len(),
+        };
+        let (piece, tail) = rest.split_at(cut);
+        pieces.push(piece);
+        rest = tail;
+    }
+    if !rest.is_empty() || pieces.is_empty() {
+        pieces.push(rest);
+    }
+    pieces
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::RuleSetBuilder;
+
+    const RULES: &str = r#"
+[[signal]]
+id = "in-use"
+regex = 'Address already in use.*?(?P<port>\d+)?$'
+[[signal]]
+id = "oom"
+regex = '(?i)out of memory: killed process (?P<pid>\d+)'
+[[signal]]
+id = "restart"
+regex = 'restart counter is at (?P<counter>\d+)'
+[[signal]]
+id = "digits-only"
+regex = '^\d{5,}$'
+"#;
+
+    fn scanner(chunk: usize) -> Scanner {
+        let rules = RuleSetBuilder::new().builtin(false).add_text("t.toml", RULES).build().unwrap();
+        ScannerBuilder::new().chunk_size(chunk).group_size(1).build(&rules)
+    }
+
+    fn sample() -> Vec<u8> {
+        let mut text = Vec::new();
+        for i in 0..5000 {
+            match i % 97 {
+                3 => text.extend_from_slice(b"Jan 16 12:00:00 h app[1]: bind: Address already in use 8000\n"),
+                10 => text.extend_from_slice(b"kernel: OUT OF MEMORY: Killed process 42 (x)\n"),
+                20 => text.extend_from_slice(b"x.service: Scheduled restart job, restart counter is at 7.\r\n"),
+                30 => text.extend_from_slice(b"1234567\n"),
+                _ => text.extend_from_slice(format!("line {i} nothing to see\n").as_bytes()),
+            }
+        }
+        text
+    }
+
+    #[test]
+    fn finds_each_signal_with_line_numbers_and_captures() {
+        let data = sample();
+        let (hits, lines) = scanner(1 << 20).scan(&data, 1);
+        assert_eq!(lines, 5000);
+        assert_eq!(hits.len(), 4 * 52);
+        assert_eq!(hits[0].line_no, 4);
+        assert_eq!(hits[0].matches[0].capture("port"), Some("8000"));
+        assert_eq!(hits[1].matches[0].capture("pid"), Some("42"));
+        assert_eq!(hits[2].matches[0].capture("counter"), Some("7"));
+        assert_eq!(hits[3].text, b"1234567");
+    }
+
+    #[test]
+    fn results_do_not_depend_on_the_chunk_size() {
+        let data = sample();
+        let (whole, n) = scanner(1 << 30).scan(&data, 1);
+        for size in [4096, 5000, 65536] {
+            assert_eq!(scanner(size).scan(&data, 1), (whole.clone(), n), "chunk size {size}");
+        }
+    }
+
+    #[test]
+    fn json_escaped_literals_are_found() {
+        let rules = RuleSetBuilder::new()
+            .builtin(false)
+            .add_text("t.toml", "[[signal]]\nid = \"q\"\nregex = 'result \"oom-kill\"'\n")
+            .build()
+            .unwrap();
+        let scanner = ScannerBuilder::new().build(&rules);
+        let (hits, _) = scanner.scan(br#"{"MESSAGE":"Failed with result \"oom-kill\"."}"#, 1);
+        assert_eq!(hits.len(), 1);
+    }
+
+    #[test]
+    fn split_lines_keeps_every_byte() {
+        let data = sample();
+        for size in [1, 100, 4096, 1 << 20] {
+            assert_eq!(split_lines(&data, size).concat(), data);
+        }
+        assert_eq!(split_lines(b"", 10), vec![b"" as &[u8]]);
+    }
+}
