@@ -1,14 +1,194 @@
-//! The analysis pipeline: sources -> scanner -> records -> detectors -> classifier -> report.
+//! The analysis pipeline: sources -> scanner -> evidence -> detectors -> classifier -> report.
+//!
+//! The scan of each source runs in parallel chunks; everything after it works on the sparse
+//! evidence in input order.
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use crate::classify::{classify, Inputs};
+use crate::detect::detect_restart_loops;
+use crate::evidence::EvidenceLine;
+use crate::input::{self, Body, InputError, SourceSpec};
+use crate::record::EnvelopeParser;
+use crate::report::{Report, SourceSummary};
+use crate::rules::{RuleErrors, RuleSet, RuleSetBuilder};
+use crate::scan::{Scanner, ScannerBuilder};
+
+/// Bytes read from a stream at a time (stdin, decompressed files).
+pub const DEFAULT_BLOCK_SIZE: usize = 8 << 20;
 
 /// Options for one analysis run.
-#[derive(Debug, Clone, Default)]
-pub struct AnalyzeOptions {}
+#[derive(Debug, Clone)]
+pub struct AnalyzeOptions {
+    /// Bytes read from a stream at a time; bounds memory for stdin.
+    pub block_size: usize,
+    /// Year for year-less timestamps (syslog `Mar  2 17:35:10`), when the logs don't say.
+    pub reference_year: Option<i32>,
+}
 
-/// What one run found.
+impl Default for AnalyzeOptions {
+    fn default() -> Self {
+        Self { block_size: DEFAULT_BLOCK_SIZE, reference_year: None }
+    }
+}
+
+/// What one run found: the report and the evidence behind it.
 #[derive(Debug, Default)]
-pub struct Analysis {}
+pub struct Analysis {
+    pub report: Report,
+    pub evidence: Vec<EvidenceLine>,
+}
 
-/// Analyses the given sources.
-pub fn analyze(_options: &AnalyzeOptions) -> Analysis {
-    Analysis {}
+/// A configured analysis engine: rules compiled once, then any number of runs.
+///
+/// ```
+/// use logsleuth::{engine::Analyzer, rules::RuleSetBuilder};
+/// let analyzer = Analyzer::new(RuleSetBuilder::new().build().unwrap());
+/// let log = "Jan 16 12:28:18 web uvicorn[42]: ERROR:    [Errno 98] error while attempting \
+///            to bind on address ('0.0.0.0', 8000): address already in use\n";
+/// let analysis = analyzer.analyze_reader("-", log.as_bytes());
+/// assert_eq!(analysis.report.findings[0].cause, "port-conflict");
+/// ```
+#[derive(Debug, Clone)]
+pub struct Analyzer {
+    rules: RuleSet,
+    scanner: Scanner,
+    options: AnalyzeOptions,
+}
+
+/// Collected per-run state.
+#[derive(Default)]
+struct Run {
+    report: Report,
+    evidence: Vec<EvidenceLine>,
+    names: Vec<String>,
+    /// The envelope parser of the source being read (it learns the year as it goes).
+    parser: EnvelopeParser,
+}
+
+impl Analyzer {
+    pub fn new(rules: RuleSet) -> Self {
+        let scanner = ScannerBuilder::new().build(&rules);
+        Self { rules, scanner, options: AnalyzeOptions::default() }
+    }
+
+    pub fn with_options(mut self, options: AnalyzeOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    pub fn with_scanner(mut self, builder: &ScannerBuilder) -> Self {
+        self.scanner = builder.build(&self.rules);
+        self
+    }
+
+    pub fn rules(&self) -> &RuleSet {
+        &self.rules
+    }
+
+    pub fn scanner(&self) -> &Scanner {
+        &self.scanner
+    }
+
+    /// Analyses files, directories and `-` (stdin); no paths means stdin.
+    pub fn analyze_paths(&self, paths: &[PathBuf]) -> Analysis {
+        let (specs, errors) = input::collect_sources(paths);
+        let mut run = Run::default();
+        for error in errors {
+            run.report.errors.push(error.to_string());
+        }
+        for spec in &specs {
+            self.analyze_spec(spec, &mut run);
+        }
+        self.finish(run)
+    }
+
+    /// Analyses one stream under a display name.
+    pub fn analyze_reader(&self, name: &str, reader: impl Read + Send) -> Analysis {
+        let mut run = Run::default();
+        let source = self.begin_source(name, &mut run);
+        let result = self.scan_stream(source, reader, &mut run);
+        self.end_source(source, result.map_err(|err| InputError::Io { name: name.to_string(), err }), &mut run);
+        self.finish(run)
+    }
+
+    fn analyze_spec(&self, spec: &SourceSpec, run: &mut Run) {
+        let opened = match input::open(spec) {
+            Ok(source) => source,
+            Err(err) => {
+                run.report.errors.push(err.to_string());
+                return;
+            }
+        };
+        let source = self.begin_source(&opened.name, run);
+        let result = match opened.body {
+            Body::Mapped(map) => {
+                self.scan_block(source, &map, 1, run);
+                Ok(())
+            }
+            Body::Stream(reader) => self
+                .scan_stream(source, reader, run)
+                .map_err(|err| InputError::Io { name: spec.name.clone(), err }),
+        };
+        self.end_source(source, result, run);
+    }
+
+    fn begin_source(&self, name: &str, run: &mut Run) -> usize {
+        run.parser = EnvelopeParser::new();
+        if let Some(year) = self.options.reference_year {
+            run.parser = std::mem::take(&mut run.parser).with_reference_year(year);
+        }
+        run.names.push(name.to_string());
+        run.report.sources.push(SourceSummary {
+            name: name.to_string(),
+            lines: 0,
+            matched_lines: 0,
+            error: None,
+        });
+        run.names.len() - 1
+    }
+
+    fn end_source(&self, source: usize, result: Result<(), InputError>, run: &mut Run) {
+        if let Err(err) = result {
+            run.report.sources[source].error = Some(err.to_string());
+            run.report.errors.push(err.to_string());
+        }
+    }
+
+    fn scan_stream(&self, source: usize, reader: impl Read, run: &mut Run) -> std::io::Result<()> {
+        let mut blocks = input::LineBlocks::new(reader, self.options.block_size);
+        let mut next_line = 1;
+        while let Some(block) = blocks.next_block()? {
+            next_line = self.scan_block(source, block.bytes, next_line, run);
+        }
+        Ok(())
+    }
+
+    /// Scans whole lines, turns hits into evidence; returns the next line number.
+    fn scan_block(&self, source: usize, bytes: &[u8], first_line: u64, run: &mut Run) -> u64 {
+        let (hits, newlines) = self.scanner.scan(bytes, first_line);
+        let summary = &mut run.report.sources[source];
+        summary.matched_lines += hits.len() as u64;
+        let ends_open = !bytes.is_empty() && !bytes.ends_with(b"\n");
+        summary.lines = first_line - 1 + newlines + u64::from(ends_open);
+        for hit in hits {
+            run.evidence.push(EvidenceLine::from_hit(source, hit, &mut run.parser));
+        }
+        first_line + newlines
+    }
+
+    fn finish(&self, run: Run) -> Analysis {
+        let Run { mut report, evidence, names, .. } = run;
+        let loops = detect_restart_loops(&self.rules, &evidence);
+        let inputs = Inputs { rules: &self.rules, evidence: &evidence, loops: &loops, source_names: &names };
+        report.findings = classify(&inputs);
+        report.restart_loops = loops;
+        Analysis { report, evidence }
+    }
+}
+
+/// Analyses `paths` with the built-in rules and default options.
+pub fn analyze(paths: &[PathBuf]) -> Result<Analysis, RuleErrors> {
+    Ok(Analyzer::new(RuleSetBuilder::new().build()?).analyze_paths(paths))
 }

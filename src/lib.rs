@@ -8,10 +8,11 @@
 pub mod classify;
 pub mod detect;
 pub mod engine;
+pub mod evidence;
 pub mod input;
 pub mod record;
 pub mod report;
 pub mod rules;
 pub mod scan;
 
-pub use engine::{analyze, Analysis, AnalyzeOptions};
+pub use engine::{analyze, Analysis, AnalyzeOptions, Analyzer};

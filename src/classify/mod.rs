@@ -1,1 +1,176 @@
-//! classify (being built).
+//! The classifier: turns evidence and detector findings into ranked, explained findings.
+//!
+//! Each cause rule names the evidence it needs (`any`, `all`), what makes it more likely
+//! (`supporting`) and what argues against it (`contradicting`). A cause marked as a
+//! consequence (a start limit that a crash loop runs into) is folded into the root cause's
+//! finding when there is one, so the report tells one story.
+
+mod finding;
+mod template;
+
+pub use finding::{Citation, Finding};
+
+use crate::detect::RestartLoop;
+use crate::evidence::EvidenceLine;
+use crate::rules::{Cause, EvidenceRef, RuleSet};
+
+/// How many evidence lines a finding cites.
+pub const MAX_CITATIONS: usize = 8;
+/// Findings below this confidence are dropped.
+pub const MIN_CONFIDENCE: f64 = 0.5;
+
+/// Everything the classifier looks at.
+pub struct Inputs<'a> {
+    pub rules: &'a RuleSet,
+    pub evidence: &'a [EvidenceLine],
+    pub loops: &'a [RestartLoop],
+    /// Display names of the sources, indexed like `EvidenceLine::source`.
+    pub source_names: &'a [String],
+}
+
+/// Evaluates every cause and returns the findings, most important first.
+pub fn classify(inputs: &Inputs<'_>) -> Vec<Finding> {
+    let mut findings: Vec<Finding> =
+        inputs.rules.causes.iter().filter_map(|cause| evaluate(cause, inputs)).collect();
+    findings.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then(b.confidence.total_cmp(&a.confidence))
+            .then(a.first_position().cmp(&b.first_position()))
+    });
+    fold_consequences(inputs.rules, findings)
+}
+
+/// Lines (indexes into evidence) that a reference covers.
+fn lines_for(reference: &EvidenceRef, inputs: &Inputs<'_>) -> Vec<usize> {
+    inputs
+        .evidence
+        .iter()
+        .enumerate()
+        .filter(|(_, line)| line.matches.iter().any(|m| inputs.rules.refers_to(reference, m.signal)))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+fn present(reference: &EvidenceRef, inputs: &Inputs<'_>) -> bool {
+    match reference {
+        EvidenceRef::RestartLoop => !inputs.loops.is_empty(),
+        other => !lines_for(other, inputs).is_empty(),
+    }
+}
+
+fn evaluate(cause: &Cause, inputs: &Inputs<'_>) -> Option<Finding> {
+    let when = &cause.when;
+    let mut required: Vec<usize> = Vec::new();
+    let mut any_hits = 0;
+    for reference in &when.any {
+        let lines = lines_for(reference, inputs);
+        if matches!(reference, EvidenceRef::RestartLoop) && !inputs.loops.is_empty() {
+            any_hits += inputs.loops.len();
+        }
+        any_hits += lines.len();
+        required.extend(lines);
+    }
+    if !when.any.is_empty() && any_hits < when.min_count {
+        return None;
+    }
+    for reference in &when.all {
+        if !present(reference, inputs) {
+            return None;
+        }
+        required.extend(lines_for(reference, inputs));
+    }
+    required.sort_unstable();
+    required.dedup();
+
+    let supporting = when.supporting.iter().filter(|r| present(r, inputs)).count();
+    let contradicting = when.contradicting.iter().filter(|r| present(r, inputs)).count();
+    let mut confidence = when.confidence + 0.04 * supporting as f64;
+    if contradicting > 0 {
+        if supporting == 0 {
+            return None;
+        }
+        confidence -= 0.25;
+    }
+    let confidence = (confidence.clamp(0.0, 0.99) * 100.0).round() / 100.0;
+    if confidence < MIN_CONFIDENCE {
+        return None;
+    }
+
+    let mut support_lines: Vec<usize> =
+        when.supporting.iter().flat_map(|r| lines_for(r, inputs)).collect();
+    support_lines.sort_unstable();
+    support_lines.dedup();
+    let values = template::Values::collect(inputs, &required, &support_lines);
+    let cited = pick_citations(&required);
+    let signals = signal_ids(inputs, &required, cause);
+    Some(Finding {
+        cause: cause.id.clone(),
+        severity: cause.severity,
+        confidence,
+        title: values.fill(&cause.title),
+        summary: cause.summary.clone(),
+        explanation: values.fill(&cause.explanation),
+        fix: cause.fix.iter().map(|f| values.fill(f)).collect(),
+        verify: cause.verify.iter().map(|v| values.fill(v)).collect(),
+        occurrences: required.len(),
+        evidence: cited
+            .iter()
+            .map(|&i| Citation::of(&inputs.evidence[i], inputs.source_names))
+            .collect(),
+        rule: cause.origin.clone(),
+        signals,
+        unit: values.get("unit").map(str::to_string),
+        consequences: Vec::new(),
+    })
+}
+
+/// The first lines, and the last one when there are more than fit.
+fn pick_citations(lines: &[usize]) -> Vec<usize> {
+    if lines.len() <= MAX_CITATIONS {
+        return lines.to_vec();
+    }
+    let mut cited: Vec<usize> = lines[..MAX_CITATIONS - 1].to_vec();
+    cited.push(lines[lines.len() - 1]);
+    cited
+}
+
+fn signal_ids(inputs: &Inputs<'_>, lines: &[usize], cause: &Cause) -> Vec<String> {
+    let mut ids: Vec<String> = Vec::new();
+    for &i in lines {
+        for m in &inputs.evidence[i].matches {
+            let relevant = cause
+                .when
+                .any
+                .iter()
+                .chain(&cause.when.all)
+                .any(|r| inputs.rules.refers_to(r, m.signal));
+            let id = &inputs.rules.signal(m.signal).id;
+            if relevant && !ids.contains(id) {
+                ids.push(id.clone());
+            }
+        }
+    }
+    ids
+}
+
+/// Folds consequence findings into the first root-cause finding.
+fn fold_consequences(rules: &RuleSet, findings: Vec<Finding>) -> Vec<Finding> {
+    let is_consequence =
+        |f: &Finding| rules.cause(&f.cause).is_some_and(|c| c.consequence);
+    let Some(root) = findings.iter().position(|f| !is_consequence(f)) else {
+        return findings;
+    };
+    let mut kept = Vec::new();
+    let mut folded = Vec::new();
+    for (i, finding) in findings.into_iter().enumerate() {
+        if i != root && is_consequence(&finding) {
+            folded.push(finding);
+        } else {
+            kept.push(finding);
+        }
+    }
+    let root_index = kept.iter().position(|f| !is_consequence(f)).unwrap_or(0);
+    kept[root_index].consequences = folded;
+    kept
+}

@@ -1,1 +1,9 @@
-//! detect (being built).
+//! Detectors: patterns across lines, over the sparse, ordered stream of evidence.
+//!
+//! They see only matched lines, so quiet lines cost them nothing.
+
+mod restarts;
+mod stats;
+
+pub use restarts::{detect_restart_loops, LoopPattern, RestartLoop};
+pub use stats::{median, median_absolute_deviation};

@@ -1,1 +1,120 @@
-//! report (being built).
+//! The report: one plain serializable value, and its renderers (text, JSON, Markdown).
+//!
+//! Output is deterministic: no wall-clock times, stable ordering.
+
+mod escape;
+mod markdown;
+mod text;
+
+pub use escape::escape_control;
+pub use markdown::render_markdown;
+pub use text::{render_text, TextOptions};
+
+use serde::Serialize;
+
+use crate::classify::Finding;
+use crate::detect::RestartLoop;
+use crate::rules::Severity;
+
+/// Version of the JSON schema (`version` field).
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// What was read from one source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceSummary {
+    pub name: String,
+    pub lines: u64,
+    /// Lines that matched a signal.
+    pub matched_lines: u64,
+    /// Set when the source could not be read completely.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// The result of one analysis.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub version: u32,
+    pub findings: Vec<Finding>,
+    pub restart_loops: Vec<RestartLoop>,
+    pub sources: Vec<SourceSummary>,
+    /// `source: problem` for every source that failed (the run exits with 2).
+    pub errors: Vec<String>,
+    /// Things worth knowing that are not errors (binary files skipped, ...).
+    pub notes: Vec<String>,
+}
+
+impl Report {
+    pub fn new() -> Self {
+        Self {
+            version: SCHEMA_VERSION,
+            findings: Vec::new(),
+            restart_loops: Vec::new(),
+            sources: Vec::new(),
+            errors: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    /// The most severe finding's severity.
+    pub fn worst_severity(&self) -> Option<Severity> {
+        self.findings.iter().map(|f| f.severity).max()
+    }
+
+    /// Total lines read.
+    pub fn total_lines(&self) -> u64 {
+        self.sources.iter().map(|s| s.lines).sum()
+    }
+
+    /// The report as pretty JSON (always valid UTF-8: log bytes were decoded lossily).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a report always serializes") + "\n"
+    }
+}
+
+impl Default for Report {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Output format of the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    #[default]
+    Text,
+    Json,
+    Markdown,
+}
+
+/// "1 finding" / "3 findings".
+pub(crate) fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// "every 14.2 s ± 0.4 s" and friends, shared by the text and Markdown renderers.
+pub(crate) fn describe_period(looped: &RestartLoop) -> String {
+    match (looped.period_s, looped.jitter_s) {
+        (Some(p), Some(j)) if j > 0.0 => format!("every {} ± {}", seconds(p), seconds(j)),
+        (Some(p), _) => format!("every {}", seconds(p)),
+        _ => "period unknown".to_string(),
+    }
+}
+
+/// Seconds with a sensible precision: `0.25 s`, `14.2 s`, `5 min 3 s`.
+pub(crate) fn seconds(s: f64) -> String {
+    if s >= 120.0 {
+        let total = s.round() as u64;
+        format!("{} min {} s", total / 60, total % 60)
+    } else if s >= 10.0 {
+        format!("{s:.1} s")
+    } else if s >= 1.0 {
+        format!("{:.2} s", s).replace(".00 s", " s")
+    } else {
+        format!("{s:.3} s")
+    }
+}

@@ -71,6 +71,8 @@ struct RawCause {
     fix: Vec<String>,
     #[serde(default)]
     verify: Vec<String>,
+    #[serde(default)]
+    consequence: bool,
     when: Spanned<RawCondition>,
 }
 
@@ -395,7 +397,9 @@ fn resolve_refs(
     let mut resolved = Vec::new();
     for item in refs {
         let name = item.get_ref();
-        if let Some(tag_name) = name.strip_prefix("tag:") {
+        if name == "detector:restart-loop" {
+            resolved.push(EvidenceRef::RestartLoop);
+        } else if let Some(tag_name) = name.strip_prefix("tag:") {
             match Tag::parse(tag_name) {
                 Some(tag) => resolved.push(EvidenceRef::Tag(tag)),
                 None => {
@@ -411,7 +415,9 @@ fn resolve_refs(
                 Some(idx) => resolved.push(EvidenceRef::Signal(idx as SignalIdx)),
                 None => report(
                     item.span().start,
-                    format!("unknown signal `{name}` (use a signal id or `tag:NAME`)"),
+                    format!(
+                        "unknown signal `{name}` (use a signal id, `tag:NAME` or `detector:restart-loop`)"
+                    ),
                 ),
             }
         }
@@ -470,6 +476,7 @@ fn compile_cause(
         explanation: raw.explanation.trim().to_string(),
         fix: raw.fix.clone(),
         verify: raw.verify.clone(),
+        consequence: raw.consequence,
         when: condition,
     })
 }

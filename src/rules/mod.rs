@@ -6,12 +6,14 @@
 
 mod builtin;
 mod error;
+mod examples;
 mod literals;
 mod load;
 mod model;
 
 pub use builtin::BUILTIN_RULE_FILES;
 pub use error::{RuleError, RuleErrors};
+pub use examples::{check_examples, ExampleFailure};
 pub use literals::derive_literals;
 pub use load::RuleSetBuilder;
 pub use model::{

@@ -82,6 +82,7 @@ tags! {
     ExitMarker => "exit-marker": "a process exited or was killed",
     FailureMarker => "failure-marker": "a unit or container entered a failed state",
     StartLimit => "start-limit": "the start rate limit was hit",
+    LoopState => "loop-state": "a status shown only while a service restarts in a loop (auto-restart, CrashLoopBackOff, docker Restarting)",
     StopMarker => "stop-marker": "a deliberate stop was requested",
     TracebackStart => "traceback-start": "the first line of a stack trace",
     TracebackEnd => "traceback-end": "the final `Type: message` line of a stack trace",
@@ -146,6 +147,8 @@ pub enum EvidenceRef {
     /// Resolved to the signal's index.
     Signal(SignalIdx),
     Tag(Tag),
+    /// `detector:restart-loop`: the restart-loop detector found a loop.
+    RestartLoop,
 }
 
 /// When a cause applies.
@@ -175,6 +178,9 @@ pub struct Cause {
     pub explanation: String,
     pub fix: Vec<String>,
     pub verify: Vec<String>,
+    /// This cause is a consequence (a start limit, a crash report): when another cause is
+    /// found, it is told as part of that story instead of on its own.
+    pub consequence: bool,
     pub when: CauseCondition,
 }
 
@@ -203,6 +209,7 @@ impl RuleSet {
         match reference {
             EvidenceRef::Signal(s) => *s == idx,
             EvidenceRef::Tag(tag) => self.signal(idx).has_tag(*tag),
+            EvidenceRef::RestartLoop => false,
         }
     }
 }

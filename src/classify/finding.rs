@@ -1,0 +1,58 @@
+//! A finding: a named cause with its evidence, explanation and fix.
+
+use serde::Serialize;
+
+use crate::evidence::EvidenceLine;
+use crate::rules::Severity;
+
+/// One evidence line cited by a finding, as `source:line`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Citation {
+    pub source: String,
+    pub line: u64,
+    pub text: String,
+}
+
+impl Citation {
+    pub fn of(line: &EvidenceLine, source_names: &[String]) -> Self {
+        Self {
+            source: source_names.get(line.source).cloned().unwrap_or_else(|| "-".to_string()),
+            line: line.line_no,
+            text: line.text.clone(),
+        }
+    }
+}
+
+/// A diagnosed cause.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// Cause id from the cause vocabulary (`port-conflict`, `oom-kill`, ...).
+    pub cause: String,
+    pub severity: Severity,
+    /// In [0, 1].
+    pub confidence: f64,
+    pub title: String,
+    pub summary: String,
+    pub explanation: String,
+    pub evidence: Vec<Citation>,
+    /// How many lines support it in all (the evidence list cites a few).
+    pub occurrences: usize,
+    pub fix: Vec<String>,
+    pub verify: Vec<String>,
+    /// The rule file of the cause.
+    pub rule: String,
+    /// Signal ids whose lines are the evidence.
+    pub signals: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// Findings that are consequences of this one (a start limit hit by this crash loop).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub consequences: Vec<Finding>,
+}
+
+impl Finding {
+    /// Where the first evidence line is, for stable ordering.
+    pub fn first_position(&self) -> (String, u64) {
+        self.evidence.first().map_or((String::new(), 0), |c| (c.source.clone(), c.line))
+    }
+}

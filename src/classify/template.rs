@@ -1,0 +1,121 @@
+//! Filling `{placeholder}` templates in titles, explanations and fixes from the evidence.
+
+use std::collections::BTreeMap;
+
+use super::Inputs;
+
+/// Values for placeholders, first captured value wins.
+#[derive(Debug, Default)]
+pub struct Values {
+    values: BTreeMap<String, String>,
+}
+
+/// What a placeholder says when the evidence has no value for it.
+fn neutral(name: &str) -> String {
+    match name {
+        "port" => "the port".into(),
+        "unit" => "the service".into(),
+        "pid" => "the process".into(),
+        "process" => "the process".into(),
+        "module" => "the module".into(),
+        "path" => "the path".into(),
+        "addr" => "the address".into(),
+        "host" => "the host".into(),
+        other => format!("the {}", other.replace('_', " ")),
+    }
+}
+
+impl Values {
+    /// Collects captures from the required lines, then the supporting ones, then the
+    /// envelope (unit, identifier, pid) and restart loops.
+    pub fn collect(inputs: &Inputs<'_>, required: &[usize], supporting: &[usize]) -> Self {
+        let mut values = Values::default();
+        for &i in required.iter().chain(supporting) {
+            let line = &inputs.evidence[i];
+            for m in &line.matches {
+                for (name, value) in &m.captures {
+                    if !value.is_empty() {
+                        values.values.entry(name.clone()).or_insert_with(|| value.clone());
+                    }
+                }
+            }
+        }
+        for &i in required {
+            let line = &inputs.evidence[i];
+            if let Some(unit) = line.unit.as_ref() {
+                values.values.entry("unit".into()).or_insert_with(|| unit.clone());
+            }
+            if let Some(pid) = line.pid {
+                values.values.entry("pid".into()).or_insert_with(|| pid.to_string());
+            }
+        }
+        if let Some(looped) = inputs.loops.iter().max_by_key(|l| l.restarts) {
+            values.values.entry("unit".into()).or_insert_with(|| looped.unit.clone());
+            values.values.insert("restarts".into(), looped.restarts.to_string());
+            if let Some(period) = looped.period_s {
+                values.values.insert("period".into(), format!("{period:.1} s"));
+            }
+        }
+        for &i in required {
+            if let Some(ident) = inputs.evidence[i].identifier.as_ref() {
+                if ident != "systemd" && ident != "kernel" {
+                    values.values.entry("unit".into()).or_insert_with(|| ident.clone());
+                }
+            }
+        }
+        if let Some(unit) = values.values.get_mut("unit") {
+            let trimmed = unit.trim_end_matches('.').to_string();
+            *unit = trimmed;
+        }
+        values
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.values.get(name).map(String::as_str)
+    }
+
+    /// Replaces every `{name}` in `template`; `{{` and `}}` stand for braces.
+    pub fn fill(&self, template: &str) -> String {
+        let mut out = String::with_capacity(template.len());
+        let mut rest = template;
+        while let Some(open) = rest.find(['{', '}']) {
+            out.push_str(&rest[..open]);
+            let tail = &rest[open..];
+            if tail.starts_with("{{") || tail.starts_with("}}") {
+                out.push_str(&tail[..1]);
+                rest = &tail[2..];
+                continue;
+            }
+            match (tail.starts_with('{'), tail.find('}')) {
+                (true, Some(close)) if is_name(&tail[1..close]) => {
+                    let name = &tail[1..close];
+                    out.push_str(self.get(name).map_or(neutral(name), str::to_string).as_str());
+                    rest = &tail[close + 1..];
+                }
+                _ => {
+                    out.push_str(&tail[..1]);
+                    rest = &tail[1..];
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
+fn is_name(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_filled_or_neutral() {
+        let mut values = Values::default();
+        values.values.insert("port".into(), "8000".into());
+        assert_eq!(values.fill("ss -ltnp 'sport = :{port}' for {unit}"), "ss -ltnp 'sport = :8000' for the service");
+        assert_eq!(values.fill("awk '{{print $1}}' {not a name} {"), "awk '{print $1}' {not a name} {");
+    }
+}

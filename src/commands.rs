@@ -1,0 +1,207 @@
+//! What each command does: analyse logs, list/check rules, explain a cause, completions, man.
+
+use std::io::Write;
+
+use anyhow::{Context, Result};
+use clap::CommandFactory;
+use logsleuth::engine::{AnalyzeOptions, Analyzer};
+use logsleuth::report::{render_markdown, render_text, Format, TextOptions};
+use logsleuth::rules::{check_examples, RuleSet, RuleSetBuilder, Tag};
+use logsleuth::scan::ScannerBuilder;
+
+use crate::cli::{Cli, Command, RuleArgs, RulesCommand};
+use crate::config::{load_rules, Config};
+use crate::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
+
+pub fn run(cli: Cli) -> Result<u8> {
+    match cli.command {
+        None => analyze(&cli.analyze),
+        Some(Command::Rules(RulesCommand::List { rules })) => list_rules(&rules),
+        Some(Command::Rules(RulesCommand::Check { paths })) => check_rules(&paths),
+        Some(Command::Explain { cause, rules }) => explain(&cause, &rules),
+        Some(Command::Completions { shell }) => {
+            let mut command = Cli::command();
+            clap_complete::generate(shell, &mut command, "logsleuth", &mut std::io::stdout());
+            Ok(EXIT_OK)
+        }
+        Some(Command::Man) => {
+            let mut out = std::io::stdout().lock();
+            clap_mangen::Man::new(Cli::command()).render(&mut out).context("writing the man page")?;
+            Ok(EXIT_OK)
+        }
+    }
+}
+
+/// Prints rule errors (all of them) and returns the error exit status.
+fn rule_errors(errors: &logsleuth::rules::RuleErrors) -> u8 {
+    let mut stderr = std::io::stderr().lock();
+    for err in &errors.0 {
+        let _ = writeln!(stderr, "{err}");
+    }
+    let _ = writeln!(stderr, "logsleuth: {} in the rules; no log was read", plural(errors.0.len(), "error"));
+    EXIT_ERROR
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+fn analyze(args: &crate::cli::AnalyzeArgs) -> Result<u8> {
+    let rules = match load_rules(&args.rules) {
+        Ok(rules) => rules,
+        Err(errors) => return Ok(rule_errors(&errors)),
+    };
+    let config = Config::from_args(args);
+    let options = AnalyzeOptions { reference_year: config.year, ..AnalyzeOptions::default() };
+    let analyzer = Analyzer::new(rules).with_options(options);
+    let analysis = analyzer.analyze_paths(&config.paths);
+    let report = &analysis.report;
+
+    {
+        let mut stderr = std::io::stderr().lock();
+        for error in &report.errors {
+            let _ = writeln!(stderr, "logsleuth: {error}");
+        }
+    }
+    let rendered = match config.format {
+        Format::Text => render_text(report, TextOptions { color: config.color, width: 0 }),
+        Format::Json => report.to_json(),
+        Format::Markdown => render_markdown(report),
+    };
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(rendered.as_bytes()).context("writing the report")?;
+    stdout.flush().context("writing the report")?;
+
+    if !report.errors.is_empty() {
+        return Ok(EXIT_ERROR);
+    }
+    let failed = config.fail_on.is_some_and(|threshold| {
+        report.findings.iter().any(|f| f.severity >= threshold)
+    });
+    Ok(if failed { EXIT_FINDINGS } else { EXIT_OK })
+}
+
+fn list_rules(args: &RuleArgs) -> Result<u8> {
+    let rules = match load_rules(args) {
+        Ok(rules) => rules,
+        Err(errors) => return Ok(rule_errors(&errors)),
+    };
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "Causes ({}):", rules.causes.len())?;
+    let width = rules.causes.iter().map(|c| c.id.len()).max().unwrap_or(0);
+    for cause in &rules.causes {
+        writeln!(out, "  {:width$}  {:8}  {}", cause.id, cause.severity.as_str(), one_line(&cause.summary, &cause.title))?;
+    }
+    writeln!(out, "\nSignals ({}):", rules.signals.len())?;
+    let width = rules.signals.iter().map(|s| s.id.len()).max().unwrap_or(0);
+    for signal in &rules.signals {
+        let tags: Vec<&str> = signal.tags.iter().map(|t| t.as_str()).collect();
+        let tags = if tags.is_empty() { String::new() } else { format!(" [{}]", tags.join(", ")) };
+        writeln!(out, "  {:width$}  {:8}  {}{}", signal.id, signal.severity.as_str(), signal.description, tags)?;
+    }
+    writeln!(out, "\nTags:")?;
+    for tag in Tag::ALL {
+        writeln!(out, "  {:16}  {}", tag.as_str(), tag.description())?;
+    }
+    Ok(EXIT_OK)
+}
+
+fn one_line<'a>(summary: &'a str, title: &'a str) -> &'a str {
+    let text = if summary.is_empty() { title } else { summary };
+    text.lines().next().unwrap_or("")
+}
+
+fn check_rules(paths: &[std::path::PathBuf]) -> Result<u8> {
+    let mut builder = RuleSetBuilder::new().builtin(paths.is_empty());
+    for path in paths {
+        builder = builder.add_path(path);
+    }
+    // User rules may refer to built-in signals, so those are loaded alongside.
+    if !paths.is_empty() {
+        builder = builder.builtin(true);
+    }
+    let rules: RuleSet = match builder.build() {
+        Ok(rules) => rules,
+        Err(errors) => return Ok(rule_errors(&errors)),
+    };
+    let scanner = ScannerBuilder::new().build(&rules);
+    let failures = check_examples(&rules, &scanner);
+    let mut stderr = std::io::stderr().lock();
+    for failure in &failures {
+        writeln!(stderr, "{failure}")?;
+    }
+    let examples: usize = rules.signals.iter().map(|s| s.examples.len() + s.counter_examples.len()).sum();
+    if failures.is_empty() {
+        writeln!(
+            std::io::stdout(),
+            "ok: {}, {}, {} checked",
+            plural(rules.signals.len(), "signal"),
+            plural(rules.causes.len(), "cause"),
+            plural(examples, "example")
+        )?;
+        Ok(EXIT_OK)
+    } else {
+        writeln!(stderr, "logsleuth: {} failed", plural(failures.len(), "example"))?;
+        Ok(EXIT_ERROR)
+    }
+}
+
+fn explain(cause_id: &str, args: &RuleArgs) -> Result<u8> {
+    let rules = match load_rules(args) {
+        Ok(rules) => rules,
+        Err(errors) => return Ok(rule_errors(&errors)),
+    };
+    let Some(cause) = rules.cause(cause_id) else {
+        let ids: Vec<&str> = rules.causes.iter().map(|c| c.id.as_str()).collect();
+        anyhow::bail!("unknown cause `{cause_id}`; known causes: {}", ids.join(", "));
+    };
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{} ({})\n", cause.id, cause.severity)?;
+    if !cause.summary.is_empty() {
+        writeln!(out, "{}\n", cause.summary)?;
+    }
+    writeln!(out, "Title:  {}\n", cause.title)?;
+    if !cause.explanation.is_empty() {
+        writeln!(out, "{}\n", cause.explanation)?;
+    }
+    if !cause.fix.is_empty() {
+        writeln!(out, "Fix:")?;
+        for (i, step) in cause.fix.iter().enumerate() {
+            writeln!(out, "  {}. {step}", i + 1)?;
+        }
+        writeln!(out)?;
+    }
+    if !cause.verify.is_empty() {
+        writeln!(out, "Verify:")?;
+        for step in &cause.verify {
+            writeln!(out, "  - {step}")?;
+        }
+        writeln!(out)?;
+    }
+    let names = |refs: &[logsleuth::rules::EvidenceRef]| -> Vec<String> {
+        refs.iter()
+            .map(|r| match r {
+                logsleuth::rules::EvidenceRef::Signal(i) => rules.signal(*i).id.clone(),
+                logsleuth::rules::EvidenceRef::Tag(t) => format!("tag:{t}"),
+                logsleuth::rules::EvidenceRef::RestartLoop => "detector:restart-loop".into(),
+            })
+            .collect()
+    };
+    writeln!(out, "Evidence:")?;
+    for (label, refs) in [
+        ("any of", &cause.when.any),
+        ("all of", &cause.when.all),
+        ("supported by", &cause.when.supporting),
+        ("contradicted by", &cause.when.contradicting),
+    ] {
+        if !refs.is_empty() {
+            writeln!(out, "  {label}: {}", names(refs).join(", "))?;
+        }
+    }
+    writeln!(out, "\nRule file: {}", cause.origin)?;
+    Ok(EXIT_OK)
+}

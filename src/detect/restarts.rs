@@ -1,0 +1,298 @@
+//! Restart loops: which service keeps coming back, how often, and how regularly.
+//!
+//! Every line tagged as a restart, start, death, stop or start-limit marker becomes an event
+//! of a *subject*: the unit the line names (a `unit` capture), else the process (a `process`
+//! capture), else the envelope's unit or identifier. A subject's cycles are counted from the
+//! most specific markers it has: supervisor restarts, else starts, else deaths of distinct
+//! PIDs. Starts that follow a deliberate stop (an operator's `systemctl restart`) are not a
+//! loop, and neither is one restart. The period is the median interval between cycles, the
+//! jitter the median absolute deviation; with a single restart the delay between the death
+//! and the scheduled restart (systemd's `RestartSec=`) stands in for the period.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::stats::{median, median_absolute_deviation};
+use crate::evidence::EvidenceLine;
+use crate::rules::{RuleSet, Tag};
+
+/// How the restarts are spaced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LoopPattern {
+    /// Regular interval (a fixed `RestartSec=`).
+    FixedInterval,
+    /// Growing intervals (docker and Kubernetes back-off).
+    Backoff,
+    Irregular,
+    /// Too few timed cycles to tell.
+    Unknown,
+}
+
+/// A service that restarts again and again.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RestartLoop {
+    pub unit: String,
+    /// Restarts seen in the logs.
+    pub restarts: usize,
+    /// The supervisor's own restart counter, highest value seen.
+    pub restart_counter: Option<u64>,
+    pub period_s: Option<f64>,
+    pub jitter_s: Option<f64>,
+    pub pattern: LoopPattern,
+    /// First and last cycle, RFC 3339 UTC, where the logs carry wall-clock time.
+    pub first: Option<String>,
+    pub last: Option<String>,
+    pub start_limit_hit: bool,
+    /// Which markers the cycles were counted from (`restart`, `start`, `death`).
+    pub counted_from: &'static str,
+    /// `(source, line)` of each counted cycle (the first 50).
+    #[serde(skip)]
+    pub cycle_lines: Vec<(usize, u64)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum EventKind {
+    Restart,
+    LoopState,
+    Start,
+    Death,
+    Stop,
+    StartLimit,
+}
+
+#[derive(Debug, Clone)]
+struct Event {
+    kind: EventKind,
+    clock_us: Option<i64>,
+    wall_us: Option<i64>,
+    pid: Option<u32>,
+    counter: Option<u64>,
+    at: (usize, u64),
+}
+
+/// Finds restart loops in `evidence` (in input order).
+pub fn detect_restart_loops(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<RestartLoop> {
+    let mut subjects: BTreeMap<String, Vec<Event>> = BTreeMap::new();
+    for line in evidence {
+        for m in &line.matches {
+            let signal = rules.signal(m.signal);
+            let Some(kind) = event_kind(&signal.tags) else { continue };
+            let subject = subject_of(line, m.capture("unit"), m.capture("process"));
+            let event = Event {
+                kind,
+                clock_us: line.clock_us(),
+                wall_us: line.timestamp_us,
+                pid: m.capture("pid").and_then(|p| p.parse().ok()).or(line.pid),
+                counter: m.capture("counter").and_then(|c| c.parse().ok()),
+                at: (line.source, line.line_no),
+            };
+            let events = subjects.entry(subject).or_default();
+            // One line is one event of a kind, even when several signals match it.
+            if !events.iter().rev().take(4).any(|e| e.at == event.at && e.kind == event.kind) {
+                events.push(event);
+            }
+        }
+    }
+    subjects.into_iter().filter_map(|(subject, events)| judge(subject, &events)).collect()
+}
+
+fn event_kind(tags: &[Tag]) -> Option<EventKind> {
+    let order = [
+        (Tag::StartLimit, EventKind::StartLimit),
+        (Tag::LoopState, EventKind::LoopState),
+        (Tag::RestartMarker, EventKind::Restart),
+        (Tag::StopMarker, EventKind::Stop),
+        (Tag::StartMarker, EventKind::Start),
+        (Tag::ExitMarker, EventKind::Death),
+        (Tag::Crash, EventKind::Death),
+        (Tag::FailureMarker, EventKind::Death),
+    ];
+    order.iter().find(|(tag, _)| tags.contains(tag)).map(|(_, kind)| *kind)
+}
+
+/// The name a line's events are grouped under.
+fn subject_of(line: &EvidenceLine, unit: Option<&str>, process: Option<&str>) -> String {
+    if let Some(unit) = unit.or(line.unit.as_deref()) {
+        return normalize_unit(unit);
+    }
+    if let Some(process) = process {
+        return process.to_string();
+    }
+    match line.identifier.as_deref() {
+        Some(ident) if ident != "systemd" && ident != "kernel" => ident.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// `api.service`, `api` and `api.service.` name one unit.
+fn normalize_unit(unit: &str) -> String {
+    let unit = unit.trim().trim_end_matches('.');
+    unit.strip_suffix(".service").unwrap_or(unit).to_string()
+}
+
+fn judge(subject: String, events: &[Event]) -> Option<RestartLoop> {
+    let count = |kind| events.iter().filter(|e| e.kind == kind).count();
+    let start_limit_hit = count(EventKind::StartLimit) > 0;
+    let loop_state = count(EventKind::LoopState) > 0;
+    let restart_counter = events.iter().filter_map(|e| e.counter).max();
+    let deaths = count(EventKind::Death);
+
+    let (counted_from, cycles): (&'static str, Vec<&Event>) = if count(EventKind::Restart) > 0 {
+        ("restart", events.iter().filter(|e| e.kind == EventKind::Restart).collect())
+    } else if count(EventKind::Start) > 1 {
+        ("start", undeliberate_starts(events))
+    } else {
+        ("death", deaths_of_distinct_pids(events))
+    };
+    let restarts = match counted_from {
+        "restart" => cycles.len(),
+        _ => cycles.len().saturating_sub(1),
+    };
+    let is_loop = restarts >= 2
+        || restart_counter.is_some_and(|c| c >= 2)
+        || loop_state
+        || (start_limit_hit && (restarts > 0 || deaths > 0 || counted_from == "restart"));
+    if !is_loop {
+        return None;
+    }
+
+    let times: Vec<i64> = cycles.iter().filter_map(|e| e.clock_us).collect();
+    let intervals: Vec<f64> =
+        times.windows(2).map(|w| (w[1] - w[0]) as f64 / 1e6).filter(|d| *d >= 0.0).collect();
+    let (mut period_s, mut jitter_s) = (median(&intervals), median_absolute_deviation(&intervals));
+    if intervals.is_empty() {
+        period_s = restart_delay(events);
+        jitter_s = None;
+    }
+    if period_s.is_some_and(|p| p < 0.001) {
+        (period_s, jitter_s) = (None, None);
+    }
+    let walls: Vec<i64> = cycles.iter().filter_map(|e| e.wall_us).collect();
+    Some(RestartLoop {
+        unit: if subject.is_empty() { "(unnamed)".to_string() } else { subject },
+        restarts: restarts.max(usize::from(loop_state || start_limit_hit)),
+        restart_counter,
+        period_s: period_s.map(round_ms),
+        jitter_s: jitter_s.map(round_ms),
+        pattern: pattern_of(&intervals),
+        first: walls.first().map(|&t| format_time(t)),
+        last: walls.last().map(|&t| format_time(t)),
+        start_limit_hit,
+        counted_from,
+        cycle_lines: cycles.iter().take(50).map(|e| e.at).collect(),
+    })
+}
+
+/// Starts that do not follow a deliberate stop.
+fn undeliberate_starts(events: &[Event]) -> Vec<&Event> {
+    let mut starts = Vec::new();
+    let mut stopped = false;
+    for event in events {
+        match event.kind {
+            EventKind::Stop => stopped = true,
+            EventKind::Death => stopped = false,
+            EventKind::Start if stopped => stopped = false,
+            EventKind::Start => starts.push(event),
+            _ => {}
+        }
+    }
+    // The very first start of the log is a start, not a restart: keep it as the cycle origin.
+    if let Some(first) = events.iter().find(|e| e.kind == EventKind::Start) {
+        if starts.first().is_none_or(|s| s.at != first.at) {
+            starts.insert(0, first);
+        }
+    }
+    starts
+}
+
+fn deaths_of_distinct_pids(events: &[Event]) -> Vec<&Event> {
+    let mut seen = Vec::new();
+    let mut deaths = Vec::new();
+    for event in events.iter().filter(|e| e.kind == EventKind::Death) {
+        match event.pid {
+            Some(pid) if seen.contains(&pid) => {}
+            Some(pid) => {
+                seen.push(pid);
+                deaths.push(event);
+            }
+            None => {}
+        }
+    }
+    deaths
+}
+
+/// Delay from a death to the restart that followed it (the supervisor's restart delay).
+fn restart_delay(events: &[Event]) -> Option<f64> {
+    let mut delays = Vec::new();
+    let mut death_at = None;
+    for event in events {
+        match event.kind {
+            EventKind::Death => death_at = event.clock_us.or(death_at),
+            EventKind::Restart => {
+                if let (Some(d), Some(r)) = (death_at.take(), event.clock_us) {
+                    delays.push((r - d) as f64 / 1e6);
+                }
+            }
+            _ => {}
+        }
+    }
+    median(&delays)
+}
+
+fn pattern_of(intervals: &[f64]) -> LoopPattern {
+    if intervals.len() < 2 {
+        return LoopPattern::Unknown;
+    }
+    let (Some(mid), Some(spread)) = (median(intervals), median_absolute_deviation(intervals)) else {
+        return LoopPattern::Unknown;
+    };
+    let growing = intervals.windows(2).filter(|w| w[1] >= w[0] * 1.5).count();
+    if growing * 3 >= (intervals.len() - 1) * 2 && intervals.len() >= 3 {
+        LoopPattern::Backoff
+    } else if mid > 0.0 && spread <= mid * 0.15 {
+        LoopPattern::FixedInterval
+    } else {
+        LoopPattern::Irregular
+    }
+}
+
+fn round_ms(seconds: f64) -> f64 {
+    (seconds * 1000.0).round() / 1000.0
+}
+
+/// RFC 3339 UTC with microseconds when they are not zero.
+pub fn format_time(us: i64) -> String {
+    use chrono::{DateTime, SecondsFormat};
+    match DateTime::from_timestamp_micros(us) {
+        Some(t) if us % 1_000_000 == 0 => t.to_rfc3339_opts(SecondsFormat::Secs, true),
+        Some(t) => t.to_rfc3339_opts(SecondsFormat::Micros, true),
+        None => us.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns() {
+        assert_eq!(pattern_of(&[14.0, 14.5, 14.2, 15.0]), LoopPattern::FixedInterval);
+        assert_eq!(pattern_of(&[10.0, 20.0, 40.0, 80.0]), LoopPattern::Backoff);
+        assert_eq!(pattern_of(&[5.0, 60.0, 7.0, 300.0]), LoopPattern::Irregular);
+        assert_eq!(pattern_of(&[5.0]), LoopPattern::Unknown);
+    }
+
+    #[test]
+    fn unit_names_are_normalized() {
+        assert_eq!(normalize_unit("api.service"), "api");
+        assert_eq!(normalize_unit("r101-bablefish.1.web.1..."), "r101-bablefish.1.web.1");
+    }
+
+    #[test]
+    fn times_are_rfc3339() {
+        assert_eq!(format_time(1_768_566_498_000_000), "2026-01-16T12:28:18Z");
+        assert_eq!(format_time(1_768_566_498_000_500), "2026-01-16T12:28:18.000500Z");
+    }
+}

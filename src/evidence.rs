@@ -1,0 +1,81 @@
+//! The evidence that crosses from the parallel scan to the sequential detectors: one matched
+//! line with its source, position, envelope fields and signal captures.
+//!
+//! It is a plain, serializable value so chunks, files and machines can be scanned apart and
+//! judged together.
+
+use serde::Serialize;
+
+use crate::record::{Envelope, EnvelopeParser, Level};
+use crate::scan::{LineHit, SignalMatch};
+
+/// One line that matched at least one signal, with its parsed envelope.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EvidenceLine {
+    /// Index into the analysis's source list.
+    pub source: usize,
+    pub line_no: u64,
+    /// The line as read (lossy UTF-8, cut when very long).
+    pub text: String,
+    /// UTC microseconds since the epoch.
+    pub timestamp_us: Option<i64>,
+    /// Microseconds since boot (kernel and dmesg lines).
+    pub monotonic_us: Option<i64>,
+    pub host: Option<String>,
+    /// Syslog identifier, container or compose service.
+    pub identifier: Option<String>,
+    /// systemd unit named by the envelope (journal JSON) or `None`.
+    pub unit: Option<String>,
+    pub pid: Option<u32>,
+    pub level: Option<Level>,
+    pub message_id: Option<String>,
+    pub matches: Vec<SignalMatch>,
+}
+
+fn text(bytes: Option<&[u8]>) -> Option<String> {
+    bytes.map(|b| String::from_utf8_lossy(b).into_owned())
+}
+
+impl EvidenceLine {
+    /// Combines a scanner hit with its parsed envelope.
+    pub fn from_hit(source: usize, hit: LineHit, parser: &mut EnvelopeParser) -> Self {
+        let mut line = {
+            let envelope = parser.parse(&hit.text);
+            Self::from_envelope(source, hit.line_no, &hit.text, &envelope)
+        };
+        line.matches = hit.matches;
+        line
+    }
+
+    fn from_envelope(source: usize, line_no: u64, raw: &[u8], envelope: &Envelope<'_>) -> Self {
+        Self {
+            source,
+            line_no,
+            timestamp_us: envelope.timestamp_us,
+            monotonic_us: envelope.monotonic_s.map(|s| (s * 1e6).round() as i64),
+            host: text(envelope.host),
+            identifier: text(envelope.identifier),
+            unit: text(envelope.unit.as_deref()),
+            pid: envelope.pid,
+            level: envelope.level,
+            message_id: text(envelope.message_id.as_deref()),
+            text: String::from_utf8_lossy(raw).into_owned(),
+            matches: Vec::new(),
+        }
+    }
+
+    /// The first value captured under `name` by any signal on this line.
+    pub fn capture(&self, name: &str) -> Option<&str> {
+        self.matches.iter().find_map(|m| m.capture(name))
+    }
+
+    /// The best clock for intervals: wall time, else time since boot.
+    pub fn clock_us(&self) -> Option<i64> {
+        self.timestamp_us.or(self.monotonic_us)
+    }
+
+    /// Whether `signal` matched this line.
+    pub fn has_signal(&self, signal: crate::rules::SignalIdx) -> bool {
+        self.matches.iter().any(|m| m.signal == signal)
+    }
+}

@@ -1,0 +1,189 @@
+//! The Markdown report: an incident write-up a person can paste into a ticket.
+
+use std::fmt::Write as _;
+
+use super::{describe_period, plural, Report};
+use crate::classify::Finding;
+
+/// Renders the report as an incident report: problem, evidence, root cause, fix, verify.
+pub fn render_markdown(report: &Report) -> String {
+    let mut out = String::new();
+    let Some(top) = report.findings.first() else {
+        let _ = writeln!(out, "# Log analysis: no problem found\n");
+        let _ = writeln!(
+            out,
+            "{} read ({}); no failure pattern matched and no restart loop was seen.",
+            plural(report.sources.len(), "source"),
+            plural(report.total_lines() as usize, "line")
+        );
+        render_loops(&mut out, report);
+        render_errors(&mut out, report);
+        return out;
+    };
+    let _ = writeln!(out, "# Incident report: {}\n", inline(&top.title));
+    let _ = writeln!(out, "## Problem\n");
+    let _ = writeln!(out, "{}", inline(&problem_statement(report, top)));
+    let _ = writeln!(out, "\n## Evidence\n");
+    for finding in &report.findings {
+        let _ = writeln!(
+            out,
+            "**{}** (`{}`, {}):\n",
+            inline(&finding.title),
+            finding.cause,
+            plural(finding.occurrences, "line")
+        );
+        let body: Vec<String> = finding
+            .evidence
+            .iter()
+            .map(|c| format!("{}:{}  {}", c.source, c.line, c.text))
+            .collect();
+        code_block(&mut out, &body);
+    }
+    render_loops(&mut out, report);
+    let _ = writeln!(out, "## Root cause\n");
+    for (i, finding) in report.findings.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "### {}. {} (`{}`, confidence {:.2})\n",
+            i + 1,
+            inline(&finding.title),
+            finding.cause,
+            finding.confidence
+        );
+        if !finding.explanation.is_empty() {
+            let _ = writeln!(out, "{}\n", inline(&finding.explanation));
+        }
+        for consequence in &finding.consequences {
+            let _ = writeln!(out, "Consequence: {} (`{}`).\n", inline(&consequence.title), consequence.cause);
+        }
+    }
+    let _ = writeln!(out, "## Fix\n");
+    for finding in &report.findings {
+        if report.findings.len() > 1 {
+            let _ = writeln!(out, "For `{}`:\n", finding.cause);
+        }
+        for (i, step) in finding.fix.iter().enumerate() {
+            let _ = writeln!(out, "{}. {}", i + 1, inline(step));
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(out, "## How to verify\n");
+    for finding in &report.findings {
+        for step in &finding.verify {
+            let _ = writeln!(out, "- {}", inline(step));
+        }
+    }
+    if report.findings.iter().all(|f| f.verify.is_empty()) {
+        let _ = writeln!(out, "- Run logsleuth again on fresh logs: this finding should be gone.");
+    }
+    render_errors(&mut out, report);
+    out
+}
+
+fn problem_statement(report: &Report, top: &Finding) -> String {
+    let mut text = top.summary.clone();
+    if text.is_empty() {
+        text = top.title.clone();
+    }
+    if let Some(looped) = report.restart_loops.iter().max_by_key(|l| l.restarts) {
+        let _ = write!(
+            text,
+            " `{}` is in a restart loop: {}, {}.",
+            looped.unit,
+            plural(looped.restarts, "restart"),
+            describe_period(looped)
+        );
+    }
+    if report.findings.len() > 1 {
+        let others: Vec<String> = report.findings[1..].iter().map(|f| format!("`{}`", f.cause)).collect();
+        let _ = write!(text, " Also found: {}.", others.join(", "));
+    }
+    text
+}
+
+fn render_loops(out: &mut String, report: &Report) {
+    if report.restart_loops.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n## Restart loops\n");
+    let _ = writeln!(out, "| Unit | Restarts | Period | Pattern | First | Last | Start limit |");
+    let _ = writeln!(out, "|---|---|---|---|---|---|---|");
+    for l in &report.restart_loops {
+        let pattern = serde_json::to_value(l.pattern).ok().and_then(|v| v.as_str().map(str::to_string));
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            cell(&l.unit),
+            l.restarts,
+            describe_period(l),
+            pattern.unwrap_or_default(),
+            l.first.as_deref().unwrap_or("-"),
+            l.last.as_deref().unwrap_or("-"),
+            if l.start_limit_hit { "hit" } else { "no" },
+        );
+    }
+    out.push('\n');
+}
+
+fn render_errors(out: &mut String, report: &Report) {
+    if report.errors.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n## Sources that could not be read completely\n");
+    let body: Vec<String> = report.errors.clone();
+    code_block(out, &body);
+}
+
+/// A fenced block whose fence is longer than any backtick run inside.
+fn code_block(out: &mut String, lines: &[String]) {
+    let longest = lines.iter().map(|l| longest_run(l, '`')).max().unwrap_or(0);
+    let fence = "`".repeat(longest.max(2) + 1);
+    let _ = writeln!(out, "{fence}text");
+    for line in lines {
+        let _ = writeln!(out, "{}", super::escape_control(line));
+    }
+    let _ = writeln!(out, "{fence}\n");
+}
+
+fn longest_run(text: &str, c: char) -> usize {
+    let (mut best, mut run) = (0, 0);
+    for ch in text.chars() {
+        run = if ch == c { run + 1 } else { 0 };
+        best = best.max(run);
+    }
+    best
+}
+
+/// Text for running Markdown: control characters escaped, raw HTML neutralised.
+fn inline(text: &str) -> String {
+    let escaped = super::escape_control(text);
+    let mut out = String::with_capacity(escaped.len());
+    // Odd pieces are inside `code spans`, where entities would show literally.
+    for (i, piece) in escaped.split('`').enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        if i % 2 == 0 {
+            out.push_str(&piece.replace('<', "&lt;").replace('>', "&gt;"));
+        } else {
+            out.push_str(piece);
+        }
+    }
+    out
+}
+
+fn cell(text: &str) -> String {
+    inline(text).replace('|', "\\|")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fences_outgrow_backticks_in_the_content() {
+        let mut out = String::new();
+        code_block(&mut out, &["a ```` b".to_string()]);
+        assert!(out.starts_with("`````text\n"), "{out}");
+    }
+}

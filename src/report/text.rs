@@ -1,0 +1,182 @@
+//! The terminal report: ranked findings with evidence and fixes, then restart loops.
+
+use std::fmt::Write as _;
+
+use super::{describe_period, escape_control, plural, Report};
+use crate::classify::Finding;
+use crate::detect::RestartLoop;
+use crate::rules::Severity;
+
+/// How to draw the text report.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TextOptions {
+    /// Use ANSI colours.
+    pub color: bool,
+    /// Terminal width for wrapping explanations (0: 100 columns).
+    pub width: usize,
+}
+
+struct Paint {
+    on: bool,
+}
+
+impl Paint {
+    fn wrap(&self, code: &str, text: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+    fn bold(&self, text: &str) -> String {
+        self.wrap("1", text)
+    }
+    fn dim(&self, text: &str) -> String {
+        self.wrap("2", text)
+    }
+    fn severity(&self, severity: Severity) -> String {
+        let code = match severity {
+            Severity::Critical => "1;35",
+            Severity::Error => "1;31",
+            Severity::Warning => "1;33",
+            Severity::Notice => "1;36",
+            Severity::Info | Severity::Debug => "1;34",
+        };
+        self.wrap(code, &severity.as_str().to_uppercase())
+    }
+}
+
+/// Renders the report for a person at a terminal.
+pub fn render_text(report: &Report, options: TextOptions) -> String {
+    let paint = Paint { on: options.color };
+    let width = if options.width == 0 { 100 } else { options.width.clamp(40, 200) };
+    let mut out = String::new();
+    let lines = report.total_lines();
+    let matched: u64 = report.sources.iter().map(|s| s.matched_lines).sum();
+    let headline = if report.findings.is_empty() {
+        "no problem found".to_string()
+    } else {
+        plural(report.findings.len(), "finding")
+    };
+    let _ = writeln!(
+        out,
+        "{} {} in {} ({}, {} matched)",
+        paint.bold("logsleuth:"),
+        headline,
+        plural(report.sources.len(), "source"),
+        plural(lines as usize, "line"),
+        matched
+    );
+    for (rank, finding) in report.findings.iter().enumerate() {
+        out.push('\n');
+        render_finding(&mut out, &paint, rank + 1, finding, width);
+    }
+    if !report.restart_loops.is_empty() {
+        let _ = writeln!(out, "\n{}", paint.bold("Restart loops"));
+        for looped in &report.restart_loops {
+            let _ = writeln!(out, "  {}", describe_loop(looped));
+        }
+    }
+    for note in &report.notes {
+        let _ = writeln!(out, "\n{} {}", paint.dim("note:"), escape_control(note));
+    }
+    out
+}
+
+fn render_finding(out: &mut String, paint: &Paint, rank: usize, finding: &Finding, width: usize) {
+    let _ = writeln!(
+        out,
+        "{rank}. {} {}  {}",
+        paint.severity(finding.severity),
+        paint.bold(&escape_control(&finding.title)),
+        paint.dim(&format!("[{}, confidence {:.2}]", finding.cause, finding.confidence)),
+    );
+    let _ = writeln!(out, "   {} ({}):", paint.bold("Evidence"), plural(finding.occurrences, "line"));
+    for cite in &finding.evidence {
+        let place = format!("{}:{}", cite.source, cite.line);
+        let _ = writeln!(out, "     {}  {}", paint.dim(&escape_control(&place)), escape_control(&cite.text));
+    }
+    if finding.occurrences > finding.evidence.len() {
+        let more = finding.occurrences - finding.evidence.len();
+        let _ = writeln!(out, "     {}", paint.dim(&format!("... and {more} more")));
+    }
+    if !finding.explanation.is_empty() {
+        let _ = writeln!(out, "   {}", paint.bold("Why:"));
+        for line in wrap(&finding.explanation, width.saturating_sub(5)) {
+            let _ = writeln!(out, "     {}", escape_control(&line));
+        }
+    }
+    if !finding.fix.is_empty() {
+        let _ = writeln!(out, "   {}", paint.bold("Fix:"));
+        for (i, step) in finding.fix.iter().enumerate() {
+            let _ = writeln!(out, "     {}. {}", i + 1, escape_control(step));
+        }
+    }
+    if !finding.verify.is_empty() {
+        let _ = writeln!(out, "   {}", paint.bold("Verify:"));
+        for step in &finding.verify {
+            let _ = writeln!(out, "     - {}", escape_control(step));
+        }
+    }
+    for consequence in &finding.consequences {
+        let _ = writeln!(
+            out,
+            "   {} {} {}",
+            paint.bold("Consequence:"),
+            escape_control(&consequence.title),
+            paint.dim(&format!("[{}]", consequence.cause)),
+        );
+    }
+}
+
+/// "api: 12 restarts, every 14.2 s ± 0.4 s (fixed-interval), 12:20:01 to 12:30:15".
+pub(crate) fn describe_loop(looped: &RestartLoop) -> String {
+    let mut text = format!("{}: {}", escape_control(&looped.unit), plural(looped.restarts, "restart"));
+    if let Some(counter) = looped.restart_counter {
+        let _ = write!(text, " (restart counter at {counter})");
+    }
+    let _ = write!(text, ", {}", describe_period(looped));
+    if looped.period_s.is_some() {
+        let pattern = serde_json::to_value(looped.pattern).ok();
+        if let Some(p) = pattern.as_ref().and_then(|v| v.as_str()) {
+            let _ = write!(text, " ({p})");
+        }
+    }
+    if let (Some(first), Some(last)) = (&looped.first, &looped.last) {
+        let _ = write!(text, ", {first} to {last}");
+    }
+    if looped.start_limit_hit {
+        text.push_str(", start limit hit");
+    }
+    text
+}
+
+/// Greedy word wrap.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    for paragraph in text.lines() {
+        let mut line = String::new();
+        for word in paragraph.split_whitespace() {
+            if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+                lines.push(std::mem::take(&mut line));
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+        lines.push(line);
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wraps_words() {
+        assert_eq!(wrap("aaa bbb ccc", 7), vec!["aaa bbb", "ccc"]);
+        assert_eq!(wrap("one\n\ntwo", 80), vec!["one", "", "two"]);
+    }
+}
