@@ -138,13 +138,13 @@ fn case_pair(class: &Class) -> Option<u8> {
     match singles.as_slice() {
         [a, b] if *a < 128 && *b < 128 => {
             let (a, b) = (*a as u8, *b as u8);
-            (a.is_ascii_alphabetic() && a.to_ascii_lowercase() == b.to_ascii_lowercase())
+            (a.is_ascii_alphabetic() && a.eq_ignore_ascii_case(&b))
                 .then(|| a.to_ascii_lowercase())
         }
         // `(?i)k` also allows the Kelvin sign; `(?i)s` the long s.
         [a, b, c] if *a < 128 && *b < 128 && *c >= 128 => {
             let (a, b) = (*a as u8, *b as u8);
-            (a.is_ascii_alphabetic() && a.to_ascii_lowercase() == b.to_ascii_lowercase())
+            (a.is_ascii_alphabetic() && a.eq_ignore_ascii_case(&b))
                 .then(|| a.to_ascii_lowercase())
         }
         _ => None,

@@ -1,0 +1,178 @@
+//! Command-line behaviour: exit codes, error messages, formats, colour and escaping.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::io::Write;
+
+const BIND_ERROR: &str = "Jan 16 12:28:18 web uvicorn[3372169]: ERROR:    [Errno 98] error while attempting to bind on address ('0.0.0.0', 8000): address already in use\n";
+
+fn logsleuth() -> Command {
+    let mut command = Command::cargo_bin("logsleuth").unwrap();
+    command.env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE");
+    command
+}
+
+fn temp_file(contents: &[u8]) -> tempfile::NamedTempFile {
+    let mut file = tempfile::NamedTempFile::new().unwrap();
+    file.write_all(contents).unwrap();
+    file
+}
+
+#[test]
+fn a_bind_error_on_stdin_is_a_port_conflict() {
+    logsleuth()
+        .args(["--format", "json"])
+        .write_stdin(BIND_ERROR)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("\"cause\": \"port-conflict\""))
+        .stdout(predicate::str::contains("\"source\": \"-\""));
+}
+
+#[test]
+fn fail_on_sets_exit_status_one() {
+    logsleuth().args(["--fail-on", "error"]).write_stdin(BIND_ERROR).assert().code(1);
+    logsleuth().args(["--fail-on", "critical"]).write_stdin(BIND_ERROR).assert().code(0);
+    logsleuth().args(["--fail-on", "error"]).write_stdin("all quiet\n").assert().code(0);
+}
+
+#[test]
+fn healthy_input_says_so() {
+    logsleuth()
+        .arg("--color=never")
+        .write_stdin("Jan 16 12:28:18 web cron[1]: (root) CMD (true)\n")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("no problem found"));
+}
+
+#[test]
+fn a_missing_file_is_reported_and_the_rest_still_analysed() {
+    let log = temp_file(BIND_ERROR.as_bytes());
+    logsleuth()
+        .args(["--format", "json", "/no/such/file.log"])
+        .arg(log.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("/no/such/file.log"))
+        .stdout(predicate::str::contains("port-conflict"));
+}
+
+#[test]
+fn bad_rules_are_reported_with_positions_before_reading_logs() {
+    let rules = temp_file(b"[[signal]]\nid = \"x\"\nregex = 'a(b'\n\n[[signal]]\nid = \"y\"\nregex = 'abcd'\ntags = [\"bogus\"]\n");
+    let name = rules.path().display().to_string();
+    logsleuth()
+        .args(["--rules", &name])
+        .write_stdin(BIND_ERROR)
+        .assert()
+        .code(2)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains(format!("{name}:3:9: invalid regex")))
+        .stderr(predicate::str::contains(format!("{name}:8:9: unknown tag `bogus`")));
+}
+
+#[test]
+fn rules_check_accepts_the_built_in_rules() {
+    logsleuth().args(["rules", "check"]).assert().code(0).stdout(predicate::str::starts_with("ok: "));
+}
+
+#[test]
+fn rules_check_reports_failing_examples() {
+    let rules = temp_file(b"[[signal]]\nid = \"x\"\nregex = 'port (?P<port>\\d+) busy'\nexamples = [{ line = \"port 80 busy\", captures = { port = \"81\" } }, \"no match here\"]\ncounter_examples = [\"port 1 busy\"]\n");
+    logsleuth()
+        .args(["rules", "check"])
+        .arg(rules.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("capture `port` is \"80\", expected \"81\""))
+        .stderr(predicate::str::contains("example 2 does not match"))
+        .stderr(predicate::str::contains("counter-example 1 matches"));
+}
+
+#[test]
+fn rules_list_and_explain() {
+    logsleuth().args(["rules", "list"]).assert().code(0).stdout(predicate::str::contains("port-conflict"));
+    logsleuth()
+        .args(["explain", "port-conflict"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("Fix:"));
+    logsleuth().args(["explain", "no-such-cause"]).assert().code(2).stderr(predicate::str::contains("unknown cause"));
+}
+
+#[test]
+fn control_characters_from_logs_never_reach_the_terminal() {
+    let line = "Jan 16 12:28:18 web app[1]: \x1b]0;pwned\x07 OSError: [Errno 98] Address already in use\n";
+    logsleuth()
+        .arg("--color=always")
+        .write_stdin(line)
+        .assert()
+        .stdout(predicate::str::contains("\\x1b]0;pwned\\x07"))
+        .stdout(predicate::str::contains("\x1b]0").not());
+}
+
+#[test]
+fn colour_follows_the_flag_and_no_color() {
+    logsleuth().arg("--color=always").write_stdin(BIND_ERROR).assert().stdout(predicate::str::contains("\x1b["));
+    logsleuth().write_stdin(BIND_ERROR).assert().stdout(predicate::str::contains("\x1b[").not());
+    logsleuth()
+        .arg("--color=auto")
+        .env("NO_COLOR", "1")
+        .write_stdin(BIND_ERROR)
+        .assert()
+        .stdout(predicate::str::contains("\x1b[").not());
+}
+
+#[test]
+fn invalid_utf8_and_binary_garbage_are_just_data() {
+    let mut input = vec![0xff, 0xfe, 0x00, b'\n'];
+    input.extend_from_slice(b"Jan 16 12:28:18 web app[1]: \xff\xfe OSError: [Errno 98] Address already in use\n");
+    logsleuth()
+        .args(["--format", "json"])
+        .write_stdin(input)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("port-conflict"));
+}
+
+#[test]
+fn markdown_is_an_incident_report() {
+    logsleuth()
+        .args(["--format", "markdown"])
+        .write_stdin(BIND_ERROR)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::starts_with("# Incident report: "))
+        .stdout(predicate::str::contains("## Root cause"))
+        .stdout(predicate::str::contains("## How to verify"));
+}
+
+#[test]
+fn help_version_completions_and_man_page() {
+    logsleuth().arg("--help").assert().code(0).stdout(predicate::str::contains("Examples:"));
+    logsleuth().arg("--version").assert().code(0).stdout(predicate::str::starts_with("logsleuth "));
+    logsleuth().args(["completions", "bash"]).assert().code(0).stdout(predicate::str::contains("_logsleuth"));
+    logsleuth().arg("man").assert().code(0).stdout(predicate::str::contains(".TH logsleuth"));
+}
+
+#[test]
+fn a_closed_stdout_is_not_an_error() {
+    use std::process::{Command as Std, Stdio};
+    let bin = assert_cmd::cargo::cargo_bin("logsleuth");
+    let mut input = String::new();
+    for _ in 0..2000 {
+        input.push_str(BIND_ERROR);
+    }
+    let log = temp_file(input.as_bytes());
+    let mut child = Std::new(bin)
+        .args(["--format", "json"])
+        .arg(log.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+}

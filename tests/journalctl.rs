@@ -1,0 +1,120 @@
+//! Real journalctl: every golden case that ships a `journal.export` is turned into a real
+//! `.journal` file with `systemd-journal-remote`, rendered by the real `journalctl` in every
+//! output mode, and analysed; every mode must give the same causes and the same loops.
+//!
+//! Needs the Debian package `systemd-journal-remote` (installed by `.ci/run`).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+const JOURNAL_REMOTE: &str = "/lib/systemd/systemd-journal-remote";
+const MODES: &[&str] = &["short", "short-iso", "short-precise", "short-unix", "short-full", "cat", "json", "with-catalog"];
+
+fn export_cases() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpora");
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(root)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path().join("journal.export"))
+        .filter(|p| p.is_file())
+        .collect();
+    cases.sort();
+    cases
+}
+
+fn build_journal(export: &Path, dir: &Path) -> PathBuf {
+    assert!(
+        Path::new(JOURNAL_REMOTE).exists(),
+        "{JOURNAL_REMOTE} is missing: apt-get install systemd-journal-remote (see .ci/run)"
+    );
+    let journal = dir.join("case.journal");
+    let output = Command::new(JOURNAL_REMOTE)
+        .arg(format!("--output={}", journal.display()))
+        .arg(export)
+        .output()
+        .expect("systemd-journal-remote runs");
+    assert!(output.status.success(), "systemd-journal-remote failed: {}", String::from_utf8_lossy(&output.stderr));
+    journal
+}
+
+fn render(journal: &Path, mode: &str) -> Vec<u8> {
+    let mut command = Command::new("journalctl");
+    command.env("TZ", "UTC").env("SYSTEMD_COLORS", "0").arg("--no-pager").arg("--file").arg(journal);
+    if mode == "with-catalog" {
+        command.args(["-x", "-o", "short"]);
+    } else {
+        command.args(["-o", mode]);
+    }
+    let output = command.output().expect("journalctl runs");
+    assert!(output.status.success(), "journalctl -o {mode} failed: {}", String::from_utf8_lossy(&output.stderr));
+    output.stdout
+}
+
+fn analyse(text: &[u8]) -> Value {
+    let output = Command::new(env!("CARGO_BIN_EXE_logsleuth"))
+        .args(["--format", "json"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(text)?;
+            child.wait_with_output()
+        })
+        .expect("logsleuth runs");
+    assert!(output.status.code().is_some_and(|c| c <= 1), "{}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).expect("JSON report")
+}
+
+fn causes(report: &Value) -> Vec<String> {
+    let mut causes: Vec<String> =
+        report["findings"].as_array().unwrap().iter().map(|f| f["cause"].as_str().unwrap().to_string()).collect();
+    causes.sort();
+    causes
+}
+
+fn loops(report: &Value) -> Vec<(String, Option<f64>)> {
+    report["restart_loops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["unit"].as_str().unwrap().to_string(), l["period_s"].as_f64()))
+        .collect()
+}
+
+#[test]
+fn every_journalctl_mode_gives_the_same_diagnosis() {
+    let cases = export_cases();
+    assert!(!cases.is_empty(), "no corpora/*/journal.export cases");
+    let mut failures = Vec::new();
+    for export in &cases {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = build_journal(export, dir.path());
+        let reference = analyse(&render(&journal, "short"));
+        let name = export.parent().unwrap().file_name().unwrap().to_string_lossy().to_string();
+        for mode in MODES {
+            let report = analyse(&render(&journal, mode));
+            if causes(&report) != causes(&reference) {
+                failures.push(format!("{name} -o {mode}: causes {:?} vs short {:?}", causes(&report), causes(&reference)));
+            }
+            let (got, want) = (loops(&report), loops(&reference));
+            if got.len() != want.len() {
+                failures.push(format!("{name} -o {mode}: loops {got:?} vs short {want:?}"));
+                continue;
+            }
+            for ((_, p), (_, q)) in got.iter().zip(&want) {
+                // `cat` has no envelope time; where a period exists it must agree within 10 %.
+                if let (Some(p), Some(q)) = (p, q) {
+                    if (p - q).abs() > q * 0.10 {
+                        failures.push(format!("{name} -o {mode}: period {p} vs short {q}"));
+                    }
+                } else if *mode != "cat" && p != q {
+                    failures.push(format!("{name} -o {mode}: period {p:?} vs short {q:?}"));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
