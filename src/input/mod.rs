@@ -42,6 +42,9 @@ mod error;
 mod open;
 mod walk;
 
+#[cfg(test)]
+mod tests;
+
 use std::fmt;
 use std::io::Read;
 use std::ops::ControlFlow;
