@@ -14,6 +14,9 @@ use std::io::{self, Read};
 /// The smallest block [`LineBlocks::new`] uses; smaller requests are raised to it.
 pub const MIN_BLOCK_SIZE: usize = 4096;
 
+/// The largest block [`LineBlocks::new`] uses; larger requests are lowered to it.
+pub const MAX_BLOCK_SIZE: usize = 256 * 1024 * 1024;
+
 /// A reasonable block size for streams: large enough for fast scanning, small in memory.
 pub const DEFAULT_BLOCK_SIZE: usize = 256 * 1024;
 
@@ -53,9 +56,11 @@ pub struct LineBlocks<R> {
 }
 
 impl<R: Read> LineBlocks<R> {
-    /// Blocks of at most `block_size` bytes (at least [`MIN_BLOCK_SIZE`]).
+    /// Blocks of at most `block_size` bytes, kept between [`MIN_BLOCK_SIZE`] and
+    /// [`MAX_BLOCK_SIZE`]. The buffer is allocated once, at this size.
     pub fn new(reader: R, block_size: usize) -> Self {
-        Self::with_exact_block_size(reader, block_size.max(MIN_BLOCK_SIZE))
+        let block_size = block_size.clamp(MIN_BLOCK_SIZE, MAX_BLOCK_SIZE);
+        Self::with_exact_block_size(reader, block_size)
     }
 
     /// Blocks of at most `block_size` bytes (at least one); small sizes are for tests.
@@ -293,9 +298,13 @@ mod tests {
     }
 
     #[test]
-    fn small_block_sizes_are_raised_to_the_minimum() {
+    fn block_sizes_are_kept_within_bounds() {
         assert_eq!(LineBlocks::new(&b""[..], 10).block_size(), MIN_BLOCK_SIZE);
         assert_eq!(LineBlocks::new(&b""[..], 70_000).block_size(), 70_000);
+        assert_eq!(
+            LineBlocks::new(&b""[..], usize::MAX).block_size(),
+            MAX_BLOCK_SIZE
+        );
     }
 
     /// Hands out `data` in small reads, then fails (once), then reports end of stream.

@@ -50,7 +50,7 @@ use std::io::Read;
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 
-pub use blocks::{Block, LineBlocks, DEFAULT_BLOCK_SIZE, MIN_BLOCK_SIZE};
+pub use blocks::{Block, LineBlocks, DEFAULT_BLOCK_SIZE, MAX_BLOCK_SIZE, MIN_BLOCK_SIZE};
 pub use compression::{Compression, DecodeFailure};
 pub use error::InputError;
 pub use open::{open, BINARY_CHECK_LEN};

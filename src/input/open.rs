@@ -1,6 +1,8 @@
 //! Opening a source: stdin, a memory-mapped regular file, or a decompressing stream.
 //!
-//! The decompressor is chosen by the first bytes, whatever the file's name. An uncompressed
+//! The decompressor is chosen by the first bytes, whatever the file's name (stdin too:
+//! `logsleuth < app.log.gz` works; reading those first bytes waits for up to 6 bytes or the
+//! end of the stream). An uncompressed
 //! regular file is mapped; an empty one, a file that cannot be mapped, and anything that is
 //! not a regular file (a FIFO, `/dev/stdin`, `/proc` files that claim a size of 0) are
 //! streamed. A file found by a directory walk whose first 8 KiB (after decompression)
@@ -23,13 +25,21 @@ pub const BINARY_CHECK_LEN: usize = 8 * 1024;
 /// "skipped, say so and go on"; check [`InputError::is_error`].
 pub fn open(spec: &SourceSpec) -> Result<Source, InputError> {
     let body = match &spec.location {
-        Location::Stdin => Body::Stream(Box::new(io::stdin())),
+        Location::Stdin => open_stream(Box::new(io::stdin()), spec)?,
         Location::File(path) => open_file(path, spec)?,
     };
     Ok(Source {
         name: spec.name.clone(),
         body,
     })
+}
+
+/// A stream that is not a file (stdin): decompressed when its first bytes say so.
+fn open_stream(mut reader: Box<dyn Read + Send>, spec: &SourceSpec) -> Result<Body, InputError> {
+    let fail = |err| InputError::from_io(&spec.name, err);
+    let magic = read_prefix(&mut reader, MAGIC_LEN).map_err(fail)?;
+    let body = stream_by_magic(magic, reader).map_err(fail)?;
+    skip_if_walked_binary(body, spec)
 }
 
 fn open_file(path: &Path, spec: &SourceSpec) -> Result<Body, InputError> {
@@ -42,14 +52,28 @@ fn open_file(path: &Path, spec: &SourceSpec) -> Result<Body, InputError> {
         });
     }
     let magic = read_prefix(&mut file, MAGIC_LEN).map_err(fail)?;
-    let body = match Compression::detect(&magic) {
-        Some(format) => {
-            let compressed = Cursor::new(magic).chain(file);
-            Body::Stream(format.decoder(compressed).map_err(fail)?)
-        }
-        None if meta.is_file() && meta.len() > 0 => map_or_stream(file, magic),
-        None => Body::Stream(Box::new(Cursor::new(magic).chain(file))),
+    let mappable = meta.is_file() && meta.len() > 0 && Compression::detect(&magic).is_none();
+    let body = if mappable {
+        map_or_stream(file, magic)
+    } else {
+        stream_by_magic(magic, Box::new(file)).map_err(fail)?
     };
+    skip_if_walked_binary(body, spec)
+}
+
+/// The stream that starts with `magic` and goes on with `rest`, decompressed if the magic
+/// bytes name a format.
+fn stream_by_magic(magic: Vec<u8>, rest: Box<dyn Read + Send>) -> io::Result<Body> {
+    let format = Compression::detect(&magic);
+    let whole = Cursor::new(magic).chain(rest);
+    Ok(Body::Stream(match format {
+        Some(format) => format.decoder(whole)?,
+        None => Box::new(whole),
+    }))
+}
+
+/// Binary files found by a walk are skipped; anything named explicitly is read.
+fn skip_if_walked_binary(body: Body, spec: &SourceSpec) -> Result<Body, InputError> {
     if spec.from_walk {
         return skip_if_binary(body, &spec.name);
     }
@@ -140,5 +164,66 @@ impl Read for Peeked {
             return Err(err);
         }
         self.rest.read(buf)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stdin_spec() -> SourceSpec {
+        SourceSpec {
+            name: "-".into(),
+            location: Location::Stdin,
+            from_walk: false,
+        }
+    }
+
+    fn read_body(body: Body) -> io::Result<Vec<u8>> {
+        let mut bytes = Vec::new();
+        match body {
+            Body::Mapped(map) => bytes.extend_from_slice(&map),
+            Body::Stream(mut reader) => {
+                reader.read_to_end(&mut bytes)?;
+            }
+        }
+        Ok(bytes)
+    }
+
+    #[test]
+    fn compressed_stdin_is_decompressed() {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        io::Write::write_all(&mut encoder, b"from a pipe\n").expect("gzip write");
+        let compressed = encoder.finish().expect("gzip finish");
+        let body = open_stream(Box::new(Cursor::new(compressed)), &stdin_spec()).expect("open");
+        assert_eq!(read_body(body).expect("read"), b"from a pipe\n");
+    }
+
+    #[test]
+    fn plain_stdin_is_passed_through_whole() {
+        for text in [&b""[..], b"a", b"short\n", b"a longer line of text\n"] {
+            let body =
+                open_stream(Box::new(Cursor::new(text.to_vec())), &stdin_spec()).expect("open");
+            assert_eq!(read_body(body).expect("read"), text);
+        }
+    }
+
+    #[test]
+    fn peeked_streams_replay_the_head_then_the_error() {
+        let failing = Cursor::new(b"abc".to_vec()).chain(AlwaysFails);
+        let mut peeked = Peeked::read(Box::new(failing), 10);
+        let mut buf = [0u8; 16];
+        assert_eq!(peeked.read(&mut buf).expect("head"), 3);
+        assert_eq!(&buf[..3], b"abc");
+        assert!(peeked.read(&mut buf).is_err());
+    }
+
+    /// A reader that always fails.
+    struct AlwaysFails;
+
+    impl Read for AlwaysFails {
+        fn read(&mut self, _buf: &mut [u8]) -> io::Result<usize> {
+            Err(io::Error::other("broken"))
+        }
     }
 }

@@ -244,6 +244,17 @@ mod tests {
         assert!(!specs[0].from_walk);
     }
 
+    #[test]
+    fn unlistable_directories_say_why() {
+        let denied = unreadable_dir("logs", std::io::ErrorKind::PermissionDenied.into());
+        assert!(denied.to_string().starts_with("logs: permission denied"));
+        let broken = unreadable_dir("logs", std::io::Error::other("stale file handle"));
+        assert_eq!(
+            broken.to_string(),
+            "logs: cannot read directory (stale file handle)"
+        );
+    }
+
     #[cfg(unix)]
     #[test]
     fn symlink_loops_are_walked_once() {
