@@ -32,9 +32,13 @@
 //! }
 //! ```
 //!
-//! Submodules: [`walk`](collect_sources) expands paths, `open` opens one source,
-//! `compression` detects and decodes compressed data, `blocks` cuts streams into line
-//! blocks, `error` holds [`InputError`].
+//! Private submodules: `walk` expands paths ([`collect_sources`]), `open` opens one source
+//! ([`open`]), `compression` detects and decodes compressed data ([`Compression`]), `blocks`
+//! cuts streams into line blocks ([`LineBlocks`]), `error` holds [`InputError`].
+//!
+//! Caveats: tar archives are not unpacked yet (a `.tar.gz` found by a walk is skipped as
+//! binary; named explicitly, its raw bytes are read). A mapped file truncated by another
+//! process while it is read can stop the process with SIGBUS.
 
 mod blocks;
 mod compression;
@@ -100,7 +104,8 @@ impl Source {
     /// Hands the source's bytes to `visit` block by block until the end or until `visit`
     /// breaks. A mapped file is one block; a stream is cut by [`LineBlocks`] into blocks of
     /// at most `block_size` bytes. Returns how `visit` ended, or the error that ended the
-    /// stream early, after every byte read before it was visited.
+    /// stream early, after every byte read before it was visited. A stream is consumed:
+    /// a second call on it only sees what the first one left unread.
     pub fn for_each_block<B, F>(
         &mut self,
         block_size: usize,

@@ -1,13 +1,13 @@
 //! Opening a source: stdin, a memory-mapped regular file, or a decompressing stream.
 //!
-//! The decompressor is chosen by the first bytes, whatever the file's name (stdin too:
-//! `logsleuth < app.log.gz` works; reading those first bytes waits for up to 6 bytes or the
-//! end of the stream). An uncompressed
-//! regular file is mapped; an empty one, a file that cannot be mapped, and anything that is
-//! not a regular file (a FIFO, `/dev/stdin`, `/proc` files that claim a size of 0) are
-//! streamed. A file found by a directory walk whose first 8 KiB (after decompression)
-//! contain a NUL byte is not opened: [`open`] returns [`InputError::Binary`], a note rather
-//! than an error. Files named explicitly are always read; NUL bytes are just data there.
+//! The decompressor is chosen by the first bytes, whatever the file's name; stdin too
+//! (`logsleuth < app.log.gz` works; detection waits for 6 bytes or the end of the stream).
+//! An uncompressed regular file is mapped; an empty one, a file that cannot be mapped, and
+//! anything that is not a regular file (a FIFO, `/dev/stdin`, `/proc` files that claim a
+//! size of 0) are streamed. A file found by a directory walk whose first 8 KiB (after
+//! decompression) contain a NUL byte is not opened: [`open`] returns
+//! [`InputError::Binary`], a note rather than an error. Files named explicitly are always
+//! read; NUL bytes are just data there.
 
 use std::fs::File;
 use std::io::{self, Cursor, Read};
