@@ -3,9 +3,62 @@
 //! A source has a stable display name (`-`, the path as given, `dir/app.log`). Regular files
 //! are memory-mapped and handed over whole; stdin and decompressed data are read in
 //! fixed-size blocks so memory stays bounded whatever the input size.
+//!
+//! The usual sequence:
+//!
+//! ```no_run
+//! use std::ops::ControlFlow;
+//! use logsleuth::input::{collect_sources, open, DEFAULT_BLOCK_SIZE};
+//!
+//! let (specs, mut problems) = collect_sources(&["logs".into()]);
+//! for spec in &specs {
+//!     let mut source = match open(spec) {
+//!         Ok(source) => source,
+//!         Err(problem) => {
+//!             problems.push(problem); // `problem.is_error()` is false for skipped binaries
+//!             continue;
+//!         }
+//!     };
+//!     let outcome = source.for_each_block(DEFAULT_BLOCK_SIZE, |block| {
+//!         let _lines = block.bytes; // scan here
+//!         ControlFlow::<()>::Continue(())
+//!     });
+//!     if let Err(problem) = outcome {
+//!         problems.push(problem); // what was read before it has been scanned
+//!     }
+//! }
+//! for problem in &problems {
+//!     eprintln!("{problem}");
+//! }
+//! ```
+//!
+//! Private submodules: `walk` expands paths ([`collect_sources`]), `open` opens one source
+//! ([`open`]), `compression` detects and decodes compressed data ([`Compression`]), `blocks`
+//! cuts streams into line blocks ([`LineBlocks`]), `error` holds [`InputError`].
+//!
+//! Caveats: tar archives are not unpacked yet (a `.tar.gz` found by a walk is skipped as
+//! binary; named explicitly, its raw bytes are read). A mapped file truncated by another
+//! process while it is read can stop the process with SIGBUS.
 
+mod blocks;
+mod compression;
+mod error;
+mod open;
+mod walk;
+
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
 use std::io::Read;
+use std::ops::ControlFlow;
 use std::path::PathBuf;
+
+pub use blocks::{Block, LineBlocks, DEFAULT_BLOCK_SIZE, MAX_BLOCK_SIZE, MIN_BLOCK_SIZE};
+pub use compression::{Compression, DecodeFailure};
+pub use error::InputError;
+pub use open::{open, BINARY_CHECK_LEN};
+pub use walk::collect_sources;
 
 /// Where a source's bytes come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,129 +87,72 @@ pub struct Source {
 pub enum Body {
     /// An uncompressed regular file, mapped into memory.
     Mapped(memmap2::Mmap),
-    /// Stdin or decompressed data, to be read in blocks with [`LineBlocks`].
+    /// Stdin, decompressed data, an empty file or a non-regular file, to be read in blocks
+    /// with [`LineBlocks`].
     Stream(Box<dyn Read + Send>),
 }
 
-/// Something went wrong with one source; the others are still analysed.
-#[derive(Debug, thiserror::Error)]
-pub enum InputError {
-    #[error("{name}: {err}")]
-    Io {
-        name: String,
-        #[source]
-        err: std::io::Error,
-    },
-}
-
-impl InputError {
-    /// The display name of the source the error is about.
-    pub fn source_name(&self) -> &str {
-        match self {
-            InputError::Io { name, .. } => name,
+impl Source {
+    /// A source reading from any stream (in-memory input, tests, archive members).
+    pub fn from_reader(name: impl Into<String>, reader: Box<dyn Read + Send>) -> Self {
+        Source {
+            name: name.into(),
+            body: Body::Stream(reader),
         }
     }
-}
 
-/// Expands the command-line paths (`-` is stdin, directories are walked) into sources.
-pub fn collect_sources(paths: &[PathBuf]) -> (Vec<SourceSpec>, Vec<InputError>) {
-    let specs = if paths.is_empty() {
-        vec![SourceSpec { name: "-".into(), location: Location::Stdin, from_walk: false }]
-    } else {
-        paths
-            .iter()
-            .map(|p| {
-                if p.as_os_str() == "-" {
-                    SourceSpec { name: "-".into(), location: Location::Stdin, from_walk: false }
-                } else {
-                    SourceSpec {
-                        name: p.display().to_string(),
-                        location: Location::File(p.clone()),
-                        from_walk: false,
+    /// Hands the source's bytes to `visit` block by block until the end or until `visit`
+    /// breaks. A mapped file is one block; a stream is cut by [`LineBlocks`] into blocks of
+    /// at most `block_size` bytes. Returns how `visit` ended, or the error that ended the
+    /// stream early, after every byte read before it was visited. A stream is consumed:
+    /// a second call on it only sees what the first one left unread.
+    pub fn for_each_block<B, F>(
+        &mut self,
+        block_size: usize,
+        mut visit: F,
+    ) -> Result<ControlFlow<B>, InputError>
+    where
+        F: FnMut(Block<'_>) -> ControlFlow<B>,
+    {
+        let reader = match &mut self.body {
+            Body::Mapped(map) if map.is_empty() => return Ok(ControlFlow::Continue(())),
+            Body::Mapped(map) => {
+                return Ok(visit(Block {
+                    bytes: map,
+                    continues_line: false,
+                }))
+            }
+            Body::Stream(reader) => reader,
+        };
+        let mut blocks = LineBlocks::new(reader, block_size);
+        loop {
+            match blocks.next_block() {
+                Ok(Some(block)) => {
+                    if let ControlFlow::Break(value) = visit(block) {
+                        return Ok(ControlFlow::Break(value));
                     }
                 }
-            })
-            .collect()
-    };
-    (specs, Vec::new())
-}
-
-/// Opens a source: maps regular files, wraps stdin and decompresses by magic bytes.
-pub fn open(spec: &SourceSpec) -> Result<Source, InputError> {
-    let io = |err| InputError::Io { name: spec.name.clone(), err };
-    let body = match &spec.location {
-        Location::Stdin => Body::Stream(Box::new(std::io::stdin())),
-        Location::File(path) => Body::Stream(Box::new(std::fs::File::open(path).map_err(io)?)),
-    };
-    Ok(Source { name: spec.name.clone(), body })
-}
-
-/// A block of whole lines read from a stream.
-pub struct Block<'a> {
-    pub bytes: &'a [u8],
-    /// The first bytes continue a line that an earlier block had to cut (over-long line).
-    pub continues_line: bool,
-}
-
-/// Reads a stream as blocks of whole lines with bounded memory. A line longer than the
-/// block size is cut into block-sized pieces; the pieces keep one line number.
-pub struct LineBlocks<R> {
-    reader: R,
-    buf: Vec<u8>,
-    start: usize,
-    end: usize,
-    eof: bool,
-    cut_pending: bool,
-}
-
-impl<R: Read> LineBlocks<R> {
-    pub fn new(reader: R, block_size: usize) -> Self {
-        Self {
-            reader,
-            buf: vec![0; block_size.max(4096)],
-            start: 0,
-            end: 0,
-            eof: false,
-            cut_pending: false,
+                Ok(None) => return Ok(ControlFlow::Continue(())),
+                Err(err) => return Err(InputError::from_read(&self.name, err)),
+            }
         }
     }
+}
 
-    /// The next block, or `None` at the end of the stream.
-    pub fn next_block(&mut self) -> std::io::Result<Option<Block<'_>>> {
-        // Move the unfinished tail to the front and fill the rest.
-        if self.start > 0 {
-            self.buf.copy_within(self.start..self.end, 0);
-            self.end -= self.start;
-            self.start = 0;
+impl fmt::Debug for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Source")
+            .field("name", &self.name)
+            .field("body", &self.body)
+            .finish()
+    }
+}
+
+impl fmt::Debug for Body {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Body::Mapped(map) => write!(f, "Mapped({} bytes)", map.len()),
+            Body::Stream(_) => f.write_str("Stream"),
         }
-        while !self.eof && self.end < self.buf.len() {
-            match self.reader.read(&mut self.buf[self.end..]) {
-                Ok(0) => self.eof = true,
-                Ok(n) => self.end += n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
-        if self.end == 0 {
-            return Ok(None);
-        }
-        let continues_line = self.cut_pending;
-        let cut = if self.eof {
-            self.cut_pending = false;
-            self.end
-        } else {
-            match memchr::memrchr(b'\n', &self.buf[..self.end]) {
-                Some(nl) => {
-                    self.cut_pending = false;
-                    nl + 1
-                }
-                None => {
-                    self.cut_pending = true;
-                    self.end
-                }
-            }
-        };
-        self.start = cut;
-        Ok(Some(Block { bytes: &self.buf[..cut], continues_line }))
     }
 }

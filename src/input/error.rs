@@ -1,0 +1,188 @@
+//! Errors about one source (`InputError`), and how I/O and decoder errors map onto them.
+//!
+//! Every message reads `source: problem`, in plain words, with a hint where one helps.
+//! [`InputError::Binary`] is not a failure: it is the note for a binary file skipped
+//! during a directory walk ([`InputError::is_error`] is `false` for it).
+
+use std::io;
+
+use super::compression::{Compression, DecodeFailure};
+
+/// Something went wrong with one source; the others are still analysed.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    /// The path does not exist (or is a dangling symlink).
+    #[error("{name}: no such file or directory (check the path)")]
+    NotFound { name: String },
+
+    /// The file or directory exists but may not be read by this user.
+    #[error(
+        "{name}: permission denied (run as a user who may read it, e.g. in the `adm` or \
+         `systemd-journal` group, or with sudo)"
+    )]
+    PermissionDenied { name: String },
+
+    /// A directory could not be listed while walking it.
+    #[error("{name}: cannot read directory ({err})")]
+    UnreadableDirectory {
+        name: String,
+        #[source]
+        err: io::Error,
+    },
+
+    /// [`open`](super::open) was asked to read a directory; directories are walked by
+    /// [`collect_sources`](super::collect_sources).
+    #[error("{name}: is a directory (pass it on the command line to have it walked)")]
+    IsDirectory { name: String },
+
+    /// Any other I/O error while opening or reading.
+    #[error("{name}: read error ({err})")]
+    Io {
+        name: String,
+        #[source]
+        err: io::Error,
+    },
+
+    /// Compressed data ends early, for example a file still being written or cut in a copy.
+    #[error("{name}: truncated {format} data (unexpected end of file)")]
+    Truncated { name: String, format: Compression },
+
+    /// Compressed data that does not decode.
+    #[error("{name}: corrupt {format} data ({detail}); `{test}` checks the file", test = format.test_command())]
+    Corrupt {
+        name: String,
+        format: Compression,
+        detail: String,
+    },
+
+    /// Not an error: a binary file found while walking a directory was skipped.
+    #[error("{name}: skipped (binary file)")]
+    Binary { name: String },
+}
+
+impl InputError {
+    /// The display name of the source the error is about.
+    pub fn source_name(&self) -> &str {
+        match self {
+            InputError::NotFound { name }
+            | InputError::PermissionDenied { name }
+            | InputError::UnreadableDirectory { name, .. }
+            | InputError::IsDirectory { name }
+            | InputError::Io { name, .. }
+            | InputError::Truncated { name, .. }
+            | InputError::Corrupt { name, .. }
+            | InputError::Binary { name } => name,
+        }
+    }
+
+    /// `false` for notes that are not failures (a skipped binary file): print them, but do
+    /// not let them change the exit code.
+    pub fn is_error(&self) -> bool {
+        !matches!(self, InputError::Binary { .. })
+    }
+
+    /// Maps an error from opening or inspecting a path, by its kind.
+    pub fn from_io(name: &str, err: io::Error) -> Self {
+        let name = name.to_owned();
+        match err.kind() {
+            io::ErrorKind::NotFound => InputError::NotFound { name },
+            io::ErrorKind::PermissionDenied => InputError::PermissionDenied { name },
+            _ => InputError::Io { name, err },
+        }
+    }
+
+    /// Maps an error returned while reading a source's body: decoder failures become
+    /// [`InputError::Truncated`] or [`InputError::Corrupt`] naming the format, the rest
+    /// are mapped as in [`InputError::from_io`].
+    pub fn from_read(name: &str, err: io::Error) -> Self {
+        match DecodeFailure::from_io(&err) {
+            Some(failure) => failure.to_input_error(name),
+            None => Self::from_io(name, err),
+        }
+    }
+}
+
+impl DecodeFailure {
+    fn to_input_error(&self, name: &str) -> InputError {
+        let name = name.to_owned();
+        let format = self.format;
+        if self.truncated {
+            InputError::Truncated { name, format }
+        } else {
+            InputError::Corrupt {
+                name,
+                format,
+                detail: self.detail.clone(),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_start_with_the_source_name() {
+        let errors = [
+            InputError::NotFound {
+                name: "a.log".into(),
+            },
+            InputError::PermissionDenied {
+                name: "a.log".into(),
+            },
+            InputError::Binary {
+                name: "a.log".into(),
+            },
+            InputError::Truncated {
+                name: "a.log".into(),
+                format: Compression::Gzip,
+            },
+        ];
+        for err in &errors {
+            assert!(err.to_string().starts_with("a.log: "), "{err}");
+            assert_eq!(err.source_name(), "a.log");
+        }
+    }
+
+    #[test]
+    fn truncated_message_names_the_format() {
+        let err = InputError::Truncated {
+            name: "app.log.gz".into(),
+            format: Compression::Gzip,
+        };
+        assert_eq!(
+            err.to_string(),
+            "app.log.gz: truncated gzip data (unexpected end of file)"
+        );
+    }
+
+    #[test]
+    fn corrupt_message_says_how_to_check() {
+        let err = InputError::Corrupt {
+            name: "app.log.xz".into(),
+            format: Compression::Xz,
+            detail: "bad header".into(),
+        };
+        assert_eq!(
+            err.to_string(),
+            "app.log.xz: corrupt xz data (bad header); `xz -t` checks the file"
+        );
+    }
+
+    #[test]
+    fn only_binary_is_not_an_error() {
+        assert!(!InputError::Binary { name: "x".into() }.is_error());
+        assert!(InputError::NotFound { name: "x".into() }.is_error());
+    }
+
+    #[test]
+    fn from_io_maps_kinds() {
+        let not_found = InputError::from_io("x", io::Error::from(io::ErrorKind::NotFound));
+        assert!(matches!(not_found, InputError::NotFound { .. }));
+        let denied = InputError::from_io("x", io::Error::from(io::ErrorKind::PermissionDenied));
+        assert!(matches!(denied, InputError::PermissionDenied { .. }));
+        let other = InputError::from_read("x", io::Error::other("disk on fire"));
+        assert_eq!(other.to_string(), "x: read error (disk on fire)");
+    }
+}
