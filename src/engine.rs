@@ -67,6 +67,17 @@ struct Run {
     parser: EnvelopeParser,
 }
 
+impl Run {
+    /// Errors make the run exit with 2; notes (a binary file skipped) do not.
+    fn record_input_error(&mut self, err: InputError) {
+        if err.is_error() {
+            self.report.errors.push(err.to_string());
+        } else {
+            self.report.notes.push(err.to_string());
+        }
+    }
+}
+
 impl Analyzer {
     pub fn new(rules: RuleSet) -> Self {
         let scanner = ScannerBuilder::new().build(&rules);
@@ -96,7 +107,7 @@ impl Analyzer {
         let (specs, errors) = input::collect_sources(paths);
         let mut run = Run::default();
         for error in errors {
-            run.report.errors.push(error.to_string());
+            run.record_input_error(error);
         }
         for spec in &specs {
             self.analyze_spec(spec, &mut run);
@@ -109,7 +120,7 @@ impl Analyzer {
         let mut run = Run::default();
         let source = self.begin_source(name, &mut run);
         let result = self.scan_stream(source, reader, &mut run);
-        self.end_source(source, result.map_err(|err| InputError::Io { name: name.to_string(), err }), &mut run);
+        self.end_source(source, result.map_err(|err| InputError::from_read(name, err)), &mut run);
         self.finish(run)
     }
 
@@ -117,7 +128,7 @@ impl Analyzer {
         let opened = match input::open(spec) {
             Ok(source) => source,
             Err(err) => {
-                run.report.errors.push(err.to_string());
+                run.record_input_error(err);
                 return;
             }
         };
@@ -129,7 +140,7 @@ impl Analyzer {
             }
             Body::Stream(reader) => self
                 .scan_stream(source, reader, run)
-                .map_err(|err| InputError::Io { name: spec.name.clone(), err }),
+                .map_err(|err| InputError::from_read(&spec.name, err)),
         };
         self.end_source(source, result, run);
     }
@@ -152,7 +163,7 @@ impl Analyzer {
     fn end_source(&self, source: usize, result: Result<(), InputError>, run: &mut Run) {
         if let Err(err) = result {
             run.report.sources[source].error = Some(err.to_string());
-            run.report.errors.push(err.to_string());
+            run.record_input_error(err);
         }
     }
 
