@@ -39,6 +39,7 @@ MID_RESTART_SCHEDULED = "5eb03494b6584870a536b337290809b3"
 MID_RESOURCES = "ae8f7b866b0347b9af31fe1c80b127c0"
 MID_SUCCESS = "7ad2d189f7e94e70a38c781354912448"
 MID_OOM = "fe6faa94e7774663a0da52717891d8ef"
+MID_START_FAILED = "be02cf6855d2428ba40df7e9d022f03d"
 
 
 def captured(name):
@@ -199,6 +200,15 @@ class Manager:
         self.log(t, unit, "%s: Scheduled restart job, restart counter is at %d." % (unit, n), 6,
                  MID_RESTART_SCHEDULED, ("src/core/service.c", 1295, "service_enter_restart"),
                  {"N_RESTARTS": str(n)})
+
+    def start_failed(self, t, unit, desc, job_id):
+        self.log(t, unit, "Failed to start %s - %s." % (unit, desc), 3, MID_START_FAILED,
+                 ("src/core/job.c", 768, "job_emit_done_message"),
+                 {"JOB_ID": str(job_id), "JOB_TYPE": "start", "JOB_RESULT": "failed"})
+
+    def start_limit(self, t, unit):
+        self.log(t, unit, "%s: Start request repeated too quickly." % unit, 4, None,
+                 ("src/core/unit.c", 1918, "unit_test_start_limit"))
 
     def oom_killed(self, t, unit):
         self.log(t, unit, "%s: A process of this unit has been killed by the OOM killer." % unit, 5, MID_OOM,
@@ -719,6 +729,46 @@ def case_healthy():
     return j
 
 
+# =============================================================================================
+# Case: ExecStart binary gone after a redeploy -> 203/EXEC, five quick restarts, start limit
+# =============================================================================================
+def case_bad_exec():
+    j = Journal("report-worker-2026-02-17", "batch-01", ts("2026-02-11 05:20:44.012"))
+    rng = j.rng
+    pid1 = Manager(j)
+    unit, desc = "report-worker.service", "Nightly report worker"
+    exe = "/opt/reporting/venv/bin/report-worker"
+    t = ts("2026-02-17 02:00:00.004")
+    job = 90211
+    pid = 733410
+    for n in range(6):
+        if n:
+            t += 0.1 + rng.uniform(0.0003, 0.0009)          # RestartSec=100ms (default)
+            pid1.scheduled_restart(t, unit, n)
+            pid1.stopped(t + 0.0004, unit, desc, job)
+            t += 0.0011
+        if n == 5:
+            pid1.start_limit(t, unit)
+            pid1.failed(t + 0.0002, unit, "exit-code")
+            pid1.start_failed(t + 0.0004, unit, desc, job)
+            break
+        job += 1 if n else 0
+        pid += rng.randint(2, 9)
+        pid1.started(t, unit, desc, job)
+        # the forked child logs the exec failure itself (systemd 252: identifier systemd, child PID)
+        child = Manager(j, pid=pid, uid=0)
+        child.invocations = pid1.invocations
+        child.log(t + 0.0009, unit, "%s: Failed to locate executable %s: No such file or directory" % (unit, exe),
+                  3, None, ("src/core/execute.c", 4813, "exec_child"), {"_COMM": "(r-worker)"})
+        child.log(t + 0.0011, unit, "%s: Failed at step EXEC spawning %s: No such file or directory" % (unit, exe),
+                  3, "641257651c1b4ec9a8624d7a40a9e1e7", ("src/core/execute.c", 5457, "exec_spawn"),
+                  {"_COMM": "(r-worker)", "EXECUTABLE": exe})
+        t += 0.0032
+        pid1.main_exited(t, unit, "exited", 203)
+        pid1.failed(t + 0.0002, unit, "exit-code")
+    return j
+
+
 CASES = {
     # case folder -> (builder, journalctl arguments)
     "port-conflict-uvicorn-manual-copy-journal-short": (case_lumiera, ["-o", "short"]),
@@ -727,6 +777,7 @@ CASES = {
     "oom-kill-uvicorn-backend-journal-short-iso": (case_kontali, ["-o", "short-iso"]),
     "import-error-modulenotfound-restart-loop-journal-short": (case_chatos, ["-o", "short", "-n", "200"]),
     "healthy-operator-restart-with-timers-journal-short-precise": (case_healthy, ["-o", "short-precise"]),
+    "bad-exec-path-start-limit-hit-journal-short": (case_bad_exec, ["-o", "short"]),
 }
 
 
