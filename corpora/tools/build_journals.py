@@ -177,7 +177,7 @@ class Manager:
         prio = 5 if code == "exited" else 4
         self.log(t, unit, "%s: Main process exited, code=%s, status=%d/%s" % (unit, code, status, names[status]),
                  prio, MID_PROCESS_EXIT, ("src/core/service.c", 3775, "service_sigchld_event"),
-                 {"EXIT_CODE": code, "EXIT_STATUS": str(status)})
+                 {"COMMAND": "ExecStart", "EXIT_CODE": code, "EXIT_STATUS": str(status)})
 
     def failed(self, t, unit, result):
         self.log(t, unit, "%s: Failed with result '%s'." % (unit, result), 4, MID_FAILURE_RESULT,
@@ -775,6 +775,7 @@ CASES = {
     "port-conflict-uvicorn-manual-copy-journal-json": (case_lumiera, ["-o", "json"]),
     "port-conflict-system-vs-user-unit-journal-short": (case_benchai, ["-o", "short"]),
     "oom-kill-uvicorn-backend-journal-short-iso": (case_kontali, ["-o", "short-iso"]),
+    "oom-kill-uvicorn-backend-journal-catalog-x": (case_kontali, ["-o", "short", "-x", "-n", "40"]),
     "import-error-modulenotfound-restart-loop-journal-short": (case_chatos, ["-o", "short", "-n", "200"]),
     "healthy-operator-restart-with-timers-journal-short-precise": (case_healthy, ["-o", "short-precise"]),
     "bad-exec-path-start-limit-hit-journal-short": (case_bad_exec, ["-o", "short"]),
@@ -794,6 +795,8 @@ def main():
         with open(export, "w", encoding="utf-8") as f:
             f.write(builder().export())
         if args.render:
+            if "-x" in jargs:       # catalog explanations need the catalog database
+                subprocess.run(["journalctl", "--update-catalog"], check=True)
             with tempfile.TemporaryDirectory() as tmp:
                 jf = os.path.join(tmp, "case.journal")
                 subprocess.run([JOURNAL_REMOTE, "-o", jf, export], check=True,

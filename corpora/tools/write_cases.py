@@ -147,6 +147,12 @@ JOURNAL = [
      "log can be produced in this container); systemd 255 lines incl. 'A process of this unit has been "
      "killed by the OOM killer.' (MESSAGE_ID fe6faa94e7774663a0da52717891d8ef). Restart=on-failure: a "
      "single restart, then stable, so no loop."),
+    ("oom-kill-uvicorn-backend-journal-catalog-x", ["oom-kill"], False, None,
+     "seed 001 OOM kill rendered with journalctl -x -n 40: the tail of the kernel report, then systemd lines each followed by catalog text",
+     "Same journal.export as oom-kill-uvicorn-backend-journal-short-iso, rendered with -o short -x -n 40 "
+     "after journalctl --update-catalog (Debian 12 systemd 252 catalog, lines prefixed with U+2591 and "
+     "a space). The catalog text is real, including its own oddities (the literal @UNIT in the OOM "
+     "entry). -n 40 starts the window inside the kernel's task table."),
     ("import-error-modulenotfound-restart-loop-journal-short", ["missing-dependency"], True, 5.9,
      "seed 000: chatos-backend.service loops every ~5.9 s (RestartSec=5) on ModuleNotFoundError: No module named 'keycloak'; journalctl -n 200 cuts the first traceback",
      "Scenario of seed 000. Real: the 47-line uvicorn traceback from tools/captured/uvicorn-modulenotfound.out "
@@ -179,6 +185,7 @@ JARGS = {
     "port-conflict-uvicorn-manual-copy-journal-json": "-o json",
     "port-conflict-system-vs-user-unit-journal-short": "-o short",
     "oom-kill-uvicorn-backend-journal-short-iso": "-o short-iso",
+    "oom-kill-uvicorn-backend-journal-catalog-x": "-o short -x -n 40",
     "import-error-modulenotfound-restart-loop-journal-short": "-o short -n 200",
     "healthy-operator-restart-with-timers-journal-short-precise": "-o short-precise",
     "bad-exec-path-start-limit-hit-journal-short": "-o short",
