@@ -127,7 +127,7 @@ JOURNAL = [
      "copy's journal identity (run.sh runs it under systemd-cat -t whatsapp-api in session-1187.scope). "
      "At 12:30:47 the manual copy is killed; the next start (PID 3372972) binds and stays up."),
     ("port-conflict-uvicorn-manual-copy-journal-json", ["port-conflict", "competing-instances"], True, 14.4,
-     "seed 002 as above, rendered with journalctl -o json (one JSON object per line, all trusted fields)",
+     "seed 002 (same journal as port-conflict-uvicorn-manual-copy-journal-short), rendered with journalctl -o json (one JSON object per line, all trusted fields)",
      "Same journal.export as port-conflict-uvicorn-manual-copy-journal-short, rendered with -o json. "
      "The __CURSOR seqnum id is chosen by systemd-journal-remote, so it changes on every rebuild."),
     ("port-conflict-system-vs-user-unit-journal-short", ["port-conflict", "competing-instances"], True, None,
