@@ -1,0 +1,251 @@
+#!/usr/bin/env python3
+"""Write case.toml for every golden case, and input.log for the plain (non-journal) cases.
+
+Plain cases: input.log is a verbatim copy of a file in tools/captured/ (real program output
+recorded by capture_real_errors.sh). Journal cases: input.log comes from build_journals.py.
+
+    python3 corpora/tools/write_cases.py          # rewrite every case.toml (+ plain input.log)
+
+Python 3 standard library only; every case.toml is checked with tomllib after writing.
+"""
+import os
+import shutil
+import sys
+import tomllib
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CORPORA = os.path.dirname(HERE)
+CAPTURED = os.path.join(HERE, "captured")
+
+CAPTURE_CMD = "sudo bash corpora/tools/capture_real_errors.sh /tmp/cap (Debian 12, root)"
+JOURNAL_CMD = ("python3 corpora/tools/build_journals.py --render {case}  "
+               "(export built from tools/captured/*.out, then /lib/systemd/systemd-journal-remote -o X.journal "
+               "journal.export and TZ=UTC journalctl --file X.journal --no-pager {jargs}; systemd 252 tools)")
+
+PLAIN = [
+    # (case, capture file, causes, description, how it was produced)
+    ("port-conflict-python-http-server-traceback", "python-http-server-eaddrinuse.out", ["port-conflict"],
+     "python3 -m http.server started while another copy holds port 8000: OSError Errno 98 traceback",
+     "First `python3 -m http.server 8000` left running, second one started in the same directory; "
+     "its stderr recorded verbatim. Note: the traceback itself never names the port."),
+    ("port-conflict-python-asyncio-start-server", "python-asyncio-eaddrinuse.out", ["port-conflict"],
+     "asyncio.start_server on a busy 127.0.0.1:8000: the wording uvicorn reuses, inside a raw traceback",
+     "Script /srv/app/aio.py (asyncio.start_server(handle, '127.0.0.1', 8000) + serve_forever) run twice; "
+     "second run's stderr verbatim."),
+    ("port-conflict-uvicorn-second-instance-plain", "uvicorn-second-instance-eaddrinuse.out", ["port-conflict"],
+     "second uvicorn on 0.0.0.0:8000 prints ERROR [Errno 98] between startup and shutdown lines (no traceback)",
+     "Debian python3-uvicorn 0.17.6 + fastapi 0.92 + loguru 0.6: `python3 -m uvicorn src.main:app --host 0.0.0.0 "
+     "--port 8000` twice (app = tools/apps/lumiera_main.py); second one's stdout+stderr verbatim, loguru "
+     "stamps are the capture machine's clock."),
+    ("port-conflict-node-eaddrinuse-stack", "node-eaddrinuse.out", ["port-conflict"],
+     "Node 20 http server crashes on listen EADDRINUSE :::3000 (unhandled 'error' event, stack and error object)",
+     "/srv/app/node-api/server.js (http.createServer().listen(3000)) run twice with node v20.20.2; "
+     "second run's output verbatim."),
+    ("port-conflict-java-bindexception", "java-bindexception.out", ["port-conflict"],
+     "Java 17 ServerSocket(8080) on a busy port: java.net.BindException: Address already in use stack",
+     "com.example.inventory.Server (new ServerSocket(8080)) compiled with javac 17 and run twice; second "
+     "run's output verbatim. The exception message does not name the port; the first stdout line does."),
+    ("port-conflict-rust-tcplistener-panic", "rust-addrinuse-panic.out", ["port-conflict"],
+     "Rust std TcpListener::bind(...).unwrap() panics with Os { code: 98, kind: AddrInUse }",
+     "src/main.rs (TcpListener::bind(\"0.0.0.0:7878\").unwrap()) built with rustc 1.95 -O, run twice, "
+     "second run with RUST_BACKTRACE unset; output verbatim. rustc 1.95 prints the thread id: "
+     "thread 'main' (PID) panicked at ..."),
+    ("port-conflict-rust-tcplistener-panic-backtrace", "rust-addrinuse-panic-backtrace.out", ["port-conflict"],
+     "same Rust AddrInUse panic with RUST_BACKTRACE=1 (short backtrace follows the panic message)",
+     "As port-conflict-rust-tcplistener-panic but with RUST_BACKTRACE=1; output verbatim."),
+    ("port-conflict-nginx-emerg-bind", "nginx-bind-eaddrinuse.out", ["port-conflict"],
+     "nginx 1.22 master on a busy 0.0.0.0:8080: five bind() emerg lines, then still could not bind()",
+     "Port 8080 held by python3 -m http.server; then `nginx -p DIR -c DIR/nginx.conf -g 'daemon off;'` "
+     "(Debian nginx-light 1.22.1, error_log stderr, listen 8080); its stderr verbatim."),
+    ("port-conflict-postgres-second-cluster", "postgres-second-cluster-eaddrinuse.out", ["port-conflict"],
+     "PostgreSQL 15 second cluster on port 5433: could not bind IPv4 address, HINT, FATAL could not create any TCP/IP sockets",
+     "Two clusters made with initdb (Debian postgresql-15), first started on -p 5433, second started on "
+     "-p 5433 with its own unix socket directory; second postmaster's stderr verbatim."),
+    ("bind-address-unavailable-uvicorn-errno99", "uvicorn-eaddrnotavail.out", ["bind-address-unavailable"],
+     "uvicorn --host 10.255.255.1 (address not on this machine): [Errno 99] cannot assign requested address; must NOT be port-conflict",
+     "Debian uvicorn 0.17.6, same app as the port-conflict uvicorn cases, `--host 10.255.255.1 --port 8000`; "
+     "output verbatim. Nothing else was listening on 8000."),
+    ("bind-address-unavailable-python-socket-errno99", "python-bind-eaddrnotavail.out", ["bind-address-unavailable"],
+     "plain socket.bind(('10.255.255.1', 8000)): OSError [Errno 99] Cannot assign requested address",
+     "python3 -c \"import socket; s = socket.socket(); s.bind(('10.255.255.1', 8000))\"; stderr verbatim."),
+    ("permission-denied-uvicorn-port80-as-nobody", "uvicorn-port80-eacces.out", ["permission-denied"],
+     "uvicorn run as user nobody on port 80 (< ip_unprivileged_port_start=1024): [Errno 13] permission denied while binding",
+     "runuser -u nobody -- python3 -m uvicorn src.main:app --host 0.0.0.0 --port 80; output verbatim. "
+     "A bind error that is neither port-conflict nor bind-address-unavailable."),
+    ("permission-denied-python-logfile", "python-eacces-logfile.out", ["permission-denied"],
+     "daemon started as nobody cannot open its log file under a root-owned directory: PermissionError [Errno 13]",
+     "/srv/app/reportd.py calls logging.basicConfig(filename=/srv/app/var/log/reportd/reportd.log); the "
+     "directory is root:root 0755; run with runuser -u nobody; stderr verbatim."),
+    ("missing-config-keyerror-database-url", "python-keyerror-database-url.out", ["missing-config"],
+     "python -m chatos_backend.main without DATABASE_URL: KeyError: 'DATABASE_URL' raised from os.environ",
+     "chatos_backend/config.py does DATABASE_URL = os.environ[\"DATABASE_URL\"]; run with "
+     "env -u DATABASE_URL python3 -m chatos_backend.main; stderr verbatim."),
+    ("missing-dependency-uvicorn-modulenotfound-plain", "uvicorn-modulenotfound.out", ["missing-dependency"],
+     "uvicorn chatos_backend.app:app where app.py imports keycloak (not installed): long ModuleNotFoundError traceback",
+     "python3 -m uvicorn chatos_backend.app:app --host 127.0.0.1 --port 8000 with "
+     "`from keycloak import KeycloakOpenID` in app.py and no python-keycloak installed; stderr verbatim. "
+     "The same traceback (paths rewritten) is the payload of import-error-modulenotfound-restart-loop-journal-short."),
+    ("db-unreachable-psycopg2-connection-refused", "psycopg2-connection-refused.out", ["db-unreachable"],
+     "psycopg2.connect to 127.0.0.1:5999 with nothing listening: OperationalError ... Connection refused, Is the server running",
+     "python3 -c \"import psycopg2; psycopg2.connect(host='127.0.0.1', port=5999, dbname='chatos', ...)\" "
+     "(Debian python3-psycopg2 2.9.5); stderr verbatim. Port 5999, not 5432: the text says PostgreSQL "
+     "through the psycopg2 exception, not through the port number."),
+    ("cache-unreachable-redis-connection-refused", "redis-connection-refused.out", ["cache-unreachable"],
+     "redis-py worker with no Redis on localhost:6379: chained ConnectionRefusedError -> redis.exceptions.ConnectionError",
+     "/srv/app/worker.py does redis.Redis(host='localhost', port=6379).blpop(...) (Debian python3-redis 4.3.4) "
+     "with no Redis server; output verbatim. Two tracebacks joined by 'During handling of the above exception'."),
+    ("unhandled-exception-python-connection-refused-bare", "python-connection-refused.out", ["unhandled-exception"],
+     "bare socket.create_connection(('127.0.0.1', 5999)) refused: ConnectionRefusedError [Errno 111], no peer named in the text",
+     "python3 -c \"import socket; socket.create_connection(('127.0.0.1', 5999))\"; stderr verbatim. Nothing "
+     "in the text says which service was unreachable, so neither db- nor cache-unreachable can be claimed."),
+    ("fd-exhaustion-python-emfile", "python-emfile.out", ["fd-exhaustion"],
+     "leaking tempfiles under ulimit -n 64: OSError [Errno 24] Too many open files (traceback has no source lines)",
+     "bash -c 'ulimit -n 64; exec python3 /srv/app/leak.py' where leak.py keeps tempfile.TemporaryFile() "
+     "handles; output verbatim. Python could not open the source files to quote lines: real EMFILE symptom."),
+    ("disk-full-python-enospc", "python-enospc.out", ["disk-full"],
+     "writer fills a 64k tmpfs: OSError [Errno 28] No space left on device",
+     "mount -t tmpfs -o size=64k tmpfs /srv/app/spool; python3 /srv/app/spool_writer.py writes JSON lines "
+     "to spool/batch-000017.json until it fails; stderr verbatim."),
+    ("disk-full-dd-enospc", "dd-enospc.out", ["disk-full"],
+     "dd onto the full 64k tmpfs: dd: error writing ...: No space left on device (coreutils wording)",
+     "dd if=/dev/zero of=/srv/app/spool/fill.bin bs=4k count=100 on the same full tmpfs; stderr verbatim."),
+    ("segfault-c-null-deref-bash", "c-segfault.out", ["segfault"],
+     "C worker dereferences NULL: bash reports 'Segmentation fault (core dumped)', exit status 139",
+     "gcc -O0 segv.c -o media-worker; bash -c 'ulimit -c unlimited; ./media-worker; echo \"exit status $?\"'; "
+     "output verbatim. No kernel log here (container, no dmesg), so no 'segfault at 0 ip ... error 4' line."),
+]
+
+JOURNAL = [
+    # (case, causes, restart loop, period, description, notes)
+    ("port-conflict-uvicorn-manual-copy-journal-short", ["port-conflict", "competing-instances"], True, 14.4,
+     "seed 002: lumiera-whatsapp.service restarts every ~14.4 s because a manually started uvicorn (PID 3368901) holds port 8000; journalctl -o short",
+     "Scenario of seed 002. Real: every application line (uvicorn 0.17.6 start-up, loguru FSM lines, "
+     "ERROR [Errno 98] ... ('0.0.0.0', 8000), shutdown lines, the manual copy's SIGTERM shutdown) comes "
+     "from tools/captured/uvicorn-*.out; only PIDs and the loguru stamps were rewritten to the entry time. "
+     "Assembled: the timeline (11 failing cycles, restart counter 38..48, RestartSec=10 plus ~3.3 s "
+     "start-up), systemd 255 manager lines with their real wording, MESSAGE_IDs and fields, the manual "
+     "copy's journal identity (run.sh runs it under systemd-cat -t whatsapp-api in session-1187.scope). "
+     "At 12:30:47 the manual copy is killed; the next start (PID 3372972) binds and stays up."),
+    ("port-conflict-uvicorn-manual-copy-journal-json", ["port-conflict", "competing-instances"], True, 14.4,
+     "seed 002 (same journal as port-conflict-uvicorn-manual-copy-journal-short), rendered with journalctl -o json (one JSON object per line, all trusted fields)",
+     "Same journal.export as port-conflict-uvicorn-manual-copy-journal-short, rendered with -o json. "
+     "The __CURSOR seqnum id is chosen by systemd-journal-remote, so it changes on every rebuild."),
+    ("port-conflict-system-vs-user-unit-journal-short", ["port-conflict", "competing-instances"], True, None,
+     "seed 003: benchai.service (systemd[1]) and user unit llm-router.service (systemd[1234]) fight over port 8085; counter 471..478, then roles swap",
+     "Scenario of seed 003. Real: router output from tools/captured/router-*.out (uvicorn.run() of "
+     "tools/apps/llm_router.py on 8085: [STARTUP], ERROR [Errno 98] ... ('0.0.0.0', 8085), [CLEANUP] in "
+     "the shutdown handler, SIGTERM shutdown). Assembled: benchai.service fails 7 times (~12.7 s period, "
+     "RestartSec=10) while user-unit PID 48211 holds the port; the operator kills 48211; benchai's "
+     "pending start wins the port; the user unit (Restart=always, RestartSec=3) then loops every ~5.5 s "
+     "(counter 3..7). Two loops with different periods, so no expect_period_s."),
+    ("oom-kill-uvicorn-backend-journal-short-iso", ["oom-kill"], False, None,
+     "seed 001: kontali-backend.service (uvicorn, PID 12345) dies silently: kernel OOM report, then systemd result 'oom-kill', one restart",
+     "Scenario of seed 001. Real: uvicorn start-up lines and access-log format from tools/captured/"
+     "uvicorn-first-instance.out. Assembled: kernel lines (python3 invoked oom-killer ..., call trace, "
+     "Mem-Info, task table, oom-kill: constraint line, Out of memory: Killed process 12345 (python3) "
+     "total-vm:2048000kB ...) written after mm/oom_kill.c and mm/show_mem.c of Linux 6.8 (no kernel "
+     "log can be produced in this container); systemd 255 lines incl. 'A process of this unit has been "
+     "killed by the OOM killer.' (MESSAGE_ID fe6faa94e7774663a0da52717891d8ef). Restart=on-failure: a "
+     "single restart, then stable, so no loop."),
+    ("oom-kill-uvicorn-backend-journal-catalog-x", ["oom-kill"], False, None,
+     "seed 001 OOM kill rendered with journalctl -x -n 40: the tail of the kernel report, then systemd lines each followed by catalog text",
+     "Same journal.export as oom-kill-uvicorn-backend-journal-short-iso, rendered with -o short -x -n 40 "
+     "after journalctl --update-catalog (Debian 12 systemd 252 catalog, lines prefixed with U+2591 and "
+     "a space). The catalog text is real, including its own oddities (the literal @UNIT in the OOM "
+     "entry). -n 40 starts the window inside the kernel's task table."),
+    ("import-error-modulenotfound-restart-loop-journal-short", ["missing-dependency"], True, 5.9,
+     "seed 000: chatos-backend.service loops every ~5.9 s (RestartSec=5) on ModuleNotFoundError: No module named 'keycloak'; journalctl -n 200 cuts the first traceback",
+     "Scenario of seed 000. Real: the 47-line uvicorn traceback from tools/captured/uvicorn-modulenotfound.out "
+     "with paths rewritten (/srv/app/chatos -> /data/ChatOS-v2.0, dist-packages -> the .venv's "
+     "site-packages). Assembled: 4 failing cycles (counter 211..215, ~0.9 s import + RestartSec=5). "
+     "Rendered with journalctl -o short -n 200, so the window starts in the middle of a traceback."),
+    ("healthy-operator-restart-with-timers-journal-short-precise", [], False, None,
+     "healthy invoicer.service: one operator 'sudo systemctl restart', a 5-minute oneshot health probe (Starting/Finished) and cron; no loop, no cause",
+     "Real: uvicorn start/stop lines from tools/captured/uvicorn-first-instance.out. Assembled: 35 minutes "
+     "of a healthy host: cron (pam_unix session lines + CMD) every 5 min, a timer-driven oneshot "
+     "invoicer-healthcheck.service (Starting/Deactivated successfully/Finished) every 5 min, access logs, "
+     "and one deliberate restart at 10:17:42 (sudo line, Stopping, graceful uvicorn shutdown, Deactivated "
+     "successfully, Stopped, Consumed, Started, new PID). Rendered with -o short-precise. There is no "
+     "'Starting invoicer.service' line: for Type=simple units systemd goes straight from inactive to "
+     "active and skips the Starting message (see job_perform_on_unit in src/core/job.c)."),
+    ("bad-exec-path-start-limit-hit-journal-short", ["bad-exec-path", "start-limit-hit"], True, None,
+     "report-worker.service ExecStart binary missing after a redeploy: 203/EXEC five times within a second, then Start request repeated too quickly",
+     "Assembled (no real systemd can run here): Type=simple unit, Restart=on-failure with default "
+     "RestartSec=100ms and StartLimitBurst=5 in 10 s. Per attempt: Started, the forked child's 'Failed to "
+     "locate executable ...' and 'Failed at step EXEC spawning ...' (MESSAGE_ID "
+     "641257651c1b4ec9a8624d7a40a9e1e7), Main process exited status=203/EXEC, Failed with result "
+     "'exit-code'; after restart counter 5: Start request repeated too quickly, Failed with result "
+     "'exit-code' (the first failure result is kept), Failed to start (MESSAGE_ID "
+     "be02cf6855d2428ba40df7e9d022f03d). The child lines use the systemd 252 identity systemd[child PID]; "
+     "newer systemd versions name the child differently. All in one second: no period."),
+]
+
+JARGS = {
+    "port-conflict-uvicorn-manual-copy-journal-short": "-o short",
+    "port-conflict-uvicorn-manual-copy-journal-json": "-o json",
+    "port-conflict-system-vs-user-unit-journal-short": "-o short",
+    "oom-kill-uvicorn-backend-journal-short-iso": "-o short-iso",
+    "oom-kill-uvicorn-backend-journal-catalog-x": "-o short -x -n 40",
+    "import-error-modulenotfound-restart-loop-journal-short": "-o short -n 200",
+    "healthy-operator-restart-with-timers-journal-short-precise": "-o short-precise",
+    "bad-exec-path-start-limit-hit-journal-short": "-o short",
+}
+
+
+def q(s):
+    assert '"' not in s and "\\" not in s, s
+    return '"%s"' % s
+
+
+def notes_block(s):
+    assert '"""' not in s and "\\" not in s, s
+    return '"""\n%s\n"""' % s
+
+
+def write(case, description, causes, loop, period, notes):
+    d = os.path.join(CORPORA, case)
+    os.makedirs(d, exist_ok=True)
+    lines = [
+        "description = %s" % q(description),
+        "args = []",
+        "expect_causes = [%s]" % ", ".join(q(c) for c in causes),
+        "expect_restart_loop = %s" % ("true" if loop else "false"),
+    ]
+    if period is not None:
+        lines.append("expect_period_s = %.1f" % period)
+    lines.append("notes = %s" % notes_block(notes))
+    text = "\n".join(lines) + "\n"
+    tomllib.loads(text)
+    with open(os.path.join(d, "case.toml"), "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def wrap(s, width=96):
+    out, line = [], ""
+    for word in s.split():
+        if line and len(line) + 1 + len(word) > width:
+            out.append(line)
+            line = word
+        else:
+            line = word if not line else line + " " + word
+    out.append(line)
+    return "\n".join(out)
+
+
+def main():
+    for case, cap, causes, desc, how in PLAIN:
+        os.makedirs(os.path.join(CORPORA, case), exist_ok=True)
+        shutil.copyfile(os.path.join(CAPTURED, cap), os.path.join(CORPORA, case, "input.log"))
+        notes = wrap("Real program output, not edited. Produced by: %s (file tools/captured/%s). %s"
+                     % (CAPTURE_CMD, cap, how))
+        write(case, desc, causes, False, None, notes)
+    for case, causes, loop, period, desc, notes in JOURNAL:
+        cmd = JOURNAL_CMD.format(case=case, jargs=JARGS[case])
+        write(case, desc, causes, loop, period, wrap("%s Produced by: %s. The case keeps journal.export so "
+                                                     "tests can rebuild the journal and render every output "
+                                                     "mode." % (notes, cmd)))
+    print("%d cases" % (len(PLAIN) + len(JOURNAL)), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
