@@ -1,0 +1,1 @@
+//! Tests of the whole envelope parser, one per line shape.
