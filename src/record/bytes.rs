@@ -30,8 +30,9 @@ pub(crate) fn parse_u32(b: &[u8]) -> Option<u32> {
     if b.is_empty() || b.len() > 10 || leading_digits(b) != b.len() {
         return None;
     }
-    b.iter()
-        .try_fold(0u32, |acc, &c| acc.checked_mul(10)?.checked_add(u32::from(c - b'0')))
+    b.iter().try_fold(0u32, |acc, &c| {
+        acc.checked_mul(10)?.checked_add(u32::from(c - b'0'))
+    })
 }
 
 /// `b` without leading spaces and tabs.

@@ -72,11 +72,7 @@ pub(crate) fn cri_tail(rest: &[u8], timestamp_us: i64) -> Option<Envelope<'_>> {
     let rest = rest
         .strip_prefix(b"stdout ")
         .or_else(|| rest.strip_prefix(b"stderr "))?;
-    let tag_len = rest
-        .iter()
-        .take(16)
-        .take_while(|&&c| c != b' ')
-        .count();
+    let tag_len = rest.iter().take(16).take_while(|&&c| c != b' ').count();
     let tag = &rest[..tag_len];
     if tag.is_empty() || !tag.split(|&c| c == b':').all(|t| t == b"F" || t == b"P") {
         return None;

@@ -37,7 +37,10 @@ impl<'a> JsonValue<'a> {
     /// A string value decoded; borrowed when it has no escapes.
     fn decoded(self) -> Option<Cow<'a, [u8]>> {
         match self {
-            JsonValue::Str { raw, escaped: false } => Some(Cow::Borrowed(raw)),
+            JsonValue::Str {
+                raw,
+                escaped: false,
+            } => Some(Cow::Borrowed(raw)),
             JsonValue::Str { raw, escaped: true } => Some(Cow::Owned(unescape_json(raw))),
             JsonValue::Array(raw) => byte_array(raw).map(Cow::Owned),
             JsonValue::Other(_) => None,
@@ -54,7 +57,9 @@ pub(crate) struct JsonFields<'a> {
 impl<'a> JsonFields<'a> {
     /// Starts at the opening `{` (after optional blanks / a json-seq RS byte).
     pub(crate) fn new(line: &'a [u8]) -> Option<Self> {
-        let start = line.iter().position(|&c| !matches!(c, b' ' | b'\t' | 0x1e))?;
+        let start = line
+            .iter()
+            .position(|&c| !matches!(c, b' ' | b'\t' | 0x1e))?;
         (line[start] == b'{').then_some(JsonFields {
             bytes: line,
             pos: start + 1,
@@ -405,7 +410,10 @@ mod tests {
 
     #[test]
     fn unescapes() {
-        assert_eq!(unescape_json(br#"a\n\"b\u00e9\ud83d\ude00\/"#), "a\n\"b\u{e9}\u{1f600}/".as_bytes());
+        assert_eq!(
+            unescape_json(br#"a\n\"b\u00e9\ud83d\ude00\/"#),
+            "a\n\"b\u{e9}\u{1f600}/".as_bytes()
+        );
         assert_eq!(unescape_json(br"\ud800x\u12"), "\u{fffd}x\\u12".as_bytes());
         assert_eq!(unescape_json(b"end\\"), b"end\\");
     }

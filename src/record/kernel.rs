@@ -41,7 +41,10 @@ fn relative_bracket_len(b: &[u8]) -> Option<usize> {
 }
 
 /// Any dmesg bracket prefix at the start of `body`.
-pub(crate) fn parse_dmesg_prefix<'a>(body: &'a [u8], clock: &mut YearClock) -> Option<Envelope<'a>> {
+pub(crate) fn parse_dmesg_prefix<'a>(
+    body: &'a [u8],
+    clock: &mut YearClock,
+) -> Option<Envelope<'a>> {
     if body.first() != Some(&b'[') {
         return None;
     }
@@ -65,7 +68,12 @@ fn parse_human_bracket<'a>(body: &'a [u8], clock: &mut YearClock) -> Option<Enve
             return None;
         }
         let year = clock.year_for(stamp.month);
-        civil_to_us(year, u32::from(stamp.month), u32::from(stamp.day), stamp.time_of_day_us)
+        civil_to_us(
+            year,
+            u32::from(stamp.month),
+            u32::from(stamp.day),
+            stamp.time_of_day_us,
+        )
     } else if looks_like_ctime(inside) {
         let stamp = parse_ctime(inside)?;
         clock.note_hint(stamp.year);
@@ -81,7 +89,9 @@ fn parse_human_bracket<'a>(body: &'a [u8], clock: &mut YearClock) -> Option<Enve
 /// Cheap shape check before handing a bracket to chrono: `Www Mmm ...` ending in a year.
 fn looks_like_ctime(inside: &[u8]) -> bool {
     (20..=32).contains(&inside.len())
-        && inside.get(..3).is_some_and(|w| w.iter().all(u8::is_ascii_alphabetic))
+        && inside
+            .get(..3)
+            .is_some_and(|w| w.iter().all(u8::is_ascii_alphabetic))
         && inside.get(3) == Some(&b' ')
         && inside.len() >= 4
         && leading_digits(&inside[inside.len() - 4..]) == 4
@@ -109,8 +119,14 @@ mod tests {
 
     #[test]
     fn brackets() {
-        assert_eq!(parse_monotonic_bracket(b"[  518.050606] x"), Some((518.050606, 14)));
-        assert_eq!(parse_monotonic_bracket(b"[2858609.598568]"), Some((2_858_609.598_568, 16)));
+        assert_eq!(
+            parse_monotonic_bracket(b"[  518.050606] x"),
+            Some((518.050606, 14))
+        );
+        assert_eq!(
+            parse_monotonic_bracket(b"[2858609.598568]"),
+            Some((2_858_609.598_568, 16))
+        );
         assert_eq!(parse_monotonic_bracket(b"[518] x"), None);
         assert_eq!(parse_monotonic_bracket(b"[  518.]"), None);
         assert_eq!(relative_bracket_len(b"[  +0.000018] Code"), Some(13));

@@ -260,7 +260,12 @@ impl EnvelopeParser {
         Envelope::plain(line)
     }
 
-    fn try_family<'a>(&mut self, family: Family, body: &'a [u8], indent: usize) -> Option<Envelope<'a>> {
+    fn try_family<'a>(
+        &mut self,
+        family: Family,
+        body: &'a [u8],
+        indent: usize,
+    ) -> Option<Envelope<'a>> {
         let clock = &mut self.clock;
         match family {
             Family::Catalog => systemd::parse_catalog(body, clock),

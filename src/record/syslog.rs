@@ -209,7 +209,12 @@ fn parse_rfc5424(b: &[u8]) -> Option<Envelope<'_>> {
     let (stamp, rest) = split_token(b);
     let timestamp_us = match stamp {
         b"-" => None,
-        _ => Some(parse_iso(stamp).filter(|s| s.stamp.len == stamp.len())?.stamp.us),
+        _ => Some(
+            parse_iso(stamp)
+                .filter(|s| s.stamp.len == stamp.len())?
+                .stamp
+                .us,
+        ),
     };
     let (host, rest) = split_token(rest.strip_prefix(b" ")?);
     let (app, rest) = split_token(rest.strip_prefix(b" ")?);
@@ -218,7 +223,9 @@ fn parse_rfc5424(b: &[u8]) -> Option<Envelope<'_>> {
     let rest = rest.strip_prefix(b" ")?;
     let sd_len = structured_data_len(rest)?;
     let message = rest[sd_len..].strip_prefix(b" ").unwrap_or(&rest[sd_len..]);
-    let message = message.strip_prefix("\u{feff}".as_bytes()).unwrap_or(message);
+    let message = message
+        .strip_prefix("\u{feff}".as_bytes())
+        .unwrap_or(message);
     let mut env = Envelope::new(LineFormat::Rfc5424, Cow::Borrowed(message));
     env.timestamp_us = timestamp_us;
     env.host = nil_to_none(host);
@@ -282,13 +289,16 @@ mod tests {
         assert!(is_unit_name(b"getty@tty1.service"));
         assert!(!is_unit_name(b".service"));
         assert!(!is_unit_name(b"Starting nginx.service"));
-        assert_eq!(systemd_message_unit(b"a.socket: Failed"), Some(&b"a.socket"[..]));
+        assert_eq!(
+            systemd_message_unit(b"a.socket: Failed"),
+            Some(&b"a.socket"[..])
+        );
     }
 
     #[test]
     fn structured_data() {
         assert_eq!(structured_data_len(b"- msg"), Some(1));
-        assert_eq!(structured_data_len(br#"[a b="x\]y"][c] msg"#), Some(16));
+        assert_eq!(structured_data_len(br#"[a b="x\]y"][c] msg"#), Some(15));
         assert_eq!(structured_data_len(b"[unterminated"), None);
     }
 }

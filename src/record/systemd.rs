@@ -116,7 +116,10 @@ pub(crate) fn parse_status<'a>(
         .iter()
         .find(|key| body.starts_with(key))
         .copied()
-        .or_else(|| body.starts_with(b"TriggeredBy:").then_some(&b"TriggeredBy:"[..]))?;
+        .or_else(|| {
+            body.starts_with(b"TriggeredBy:")
+                .then_some(&b"TriggeredBy:"[..])
+        })?;
     let needs_indent = key != b"TriggeredBy:";
     if (needs_indent && indent == 0) || !matches!(body.get(key.len()), None | Some(b' ')) {
         return None;
@@ -171,8 +174,9 @@ fn fill_process(env: &mut Envelope<'_>, value: &[u8]) {
     env.pid = parse_u32(&value[..leading_digits(value)]);
     let failed = find(value, b"code=killed").is_some()
         || find(value, b"code=dumped").is_some()
-        || find(value, b"status=")
-            .is_some_and(|at| !value[at + 7..].starts_with(b"0/") && !value[at + 7..].starts_with(b"0)"));
+        || find(value, b"status=").is_some_and(|at| {
+            !value[at + 7..].starts_with(b"0/") && !value[at + 7..].starts_with(b"0)")
+        });
     if failed {
         env.level = Some(Level::Error);
     }
@@ -184,7 +188,10 @@ mod tests {
 
     #[test]
     fn begin_year() {
-        assert_eq!(logs_begin_year(b"Logs begin at Fri 2015-03-06 02:02:25 UTC. --"), Some(2015));
+        assert_eq!(
+            logs_begin_year(b"Logs begin at Fri 2015-03-06 02:02:25 UTC. --"),
+            Some(2015)
+        );
         assert_eq!(logs_begin_year(b"Boot 1234 --"), None);
     }
 }

@@ -351,8 +351,14 @@ pub(crate) fn parse_syslog_stamp(b: &[u8], minutes_ok: bool) -> Option<YearlessS
         return None;
     }
     pos += spaces;
-    let day_len = b.get(pos..)?.iter().take(3).take_while(|c| c.is_ascii_digit()).count();
-    let day = digits_value(b, pos, day_len).filter(|d| (1..=2).contains(&day_len) && (1..=31).contains(d))?;
+    let day_len = b
+        .get(pos..)?
+        .iter()
+        .take(3)
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    let day = digits_value(b, pos, day_len)
+        .filter(|d| (1..=2).contains(&day_len) && (1..=31).contains(d))?;
     pos += day_len;
     if b.get(pos) != Some(&b' ') {
         return None;
@@ -512,7 +518,10 @@ mod tests {
         assert_eq!((s.month, s.day, s.len), (3, 2, 15));
         assert_eq!(s.time_of_day_us, (17 * 3600 + 35 * 60 + 10) * US_PER_SEC);
         let p = parse_syslog_stamp(b"Mar 06 02:30:04.123456 h", false).unwrap();
-        assert_eq!(p.time_of_day_us, (2 * 3600 + 30 * 60 + 4) * US_PER_SEC + 123_456);
+        assert_eq!(
+            p.time_of_day_us,
+            (2 * 3600 + 30 * 60 + 4) * US_PER_SEC + 123_456
+        );
         assert!(parse_syslog_stamp(b"Feb 5 06:51]", false).is_none());
         assert_eq!(parse_syslog_stamp(b"Feb 5 06:51]", true).unwrap().len, 11);
         assert!(parse_syslog_stamp(b"March 2020 was", false).is_none());
@@ -524,9 +533,18 @@ mod tests {
             parse_unix_fraction(b"1700000000.123456 h"),
             Some((1_700_000_000_123_456, 17))
         );
-        assert_eq!(epoch_number_to_us(b"1700000000"), Some(1_700_000_000_000_000));
-        assert_eq!(epoch_number_to_us(b"1700000000123"), Some(1_700_000_000_123_000));
-        assert_eq!(epoch_number_to_us(b"1700000000.5"), Some(1_700_000_000_500_000));
+        assert_eq!(
+            epoch_number_to_us(b"1700000000"),
+            Some(1_700_000_000_000_000)
+        );
+        assert_eq!(
+            epoch_number_to_us(b"1700000000123"),
+            Some(1_700_000_000_123_000)
+        );
+        assert_eq!(
+            epoch_number_to_us(b"1700000000.5"),
+            Some(1_700_000_000_500_000)
+        );
     }
 
     #[test]
