@@ -22,14 +22,13 @@ use super::kernel::dmesg_iso_tail;
 use super::level::{level_from_field, level_from_upper_word, level_from_word};
 use super::syslog::syslog_iso_tail;
 use super::time::{parse_field_stamp, parse_iso, parse_time_of_day};
-use super::year::YearClock;
 use super::{Envelope, Level, LineFormat};
 
 /// How many tokens after a stamp are searched for a level.
 const HEADER_TOKENS: usize = 5;
 
 /// A line that starts with `YYYY-MM-DD` or `YYYY/MM/DD` and a time.
-pub(crate) fn parse_iso_led<'a>(body: &'a [u8], clock: &mut YearClock) -> Option<Envelope<'a>> {
+pub(crate) fn parse_iso_led(body: &[u8]) -> Option<Envelope<'_>> {
     if !body.first().is_some_and(u8::is_ascii_digit) {
         return None;
     }
@@ -38,7 +37,6 @@ pub(crate) fn parse_iso_led<'a>(body: &'a [u8], clock: &mut YearClock) -> Option
     if rest.first().is_some_and(u8::is_ascii_alphanumeric) {
         return None;
     }
-    clock.note_hint(iso.stamp.year);
     let us = iso.stamp.us;
     if !iso.slash_date {
         if let Some(env) = cri_tail(rest, us).or_else(|| dmesg_iso_tail(&iso, rest)) {
@@ -54,9 +52,9 @@ pub(crate) fn parse_iso_led<'a>(body: &'a [u8], clock: &mut YearClock) -> Option
 }
 
 /// Everything else an application writes at the start of a line.
-pub(crate) fn parse_app<'a>(body: &'a [u8], clock: &mut YearClock) -> Option<Envelope<'a>> {
+pub(crate) fn parse_app(body: &[u8]) -> Option<Envelope<'_>> {
     match body.first()? {
-        b'[' => parse_bracketed_stamp(body, clock).or_else(|| parse_bracketed_level(body)),
+        b'[' => parse_bracketed_stamp(body).or_else(|| parse_bracketed_level(body)),
         b'0'..=b'9' => parse_time_only(body),
         _ => parse_level_prefix(body)
             .or_else(|| parse_ident_bracket_level(body))
@@ -200,10 +198,9 @@ fn skip_separator(rest: &[u8], at: usize) -> usize {
 
 /// `[2026-01-16 12:28:18,123] ERROR in app: msg`, gunicorn
 /// `[2026-01-16 12:28:18 +0000] [123] [ERROR] msg`.
-fn parse_bracketed_stamp<'a>(body: &'a [u8], clock: &mut YearClock) -> Option<Envelope<'a>> {
+fn parse_bracketed_stamp(body: &[u8]) -> Option<Envelope<'_>> {
     let iso = parse_iso(&body[1..])?;
     let rest = body[1 + iso.stamp.len..].strip_prefix(b"]")?;
-    clock.note_hint(iso.stamp.year);
     Some(after_stamp(rest, Some(iso.stamp.us)))
 }
 

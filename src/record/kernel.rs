@@ -75,9 +75,7 @@ fn parse_human_bracket<'a>(body: &'a [u8], clock: &mut YearClock) -> Option<Enve
             stamp.time_of_day_us,
         )
     } else if looks_like_ctime(inside) {
-        let stamp = parse_ctime(inside)?;
-        clock.note_hint(stamp.year);
-        stamp.us
+        parse_ctime(inside)?.us
     } else {
         return None;
     };

@@ -25,15 +25,17 @@
 //!
 //! 1. the year given to [`EnvelopeParser::with_reference_year`], if any;
 //! 2. else the first year hint: [`EnvelopeParser::note_year_hint`] (e.g. a file's mtime
-//!    year) or the year of the first full-dated stamp parsed (including `-- Logs begin at
-//!    ...` and `systemctl status` `Active: ... since ...`), whichever comes first;
-//! 3. else the current UTC year.
+//!    year) or the year of the first full-dated stamp parsed, outer or nested (including
+//!    `-- Logs begin at ...` and `systemctl status` `Active: ... since ...`), whichever
+//!    comes first;
+//! 3. else the current UTC year, provisionally: when a hint arrives later it replaces that
+//!    guess from then on (and on the line itself when the hint is that line's nested
+//!    stamp, e.g. `Oct 31 09:12:23 host app[1]: ERR 2023-10-31 09:12:23 ...`).
 //!
 //! The year is fixed at the first year-less stamp and then only moves forward: if a
 //! year-less stamp's month is more than 6 months before the previous year-less stamp's
 //! month (Dec → Jan), the year is incremented; a jump of more than 6 months forward
-//! (Jan → Dec) never decrements it. When rule 3 was used and a hint arrives later, the hint
-//! replaces that provisional year from then on.
+//! (Jan → Dec) never decrements it.
 //!
 //! # Nested envelopes
 //!
@@ -243,9 +245,22 @@ impl EnvelopeParser {
             return Envelope::plain(line);
         }
         let indent = line.len() - body.len();
+        let yearless_before = self.clock.yearless_stamps();
+        let Some(env) = self.parse_outer(body, indent) else {
+            return Envelope::plain(line);
+        };
+        let used_yearless = self.clock.yearless_stamps() != yearless_before;
+        if !used_yearless {
+            self.note_stamp_year(env.timestamp_us);
+        }
+        self.with_inner(env, used_yearless)
+    }
+
+    /// The remembered family first, then the others in order.
+    fn parse_outer<'a>(&mut self, body: &'a [u8], indent: usize) -> Option<Envelope<'a>> {
         if let Some(family) = self.last_family {
             if let Some(env) = self.try_family(family, body, indent) {
-                return self.with_inner(env);
+                return Some(env);
             }
         }
         for family in FAMILY_ORDER {
@@ -254,10 +269,17 @@ impl EnvelopeParser {
             }
             if let Some(env) = self.try_family(family, body, indent) {
                 self.last_family = Some(family);
-                return self.with_inner(env);
+                return Some(env);
             }
         }
-        Envelope::plain(line)
+        None
+    }
+
+    /// A full-dated stamp is a year hint (only the first hint counts).
+    fn note_stamp_year(&mut self, timestamp_us: Option<i64>) {
+        if let Some(us) = timestamp_us {
+            self.clock.note_hint(time::year_of_us(us));
+        }
     }
 
     fn try_family<'a>(
@@ -272,27 +294,40 @@ impl EnvelopeParser {
             Family::Json => json::parse_json_line(body),
             Family::Pri => syslog::parse_with_pri(body, clock),
             Family::SyslogShort => syslog::parse_short(body, clock),
-            Family::IsoLed => app::parse_iso_led(body, clock),
+            Family::IsoLed => app::parse_iso_led(body),
             Family::SyslogUnix => syslog::parse_short_unix(body),
             Family::Dmesg => kernel::parse_dmesg_prefix(body, clock),
-            Family::SystemctlStatus => systemd::parse_status(body, indent, clock),
+            Family::SystemctlStatus => systemd::parse_status(body, indent),
             Family::Compose => container::parse_compose(body),
             Family::Logfmt => app::parse_logfmt(body),
-            Family::App => app::parse_app(body, clock),
+            Family::App => app::parse_app(body),
             Family::BareTag => syslog::parse_bare_tag(body),
         }
     }
 
     /// Applies the nesting rule (module docs) to envelopes that can wrap an app line.
-    fn with_inner<'a>(&mut self, mut env: Envelope<'a>) -> Envelope<'a> {
+    /// When the outer stamp used the wall-clock year guess and the inner stamp supplies
+    /// the first year hint, the outer stamp is moved to the hinted year.
+    fn with_inner<'a>(&mut self, mut env: Envelope<'a>, used_yearless: bool) -> Envelope<'a> {
         if !wraps_application_lines(env.format) {
             return env;
         }
-        if let Some(inner) = self.inner_facts(&env.message) {
-            env.timestamp_us = env.timestamp_us.or(inner.timestamp_us);
-            env.level = inner.level.or(env.level);
-            env.pid = env.pid.or(inner.pid);
+        let guessed_year = self.clock.provisional_year().filter(|_| used_yearless);
+        let Some(inner) = self.inner_facts(&env.message) else {
+            return env;
+        };
+        self.note_stamp_year(inner.timestamp_us);
+        if let (Some(guess), Some(us)) = (guessed_year, env.timestamp_us) {
+            match self.clock.running_year() {
+                Some(year) if year != guess && self.clock.provisional_year().is_none() => {
+                    env.timestamp_us = Some(time::with_year(us, year));
+                }
+                _ => {}
+            }
         }
+        env.timestamp_us = env.timestamp_us.or(inner.timestamp_us);
+        env.level = inner.level.or(env.level);
+        env.pid = env.pid.or(inner.pid);
         env
     }
 

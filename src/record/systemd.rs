@@ -99,11 +99,7 @@ const TREE_MARKS: &[&[u8]] = &[
 ];
 
 /// A `systemctl status` line. `indent` is the number of blanks trimmed before `body`.
-pub(crate) fn parse_status<'a>(
-    body: &'a [u8],
-    indent: usize,
-    clock: &mut YearClock,
-) -> Option<Envelope<'a>> {
+pub(crate) fn parse_status(body: &[u8], indent: usize) -> Option<Envelope<'_>> {
     if let Some(env) = parse_status_header(body) {
         return Some(env);
     }
@@ -127,7 +123,7 @@ pub(crate) fn parse_status<'a>(
     let value = skip_blanks(&body[key.len()..]);
     let mut env = Envelope::new(LineFormat::SystemctlStatus, Cow::Borrowed(body));
     match key {
-        b"Active:" => fill_active(&mut env, value, clock),
+        b"Active:" => fill_active(&mut env, value),
         b"Process:" | b"Main PID:" => fill_process(&mut env, value),
         _ => {}
     }
@@ -156,7 +152,7 @@ fn parse_tree_line(body: &[u8]) -> Option<Envelope<'_>> {
     Some(env)
 }
 
-fn fill_active(env: &mut Envelope<'_>, value: &[u8], clock: &mut YearClock) {
+fn fill_active(env: &mut Envelope<'_>, value: &[u8]) {
     if value.starts_with(b"failed") {
         env.level = Some(Level::Error);
     }
@@ -165,7 +161,6 @@ fn fill_active(env: &mut Envelope<'_>, value: &[u8], clock: &mut YearClock) {
     };
     if let Some(iso) = date_after_weekday(&value[since + 7..]) {
         env.timestamp_us = Some(iso.stamp.us);
-        clock.note_hint(iso.stamp.year);
     }
 }
 

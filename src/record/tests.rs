@@ -1101,6 +1101,27 @@ fn year_from_hint_and_from_clock() {
 }
 
 #[test]
+fn inner_full_date_fixes_the_guessed_year() {
+    let mut parser = EnvelopeParser::new();
+    let first = parser.parse(
+        b" Oct 31 09:12:23 nwaku-fsn2 wakunode2[608759]: ERR 2023-10-31 09:12:23.172+00:00 5/7 Starting node",
+    );
+    assert_eq!(first.timestamp_us, Some(1_698_743_543 * S));
+    assert_eq!(first.level, Some(Level::Error));
+    let next = parser
+        .parse(b"Oct 31 09:12:28 nwaku-fsn2 systemd[1]: nwaku.service: Scheduled restart job");
+    assert_eq!(next.timestamp_us, Some(1_698_743_548 * S));
+}
+
+#[test]
+fn journal_json_stamp_is_a_year_hint() {
+    let mut parser = EnvelopeParser::new();
+    parser.parse(br#"{"__REALTIME_TIMESTAMP":"1554810639076876","MESSAGE":"x"}"#);
+    let env = parser.parse(b"Apr 09 11:50:39 h a: y");
+    assert_eq!(env.timestamp_us, Some(1_554_810_639 * S));
+}
+
+#[test]
 fn formats_fall_back_within_one_parser() {
     let mut parser = EnvelopeParser::new().with_reference_year(2026);
     let lines: [(&str, LineFormat); 9] = [

@@ -23,16 +23,34 @@ pub(crate) fn days_from_civil(year: i32, month: u32, day: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// Year of a day count since 1970-01-01 (inverse of [`days_from_civil`], year only).
-pub(crate) fn year_from_days(days: i64) -> i32 {
+/// Civil date of a day count since 1970-01-01 (inverse of [`days_from_civil`]).
+pub(crate) fn civil_from_days(days: i64) -> (i32, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
     let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     let mp = (5 * doy + 2) / 153;
-    let year = yoe + era * 400 + i64::from(mp >= 10);
-    i32::try_from(year).unwrap_or(i32::MAX)
+    let day = u32::try_from(doy - (153 * mp + 2) / 5 + 1).unwrap_or(1);
+    let month = u32::try_from(if mp < 10 { mp + 3 } else { mp - 9 }).unwrap_or(1);
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (i32::try_from(year).unwrap_or(i32::MAX), month, day)
+}
+
+/// Year of a day count since 1970-01-01.
+pub(crate) fn year_from_days(days: i64) -> i32 {
+    civil_from_days(days).0
+}
+
+/// Year (UTC) of a timestamp in microseconds.
+pub(crate) fn year_of_us(us: i64) -> i32 {
+    year_from_days(us.div_euclid(US_PER_DAY))
+}
+
+/// The same month, day and time of day in another year.
+pub(crate) fn with_year(us: i64, year: i32) -> i64 {
+    let (_, month, day) = civil_from_days(us.div_euclid(US_PER_DAY));
+    civil_to_us(year, month, day, us.rem_euclid(US_PER_DAY))
 }
 
 /// The current UTC year from the system clock (1970 only if the clock is before the epoch).
@@ -428,7 +446,7 @@ pub(crate) fn parse_field_stamp(text: &[u8]) -> Option<Stamp> {
     let us = epoch_number_to_us(text)?;
     Some(Stamp {
         us,
-        year: year_from_days(us.div_euclid(US_PER_DAY)),
+        year: year_of_us(us),
         len: text.len(),
     })
 }
@@ -455,6 +473,12 @@ mod tests {
         assert_eq!(days_from_civil(1970, 1, 1), 0);
         assert_eq!(days_from_civil(2000, 3, 1), 11_017);
         assert_eq!(days_from_civil(1969, 12, 31), -1);
+        assert_eq!(civil_from_days(11_017), (2000, 3, 1));
+        assert_eq!(civil_from_days(-1), (1969, 12, 31));
+        assert_eq!(
+            with_year(civil_to_us(2026, 3, 6, 5), 2015),
+            civil_to_us(2015, 3, 6, 5)
+        );
         for days in [-800_000i64, -1, 0, 59, 11_016, 20_000, 2_932_896] {
             let y = year_from_days(days);
             assert!(days_from_civil(y, 1, 1) <= days && days < days_from_civil(y + 1, 1, 1));

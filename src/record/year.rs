@@ -17,6 +17,8 @@ pub(crate) struct YearClock {
     reference: Option<i32>,
     hint: Option<i32>,
     running: Option<RunningYear>,
+    /// How many year-less stamps have been resolved (tells callers whether a parse used one).
+    yearless_stamps: u64,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -48,8 +50,24 @@ impl YearClock {
         }
     }
 
+    /// Number of year-less stamps resolved so far.
+    pub(crate) fn yearless_stamps(&self) -> u64 {
+        self.yearless_stamps
+    }
+
+    /// The running year while it is still the wall-clock guess.
+    pub(crate) fn provisional_year(&self) -> Option<i32> {
+        self.running.filter(|r| r.provisional).map(|r| r.year)
+    }
+
+    /// The running year for year-less stamps, once one has been resolved.
+    pub(crate) fn running_year(&self) -> Option<i32> {
+        self.running.map(|r| r.year)
+    }
+
     /// The year for a year-less stamp in `month` (1-12), advancing on rollover.
     pub(crate) fn year_for(&mut self, month: u8) -> i32 {
+        self.yearless_stamps += 1;
         if let Some(running) = self.running.as_mut() {
             if running.last_month > month.saturating_add(6) {
                 running.year += 1;
