@@ -123,9 +123,12 @@ fn systemd_message_unit(message: &[u8]) -> Option<&[u8]> {
     is_unit_name(name).then_some(name)
 }
 
-/// journalctl short / short-precise / RFC 3164: `Mar 06 02:30:04[.123456] host ident[pid]: msg`.
+/// journalctl short / short-precise / RFC 3164: `Mar 06 02:30:04[.123456] host ident[pid]: msg`,
+/// and short-full `Thu 2026-01-16 12:28:18 UTC host ident[pid]: msg` (as [`LineFormat::SyslogIso`]).
 pub(crate) fn parse_short<'a>(body: &'a [u8], clock: &mut YearClock) -> Option<Envelope<'a>> {
-    let stamp = parse_syslog_stamp(body, false)?;
+    let Some(stamp) = parse_syslog_stamp(body, false) else {
+        return parse_short_full(body);
+    };
     let rest = body.get(stamp.len..)?;
     if !matches!(rest.first(), None | Some(b' ')) {
         return None;
@@ -140,6 +143,17 @@ pub(crate) fn parse_short<'a>(body: &'a [u8], clock: &mut YearClock) -> Option<E
     ));
     fill_tail(&mut env, rest);
     Some(env)
+}
+
+/// journalctl short-full: a weekday, then a space-separated date-time with a zone.
+fn parse_short_full(body: &[u8]) -> Option<Envelope<'_>> {
+    let (weekday, rest) = split_token(body);
+    if !(2..=4).contains(&weekday.len()) || !weekday.iter().all(u8::is_ascii_alphabetic) {
+        return None;
+    }
+    let rest = rest.strip_prefix(b" ")?;
+    let iso = parse_iso(rest).filter(|iso| iso.has_zone && !iso.slash_date)?;
+    syslog_iso_tail(&rest[iso.stamp.len..], iso.stamp.us)
 }
 
 /// `host ident[pid]: msg` after a short-iso stamp; `None` without a tag, so that

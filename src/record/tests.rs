@@ -264,6 +264,22 @@ fn short_iso_variants() {
 }
 
 #[test]
+fn short_full() {
+    check(
+        "Fri 2026-01-16 13:28:18 CET web nginx[123]: started",
+        Want {
+            format: Some(LineFormat::SyslogIso),
+            timestamp_us: us(1_768_566_498),
+            host: Some(Some("web")),
+            identifier: Some(Some("nginx")),
+            pid: Some(Some(123)),
+            message: Some("started"),
+            ..Want::default()
+        },
+    );
+}
+
+#[test]
 fn short_unix() {
     check(
         "1700000000.123456 host app[5]: msg",
@@ -1194,6 +1210,7 @@ const EXAMPLES: &[&str] = &[
     "d\u{e9}c. 24 01:15:27.123456 h a: x",
     "2026-01-16T12:28:18+0000 web nginx[123]: started",
     "1700000000.123456 host app[5]: msg",
+    "Fri 2026-01-16 13:28:18 CET web nginx[123]: started",
     "<34>1 2026-01-16T12:28:18.003Z host su 1234 ID47 [a b=\"c\\]\"] msg",
     "<34>Jan 16 12:28:18 mymachine su: failed",
     r#"{"__REALTIME_TIMESTAMP":"1","MESSAGE":[104,105],"_PID":"3","MESSAGE_ID":"a\u00e9"}"#,
