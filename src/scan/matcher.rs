@@ -6,7 +6,7 @@ use regex::bytes::{CaptureLocations, Regex};
 
 use super::count_newlines;
 use super::hit::{LineHit, SignalMatch};
-use crate::record::EnvelopeParser;
+use crate::record::{EnvelopeParser, LineFormat};
 use crate::rules::{RuleSet, SignalIdx};
 
 /// Literals per prefilter automaton. Measured: aho-corasick's SIMD (Teddy) path holds up to
@@ -300,7 +300,12 @@ impl Scanner {
             return matches;
         }
         let envelope = parser.parse(line);
-        let message: &[u8] = &envelope.message;
+        // Rules match the message inside a transport envelope (journal, syslog, docker,
+        // JSON); an application's own stamp and level prefix stay part of the message.
+        let message: &[u8] = match envelope.format {
+            LineFormat::App => trim_leading_blanks(line),
+            _ => &envelope.message,
+        };
         let candidates = std::mem::take(&mut scratch.candidates);
         for &idx in &candidates {
             let regex = &self.regexes[idx as usize];
@@ -351,6 +356,11 @@ impl Scratch {
 
 fn line_start(chunk: &[u8], pos: usize) -> usize {
     memchr::memrchr(b'\n', &chunk[..pos]).map_or(0, |i| i + 1)
+}
+
+fn trim_leading_blanks(line: &[u8]) -> &[u8] {
+    let start = line.iter().position(|b| !matches!(b, b' ' | b'\t')).unwrap_or(line.len());
+    &line[start..]
 }
 
 fn trim_cr(line: &[u8]) -> &[u8] {
