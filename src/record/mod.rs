@@ -199,8 +199,16 @@ const FAMILY_ORDER: [Family; 12] = [
     Family::BareTag,
 ];
 
-/// Families tried on the message of an outer envelope.
-const INNER_ORDER: [Family; 4] = [Family::IsoLed, Family::App, Family::Logfmt, Family::Json];
+/// Families tried on the message of an outer envelope, chosen by its first byte.
+fn inner_families(first: u8) -> &'static [Family] {
+    match first {
+        b'0'..=b'9' => &[Family::IsoLed, Family::App],
+        b'{' => &[Family::Json],
+        b'[' => &[Family::App],
+        c if c.is_ascii_alphabetic() => &[Family::App, Family::Logfmt],
+        _ => &[],
+    }
+}
 
 /// Stamp, level and PID found in the message of an outer envelope.
 #[derive(Debug, Clone, Copy)]
@@ -333,10 +341,8 @@ impl EnvelopeParser {
 
     fn inner_facts(&mut self, message: &[u8]) -> Option<InnerFacts> {
         let body = bytes::skip_blanks(message);
-        if body.is_empty() {
-            return None;
-        }
-        INNER_ORDER.iter().find_map(|&family| {
+        let first = *body.first()?;
+        inner_families(first).iter().find_map(|&family| {
             let env = self.try_family(family, body, 0)?;
             Some(InnerFacts {
                 timestamp_us: env.timestamp_us,
