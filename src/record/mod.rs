@@ -2,8 +2,9 @@
 //! log line.
 //!
 //! Only lines that the scanner flagged (and the few a detector asks for) are parsed, so this
-//! module is off the per-line hot path; it still allocates nothing except for JSON input
-//! and quoted logfmt messages that contain escapes.
+//! module is off the per-line hot path; it still allocates nothing except for JSON string
+//! values with escapes (or journald byte-array messages) and quoted logfmt messages with
+//! escapes. A journalctl `short` line takes roughly 100-150 ns.
 //!
 //! # Formats and fallback
 //!
