@@ -301,12 +301,14 @@ fn level_space(after: &[u8]) -> Option<Envelope<'_>> {
 
 /// `nginx: [emerg] bind() ...`.
 fn parse_ident_bracket_level(body: &[u8]) -> Option<Envelope<'_>> {
-    let name_len = body
+    let name_len = memchr::memchr(b':', body.get(..65).unwrap_or(body))?;
+    let rest = body[name_len..].strip_prefix(b": [")?;
+    let name_ok = body[..name_len]
         .iter()
-        .take(64)
-        .take_while(|&&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b'/'))
-        .count();
-    let rest = body.get(name_len..)?.strip_prefix(b": [")?;
+        .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b'/'));
+    if !name_ok {
+        return None;
+    }
     let close = rest.iter().take(12).position(|&c| c == b']')?;
     let level = level_from_word(&rest[..close])?;
     let message = skip_blanks(&rest[close + 1..]);
@@ -368,12 +370,14 @@ fn take_logfmt_pair<'a>(env: &mut Envelope<'a>, key: &[u8], value: &'a [u8], quo
 }
 
 fn starts_with_logfmt_key(body: &[u8]) -> bool {
-    let key_len = body
-        .iter()
-        .take(24)
-        .take_while(|&&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'@' | b'-'))
-        .count();
-    key_len > 0 && body.get(key_len) == Some(&b'=') && body[0].is_ascii_alphabetic()
+    let Some(eq) = memchr::memchr(b'=', body.get(..25).unwrap_or(body)) else {
+        return false;
+    };
+    eq > 0
+        && body[0].is_ascii_alphabetic()
+        && body[..eq]
+            .iter()
+            .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'@' | b'-'))
 }
 
 /// Iterator over `key=value` pairs; `(key, raw value, quoted)`.

@@ -19,6 +19,17 @@ pub(crate) fn digits_value(b: &[u8], at: usize, n: usize) -> Option<u32> {
     (at..at + n).try_fold(0u32, |acc, i| Some(acc * 10 + digit(b, i)?))
 }
 
+/// The value of the two digits at `at` and `at + 1`.
+#[inline]
+pub(crate) fn two_digits(b: &[u8], at: usize) -> Option<u32> {
+    match b.get(at..at + 2)? {
+        &[t, u] if t.is_ascii_digit() && u.is_ascii_digit() => {
+            Some(u32::from(t - b'0') * 10 + u32::from(u - b'0'))
+        }
+        _ => None,
+    }
+}
+
 /// Number of leading ASCII digits.
 #[inline]
 pub(crate) fn leading_digits(b: &[u8]) -> usize {

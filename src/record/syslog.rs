@@ -62,11 +62,13 @@ pub(crate) fn parse_tag(b: &[u8]) -> Option<Tag<'_>> {
 /// missing when the first token is already a tag; the tag may be missing too.
 fn fill_tail<'a>(env: &mut Envelope<'a>, rest: &'a [u8]) {
     let rest = skip_blanks(rest);
-    if let Some(tag) = parse_tag(rest) {
-        fill_tag(env, tag, &rest[tag.len..]);
-        return;
-    }
     let (host, after_host) = split_token(rest);
+    if host.last() == Some(&b':') {
+        if let Some(tag) = parse_tag(rest) {
+            fill_tag(env, tag, &rest[tag.len..]);
+            return;
+        }
+    }
     env.host = (!host.is_empty()).then_some(host);
     let after_host = skip_blanks(after_host);
     match parse_tag(after_host) {
@@ -109,16 +111,15 @@ const UNIT_SUFFIXES: &[&[u8]] = &[
 
 /// A unit name such as `nginx.service` or `getty@tty1.service`.
 pub(crate) fn is_unit_name(name: &[u8]) -> bool {
-    name.len() > 1
-        && !name.contains(&b' ')
-        && UNIT_SUFFIXES
-            .iter()
-            .any(|suffix| name.len() > suffix.len() && name.ends_with(suffix))
+    let Some(dot) = memchr::memrchr(b'.', name) else {
+        return false;
+    };
+    dot > 0 && UNIT_SUFFIXES.contains(&&name[dot..]) && !name.contains(&b' ')
 }
 
 /// `nginx.service: Failed ...` → `nginx.service`.
 fn systemd_message_unit(message: &[u8]) -> Option<&[u8]> {
-    let colon = message.iter().take(256).position(|&c| c == b':')?;
+    let colon = memchr::memchr(b':', message.get(..256).unwrap_or(message))?;
     let name = &message[..colon];
     is_unit_name(name).then_some(name)
 }

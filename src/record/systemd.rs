@@ -103,21 +103,19 @@ pub(crate) fn parse_status(body: &[u8], indent: usize) -> Option<Envelope<'_>> {
     if let Some(env) = parse_status_header(body) {
         return Some(env);
     }
-    if indent > 0 {
+    let key = if indent == 0 {
+        body.starts_with(b"TriggeredBy:")
+            .then_some(&b"TriggeredBy:"[..])?
+    } else {
         if let Some(env) = parse_tree_line(body) {
             return Some(env);
         }
-    }
-    let key = STATUS_KEYS
-        .iter()
-        .find(|key| body.starts_with(key))
-        .copied()
-        .or_else(|| {
-            body.starts_with(b"TriggeredBy:")
-                .then_some(&b"TriggeredBy:"[..])
-        })?;
-    let needs_indent = key != b"TriggeredBy:";
-    if (needs_indent && indent == 0) || !matches!(body.get(key.len()), None | Some(b' ')) {
+        STATUS_KEYS
+            .iter()
+            .find(|key| body.starts_with(key))
+            .copied()?
+    };
+    if !matches!(body.get(key.len()), None | Some(b' ')) {
         return None;
     }
     let value = skip_blanks(&body[key.len()..]);

@@ -7,7 +7,7 @@
 //! as UTC; zone abbreviations from a small table (UTC, GMT, CET, EST, ...) are applied,
 //! unknown abbreviations are consumed and treated as UTC.
 
-use super::bytes::{digit, digits_value};
+use super::bytes::{digit, digits_value, two_digits};
 
 pub(crate) const US_PER_SEC: i64 = 1_000_000;
 const US_PER_DAY: i64 = 86_400 * US_PER_SEC;
@@ -100,12 +100,12 @@ pub(crate) fn parse_time_of_day(b: &[u8]) -> Option<(i64, usize)> {
 
 /// Parses `HH:MM` or `HH:MM:SS` (seconds required when `need_seconds`): (seconds, length).
 pub(crate) fn parse_hms(b: &[u8], need_seconds: bool) -> Option<(i64, usize)> {
-    let hour = digits_value(b, 0, 2)?;
+    let hour = two_digits(b, 0)?;
     if b.get(2) != Some(&b':') {
         return None;
     }
-    let minute = digits_value(b, 3, 2)?;
-    let (second, len) = match (b.get(5), digits_value(b, 6, 2)) {
+    let minute = two_digits(b, 3)?;
+    let (second, len) = match (b.get(5), two_digits(b, 6)) {
         (Some(b':'), Some(s)) => (s, 8),
         _ if need_seconds => return None,
         _ => (0, 5),
@@ -147,8 +147,8 @@ pub(crate) fn parse_iso(b: &[u8]) -> Option<IsoStamp> {
     if !(sep == b'-' || sep == b'/') || b.get(7) != Some(&sep) {
         return None;
     }
-    let month = digits_value(b, 5, 2)?;
-    let day = digits_value(b, 8, 2)?;
+    let month = two_digits(b, 5)?;
+    let day = two_digits(b, 8)?;
     if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
         return None;
     }
@@ -298,6 +298,16 @@ const MONTH_NAMES: &[(&[u8], u8)] = &[
 /// Month number of a (possibly localized, any case) month name such as `Mar`, `mar`,
 /// `Dez`, `déc.`, `okt`.
 pub(crate) fn month_from_name(name: &[u8]) -> Option<u8> {
+    if let &[a, b, c] = name {
+        let lower = [
+            a.to_ascii_lowercase(),
+            b.to_ascii_lowercase(),
+            c.to_ascii_lowercase(),
+        ];
+        if let Some(month) = english_month3(&lower) {
+            return Some(month);
+        }
+    }
     let name = name.strip_suffix(b".").unwrap_or(name);
     if !(3..=9).contains(&name.len()) {
         return None;
@@ -361,7 +371,11 @@ pub(crate) struct YearlessStamp {
 /// Parses `Mmm dd HH:MM:SS[.ffffff]` (day may be space-padded or single-digit). With
 /// `minutes_ok`, `HH:MM` is accepted too (dmesg -H).
 pub(crate) fn parse_syslog_stamp(b: &[u8], minutes_ok: bool) -> Option<YearlessStamp> {
-    let name_len = b.iter().take(10).take_while(|&&c| c != b' ').count();
+    let name_len = if b.get(3) == Some(&b' ') {
+        3
+    } else {
+        b.iter().take(10).take_while(|&&c| c != b' ').count()
+    };
     let month = month_from_name(b.get(..name_len)?)?;
     let mut pos = name_len;
     let spaces = b.get(pos..)?.iter().take_while(|&&c| c == b' ').count();
