@@ -248,8 +248,13 @@ fn pattern_of(intervals: &[f64]) -> LoopPattern {
     let (Some(mid), Some(spread)) = (median(intervals), median_absolute_deviation(intervals)) else {
         return LoopPattern::Unknown;
     };
+    // Back-off doubles its delay up to a cap: mostly non-decreasing, growing at least twice,
+    // and ending well above where it started.
+    let steps = intervals.len() - 1;
+    let non_decreasing = intervals.windows(2).filter(|w| w[1] >= w[0] * 0.9).count();
     let growing = intervals.windows(2).filter(|w| w[1] >= w[0] * 1.5).count();
-    if growing * 3 >= (intervals.len() - 1) * 2 && intervals.len() >= 3 {
+    let (first, last) = (intervals[0], intervals[intervals.len() - 1]);
+    if intervals.len() >= 3 && non_decreasing * 4 >= steps * 3 && growing >= 2 && last >= first * 3.0 {
         LoopPattern::Backoff
     } else if mid > 0.0 && spread <= mid * 0.15 {
         LoopPattern::FixedInterval
@@ -280,6 +285,7 @@ mod tests {
     fn patterns() {
         assert_eq!(pattern_of(&[14.0, 14.5, 14.2, 15.0]), LoopPattern::FixedInterval);
         assert_eq!(pattern_of(&[10.0, 20.0, 40.0, 80.0]), LoopPattern::Backoff);
+        assert_eq!(pattern_of(&[10.0, 20.0, 40.0, 80.0, 160.0, 300.0, 300.0, 300.0]), LoopPattern::Backoff);
         assert_eq!(pattern_of(&[5.0, 60.0, 7.0, 300.0]), LoopPattern::Irregular);
         assert_eq!(pattern_of(&[5.0]), LoopPattern::Unknown);
     }

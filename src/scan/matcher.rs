@@ -303,7 +303,7 @@ impl Scanner {
         // Rules match the message inside a transport envelope (journal, syslog, docker,
         // JSON); an application's own stamp and level prefix stay part of the message.
         let message: &[u8] = match envelope.format {
-            LineFormat::App => trim_leading_blanks(line),
+            LineFormat::App | LineFormat::Logfmt => trim_leading_blanks(line),
             _ => &envelope.message,
         };
         let candidates = std::mem::take(&mut scratch.candidates);
