@@ -23,9 +23,16 @@ struct Case {
     #[serde(default = "default_input")]
     input: String,
     expect_causes: Vec<String>,
+    /// Causes the case proves but a detector that does not exist yet is needed for: they
+    /// may be missing; everything else must match `expect_causes` exactly.
+    #[serde(default)]
+    expect_later: Vec<String>,
     expect_restart_loop: Option<bool>,
     expect_period_s: Option<f64>,
 }
+
+/// The year golden runs give year-less timestamps (unless a case's args say otherwise).
+const GOLDEN_YEAR: &str = "2026";
 
 fn default_input() -> String {
     "input.log".into()
@@ -52,6 +59,10 @@ fn binary() -> Command {
 fn run(dir: &Path, case: &Case, format: &str, stdin: Option<&Path>, path: Option<&str>) -> (i32, String) {
     let mut command = binary();
     command.current_dir(dir).args(["--format", format, "--color", "never"]).args(&case.args);
+    // Year-less stamps take the current year by default; fix it so expectations stay true.
+    if !case.args.iter().any(|a| a.starts_with("--year")) {
+        command.args(["--year", GOLDEN_YEAR]);
+    }
     if let Some(path) = path {
         command.arg(path);
     }
@@ -124,6 +135,7 @@ fn check_expectations(dir: &Path, case: &Case, json: &Value, failures: &mut Vec<
         .iter()
         .map(|f| f["cause"].as_str().unwrap().to_string())
         .collect();
+    causes.retain(|c| !case.expect_later.contains(c));
     causes.sort();
     let mut expected = case.expect_causes.clone();
     expected.sort();

@@ -110,6 +110,8 @@ fn every_journalctl_mode_gives_the_same_diagnosis() {
                     if (p - q).abs() > q * 0.10 {
                         failures.push(format!("{name} -o {mode}: period {p} vs short {q}"));
                     }
+                } else if q.is_none() && p.is_some_and(|p| p < 1.0) {
+                    // `short` has whole seconds: a sub-second period shows only in precise modes.
                 } else if *mode != "cat" && p != q {
                     failures.push(format!("{name} -o {mode}: period {p:?} vs short {q:?}"));
                 }

@@ -90,7 +90,7 @@ fn evaluate(cause: &Cause, inputs: &Inputs<'_>) -> Option<Finding> {
         if supporting == 0 {
             return None;
         }
-        confidence -= 0.25;
+        confidence -= 0.15;
     }
     let confidence = (confidence.clamp(0.0, 0.99) * 100.0).round() / 100.0;
     if confidence < MIN_CONFIDENCE {

@@ -50,6 +50,12 @@ pub struct RestartLoop {
     /// `(source, line)` of each counted cycle (the first 50).
     #[serde(skip)]
     pub cycle_lines: Vec<(usize, u64)>,
+    /// Clock span of the cycles (wall or boot time), for matching loops of one service.
+    #[serde(skip)]
+    span_us: Option<(i64, i64)>,
+    /// The subject is a unit (not only a program name).
+    #[serde(skip)]
+    named_by_unit: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -59,6 +65,7 @@ enum EventKind {
     Start,
     Death,
     Stop,
+    CleanExit,
     StartLimit,
 }
 
@@ -75,11 +82,15 @@ struct Event {
 /// Finds restart loops in `evidence` (in input order).
 pub fn detect_restart_loops(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<RestartLoop> {
     let mut subjects: BTreeMap<String, Vec<Event>> = BTreeMap::new();
+    let mut unit_subjects: Vec<String> = Vec::new();
     for line in evidence {
         for m in &line.matches {
             let signal = rules.signal(m.signal);
             let Some(kind) = event_kind(&signal.tags) else { continue };
-            let subject = subject_of(line, m.capture("unit"), m.capture("process"));
+            let subject = subject_of(line, m.capture("unit"), m.capture("process"), m.capture("description"));
+            if (m.capture("unit").is_some() || line.unit.is_some()) && !unit_subjects.contains(&subject) {
+                unit_subjects.push(subject.clone());
+            }
             let event = Event {
                 kind,
                 clock_us: line.clock_us(),
@@ -95,7 +106,40 @@ pub fn detect_restart_loops(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<R
             }
         }
     }
-    subjects.into_iter().filter_map(|(subject, events)| judge(subject, &events)).collect()
+    let loops: Vec<RestartLoop> = subjects
+        .into_iter()
+        .filter_map(|(subject, events)| {
+            let named_by_unit = unit_subjects.contains(&subject);
+            judge(subject, &events).map(|l| RestartLoop { named_by_unit, ..l })
+        })
+        .collect();
+    drop_echoes(loops)
+}
+
+/// A program's own start-up lines repeat its unit's loop (uvicorn's "Started server
+/// process" once per systemd restart): such a loop, named only by its program, is dropped
+/// when the unit loops over the same time account for about as many restarts (two units
+/// running the same program, as in a system unit and a user unit fighting over a port, add
+/// up).
+fn drop_echoes(loops: Vec<RestartLoop>) -> Vec<RestartLoop> {
+    let units: Vec<&RestartLoop> = loops.iter().filter(|l| l.named_by_unit).collect();
+    let echoes: Vec<bool> =
+        loops.iter().map(|l| !l.named_by_unit && is_echo(l, &units)).collect();
+    loops.into_iter().zip(echoes).filter(|(_, echo)| !echo).map(|(l, _)| l).collect()
+}
+
+fn is_echo(program: &RestartLoop, units: &[&RestartLoop]) -> bool {
+    let overlapping: Vec<&&RestartLoop> = units
+        .iter()
+        .filter(|unit| match (unit.span_us, program.span_us) {
+            (Some((a0, a1)), Some((b0, b1))) => a0 <= b1 && b0 <= a1,
+            // Without clocks (journalctl -o cat) only the counts can tell.
+            (None, None) => true,
+            _ => false,
+        })
+        .collect();
+    let restarts: usize = overlapping.iter().map(|u| u.restarts).sum();
+    !overlapping.is_empty() && program.restarts.abs_diff(restarts) <= 2.max(restarts / 5)
 }
 
 fn event_kind(tags: &[Tag]) -> Option<EventKind> {
@@ -104,6 +148,7 @@ fn event_kind(tags: &[Tag]) -> Option<EventKind> {
         (Tag::LoopState, EventKind::LoopState),
         (Tag::RestartMarker, EventKind::Restart),
         (Tag::StopMarker, EventKind::Stop),
+        (Tag::CleanExit, EventKind::CleanExit),
         (Tag::StartMarker, EventKind::Start),
         (Tag::ExitMarker, EventKind::Death),
         (Tag::Crash, EventKind::Death),
@@ -113,12 +158,21 @@ fn event_kind(tags: &[Tag]) -> Option<EventKind> {
 }
 
 /// The name a line's events are grouped under.
-fn subject_of(line: &EvidenceLine, unit: Option<&str>, process: Option<&str>) -> String {
+fn subject_of(
+    line: &EvidenceLine,
+    unit: Option<&str>,
+    process: Option<&str>,
+    description: Option<&str>,
+) -> String {
     if let Some(unit) = unit.or(line.unit.as_deref()) {
         return normalize_unit(unit);
     }
     if let Some(process) = process {
         return process.to_string();
+    }
+    // Old systemd names units by their Description= in Starting/Started lines.
+    if let Some(description) = description {
+        return description.trim().to_string();
     }
     match line.identifier.as_deref() {
         Some(ident) if ident != "systemd" && ident != "kernel" => ident.to_string(),
@@ -182,26 +236,32 @@ fn judge(subject: String, events: &[Event]) -> Option<RestartLoop> {
         start_limit_hit,
         counted_from,
         cycle_lines: cycles.iter().take(50).map(|e| e.at).collect(),
+        span_us: times.first().zip(times.last()).map(|(a, b)| (*a, *b)),
+        named_by_unit: false,
     })
 }
 
-/// Starts that do not follow a deliberate stop.
+/// The starts that began a new cycle: the first start, then each start after a death, or
+/// after the previous process went away unseen (a new PID with no clean finish). Starts
+/// after a deliberate stop or a clean finish (a timer's oneshot job) are not restarts.
 fn undeliberate_starts(events: &[Event]) -> Vec<&Event> {
-    let mut starts = Vec::new();
-    let mut stopped = false;
+    let mut starts: Vec<&Event> = Vec::new();
+    let (mut died, mut settled) = (false, false);
+    let mut last_pid = None;
     for event in events {
         match event.kind {
-            EventKind::Stop => stopped = true,
-            EventKind::Death => stopped = false,
-            EventKind::Start if stopped => stopped = false,
-            EventKind::Start => starts.push(event),
+            EventKind::Death => died = true,
+            EventKind::Stop | EventKind::CleanExit => settled = true,
+            EventKind::Start => {
+                let new_process = event.pid.is_some() && last_pid.is_some() && event.pid != last_pid;
+                let restarted = !settled && (died || new_process);
+                if starts.is_empty() || restarted {
+                    starts.push(event);
+                }
+                last_pid = event.pid.or(last_pid);
+                (died, settled) = (false, false);
+            }
             _ => {}
-        }
-    }
-    // The very first start of the log is a start, not a restart: keep it as the cycle origin.
-    if let Some(first) = events.iter().find(|e| e.kind == EventKind::Start) {
-        if starts.first().is_none_or(|s| s.at != first.at) {
-            starts.insert(0, first);
         }
     }
     starts

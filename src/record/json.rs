@@ -253,6 +253,8 @@ struct Collected<'a> {
     syslog_pid: Option<&'a [u8]>,
     unit: Option<JsonValue<'a>>,
     user_unit: Option<JsonValue<'a>>,
+    /// `UNIT` / `USER_UNIT`: the unit a service manager's message is about.
+    subject_unit: Option<JsonValue<'a>>,
     identifier: Option<&'a [u8]>,
     comm: Option<&'a [u8]>,
     host: Option<&'a [u8]>,
@@ -277,8 +279,8 @@ impl<'a> Collected<'a> {
             b"_PID" => self.pid = text,
             b"SYSLOG_PID" => self.syslog_pid = text,
             b"_SYSTEMD_UNIT" => self.unit = Some(value),
-            b"UNIT" => self.unit = self.unit.or(Some(value)),
-            b"_SYSTEMD_USER_UNIT" | b"USER_UNIT" => self.user_unit = Some(value),
+            b"_SYSTEMD_USER_UNIT" => self.user_unit = Some(value),
+            b"UNIT" | b"USER_UNIT" => self.subject_unit = Some(value),
             b"SYSLOG_IDENTIFIER" => self.identifier = text,
             b"_COMM" => self.comm = text,
             b"_HOSTNAME" => self.host = text,
@@ -352,7 +354,9 @@ fn journal_envelope<'a>(line: &'a [u8], c: Collected<'a>) -> Envelope<'a> {
         .map(|us| us as f64 / 1e6);
     env.host = c.host;
     env.identifier = c.identifier.or(c.comm);
-    env.unit = c.unit.or(c.user_unit).and_then(JsonValue::decoded);
+    // systemd's own messages run in init.scope (or user@UID.service) but are about the
+    // unit in UNIT= / USER_UNIT=; a process's messages carry its own unit.
+    env.unit = c.subject_unit.or(c.user_unit).or(c.unit).and_then(JsonValue::decoded);
     env.pid = c.pid.or(c.syslog_pid).and_then(parse_u32);
     env.level = c.priority.and_then(parse_u32).and_then(level_from_priority);
     env.message_id = c.message_id.and_then(JsonValue::decoded);

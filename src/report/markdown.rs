@@ -85,6 +85,9 @@ fn problem_statement(report: &Report, top: &Finding) -> String {
     if text.is_empty() {
         text = top.title.clone();
     }
+    if !text.ends_with(['.', '!', '?']) {
+        text.push('.');
+    }
     if let Some(looped) = report.restart_loops.iter().max_by_key(|l| l.restarts) {
         let _ = write!(
             text,

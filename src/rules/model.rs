@@ -80,6 +80,7 @@ tags! {
     StartMarker => "start-marker": "a process or service is starting or started",
     ReadyMarker => "ready-marker": "start-up completed: listening, ready to accept",
     ExitMarker => "exit-marker": "a process exited or was killed",
+    CleanExit => "clean-exit": "a process or unit finished successfully (a oneshot job, a clean stop)",
     FailureMarker => "failure-marker": "a unit or container entered a failed state",
     StartLimit => "start-limit": "the start rate limit was hit",
     LoopState => "loop-state": "a status shown only while a service restarts in a loop (auto-restart, CrashLoopBackOff, docker Restarting)",

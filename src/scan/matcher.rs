@@ -333,9 +333,20 @@ fn named_captures(regex: &Regex, locations: &CaptureLocations, text: &[u8]) -> V
         .filter_map(|(i, name)| {
             let name = name?;
             let (start, end) = locations.get(i)?;
-            Some((name.to_string(), String::from_utf8_lossy(&text[start..end]).into_owned()))
+            Some((base_name(name).to_string(), String::from_utf8_lossy(&text[start..end]).into_owned()))
         })
         .collect()
+}
+
+/// A regex cannot name two groups alike, so alternatives capture `port`, `port2`, `port3`:
+/// they all mean `port`.
+fn base_name(name: &str) -> &str {
+    let trimmed = name.trim_end_matches(|c: char| c.is_ascii_digit());
+    if trimmed.is_empty() {
+        name
+    } else {
+        trimmed
+    }
 }
 
 /// Per-chunk reusable buffers.
