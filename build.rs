@@ -23,7 +23,12 @@ fn main() {
     for path in &files {
         println!("cargo:rerun-if-changed={}", path.display());
         let name = path.file_name().unwrap_or_default().to_string_lossy();
-        writeln!(out, "    (\"rules/{name}\", include_str!({:?})),", path.display()).ok();
+        writeln!(
+            out,
+            "    (\"rules/{name}\", include_str!({:?})),",
+            path.display()
+        )
+        .ok();
     }
     out.push_str("];\n");
     let target = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR set by cargo"))

@@ -31,7 +31,11 @@ fn corpus(lines: usize) -> Vec<u8> {
         state ^= state >> 7;
         state ^= state << 17;
         let (h, m, s) = ((i / 3600) % 24, (i / 60) % 60, i % 60);
-        let body = if state % 100 == 0 { loud[(state / 100) as usize % loud.len()] } else { quiet[(state >> 8) as usize % quiet.len()] };
+        let body = if state % 100 == 0 {
+            loud[(state / 100) as usize % loud.len()]
+        } else {
+            quiet[(state >> 8) as usize % quiet.len()]
+        };
         out.extend_from_slice(format!("Jan 16 {h:02}:{m:02}:{s:02} {body}\n").as_bytes());
     }
     out
@@ -52,7 +56,10 @@ fn scanner(c: &mut Criterion) {
 
 fn envelopes(c: &mut Criterion) {
     let data = corpus(20_000);
-    let lines: Vec<&[u8]> = data.split(|&b| b == b'\n').filter(|l| !l.is_empty()).collect();
+    let lines: Vec<&[u8]> = data
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .collect();
     let mut group = c.benchmark_group("envelope");
     group.throughput(Throughput::Elements(lines.len() as u64));
     group.bench_function("parse-journal-short", |b| {
@@ -77,7 +84,9 @@ fn detectors(c: &mut Criterion) {
     let mut group = c.benchmark_group("analysis");
     group.throughput(Throughput::Bytes(data.len() as u64));
     group.sample_size(20);
-    group.bench_function("scan-detect-classify", |b| b.iter(|| analyzer.analyze_reader("-", &data[..])));
+    group.bench_function("scan-detect-classify", |b| {
+        b.iter(|| analyzer.analyze_reader("-", &data[..]))
+    });
     group.finish();
 }
 

@@ -26,7 +26,9 @@ pub fn run(cli: Cli) -> Result<u8> {
         }
         Some(Command::Man) => {
             let mut out = std::io::stdout().lock();
-            clap_mangen::Man::new(Cli::command()).render(&mut out).context("writing the man page")?;
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut out)
+                .context("writing the man page")?;
             Ok(EXIT_OK)
         }
     }
@@ -38,7 +40,11 @@ fn rule_errors(errors: &logsleuth::rules::RuleErrors) -> u8 {
     for err in &errors.0 {
         let _ = writeln!(stderr, "{err}");
     }
-    let _ = writeln!(stderr, "logsleuth: {} in the rules; no log was read", plural(errors.0.len(), "error"));
+    let _ = writeln!(
+        stderr,
+        "logsleuth: {} in the rules; no log was read",
+        plural(errors.0.len(), "error")
+    );
     EXIT_ERROR
 }
 
@@ -56,7 +62,10 @@ fn analyze(args: &crate::cli::AnalyzeArgs) -> Result<u8> {
         Err(errors) => return Ok(rule_errors(&errors)),
     };
     let config = Config::from_args(args);
-    let options = AnalyzeOptions { reference_year: config.year, ..AnalyzeOptions::default() };
+    let options = AnalyzeOptions {
+        reference_year: config.year,
+        ..AnalyzeOptions::default()
+    };
     let analyzer = Analyzer::new(rules).with_options(options);
     let analysis = analyzer.analyze_paths(&config.paths);
     let report = &analysis.report;
@@ -68,20 +77,28 @@ fn analyze(args: &crate::cli::AnalyzeArgs) -> Result<u8> {
         }
     }
     let rendered = match config.format {
-        Format::Text => render_text(report, TextOptions { color: config.color, width: 0 }),
+        Format::Text => render_text(
+            report,
+            TextOptions {
+                color: config.color,
+                width: 0,
+            },
+        ),
         Format::Json => report.to_json(),
         Format::Markdown => render_markdown(report),
     };
     let mut stdout = std::io::stdout().lock();
-    stdout.write_all(rendered.as_bytes()).context("writing the report")?;
+    stdout
+        .write_all(rendered.as_bytes())
+        .context("writing the report")?;
     stdout.flush().context("writing the report")?;
 
     if !report.errors.is_empty() {
         return Ok(EXIT_ERROR);
     }
-    let failed = config.fail_on.is_some_and(|threshold| {
-        report.findings.iter().any(|f| f.severity >= threshold)
-    });
+    let failed = config
+        .fail_on
+        .is_some_and(|threshold| report.findings.iter().any(|f| f.severity >= threshold));
     Ok(if failed { EXIT_FINDINGS } else { EXIT_OK })
 }
 
@@ -94,14 +111,31 @@ fn list_rules(args: &RuleArgs) -> Result<u8> {
     writeln!(out, "Causes ({}):", rules.causes.len())?;
     let width = rules.causes.iter().map(|c| c.id.len()).max().unwrap_or(0);
     for cause in &rules.causes {
-        writeln!(out, "  {:width$}  {:8}  {}", cause.id, cause.severity.as_str(), one_line(&cause.summary, &cause.title))?;
+        writeln!(
+            out,
+            "  {:width$}  {:8}  {}",
+            cause.id,
+            cause.severity.as_str(),
+            one_line(&cause.summary, &cause.title)
+        )?;
     }
     writeln!(out, "\nSignals ({}):", rules.signals.len())?;
     let width = rules.signals.iter().map(|s| s.id.len()).max().unwrap_or(0);
     for signal in &rules.signals {
         let tags: Vec<&str> = signal.tags.iter().map(|t| t.as_str()).collect();
-        let tags = if tags.is_empty() { String::new() } else { format!(" [{}]", tags.join(", ")) };
-        writeln!(out, "  {:width$}  {:8}  {}{}", signal.id, signal.severity.as_str(), signal.description, tags)?;
+        let tags = if tags.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", tags.join(", "))
+        };
+        writeln!(
+            out,
+            "  {:width$}  {:8}  {}{}",
+            signal.id,
+            signal.severity.as_str(),
+            signal.description,
+            tags
+        )?;
     }
     writeln!(out, "\nTags:")?;
     for tag in Tag::ALL {
@@ -134,7 +168,11 @@ fn check_rules(paths: &[std::path::PathBuf]) -> Result<u8> {
     for failure in &failures {
         writeln!(stderr, "{failure}")?;
     }
-    let examples: usize = rules.signals.iter().map(|s| s.examples.len() + s.counter_examples.len()).sum();
+    let examples: usize = rules
+        .signals
+        .iter()
+        .map(|s| s.examples.len() + s.counter_examples.len())
+        .sum();
     if failures.is_empty() {
         writeln!(
             std::io::stdout(),
@@ -145,7 +183,11 @@ fn check_rules(paths: &[std::path::PathBuf]) -> Result<u8> {
         )?;
         Ok(EXIT_OK)
     } else {
-        writeln!(stderr, "logsleuth: {} failed", plural(failures.len(), "example"))?;
+        writeln!(
+            stderr,
+            "logsleuth: {} failed",
+            plural(failures.len(), "example")
+        )?;
         Ok(EXIT_ERROR)
     }
 }
@@ -157,7 +199,10 @@ fn explain(cause_id: &str, args: &RuleArgs) -> Result<u8> {
     };
     let Some(cause) = rules.cause(cause_id) else {
         let ids: Vec<&str> = rules.causes.iter().map(|c| c.id.as_str()).collect();
-        anyhow::bail!("unknown cause `{cause_id}`; known causes: {}", ids.join(", "));
+        anyhow::bail!(
+            "unknown cause `{cause_id}`; known causes: {}",
+            ids.join(", ")
+        );
     };
     let mut out = std::io::stdout().lock();
     writeln!(out, "{} ({})\n", cause.id, cause.severity)?;

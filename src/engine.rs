@@ -29,7 +29,10 @@ pub struct AnalyzeOptions {
 
 impl Default for AnalyzeOptions {
     fn default() -> Self {
-        Self { block_size: DEFAULT_BLOCK_SIZE, reference_year: None }
+        Self {
+            block_size: DEFAULT_BLOCK_SIZE,
+            reference_year: None,
+        }
     }
 }
 
@@ -81,7 +84,11 @@ impl Run {
 impl Analyzer {
     pub fn new(rules: RuleSet) -> Self {
         let scanner = ScannerBuilder::new().build(&rules);
-        Self { rules, scanner, options: AnalyzeOptions::default() }
+        Self {
+            rules,
+            scanner,
+            options: AnalyzeOptions::default(),
+        }
     }
 
     pub fn with_options(mut self, options: AnalyzeOptions) -> Self {
@@ -120,7 +127,11 @@ impl Analyzer {
         let mut run = Run::default();
         let source = self.begin_source(name, &mut run);
         let result = self.scan_stream(source, reader, &mut run);
-        self.end_source(source, result.map_err(|err| InputError::from_read(name, err)), &mut run);
+        self.end_source(
+            source,
+            result.map_err(|err| InputError::from_read(name, err)),
+            &mut run,
+        );
         self.finish(run)
     }
 
@@ -184,15 +195,26 @@ impl Analyzer {
         let ends_open = !bytes.is_empty() && !bytes.ends_with(b"\n");
         summary.lines = first_line - 1 + newlines + u64::from(ends_open);
         for hit in hits {
-            run.evidence.push(EvidenceLine::from_hit(source, hit, &mut run.parser));
+            run.evidence
+                .push(EvidenceLine::from_hit(source, hit, &mut run.parser));
         }
         first_line + newlines
     }
 
     fn finish(&self, run: Run) -> Analysis {
-        let Run { mut report, evidence, names, .. } = run;
+        let Run {
+            mut report,
+            evidence,
+            names,
+            ..
+        } = run;
         let loops = detect_restart_loops(&self.rules, &evidence);
-        let inputs = Inputs { rules: &self.rules, evidence: &evidence, loops: &loops, source_names: &names };
+        let inputs = Inputs {
+            rules: &self.rules,
+            evidence: &evidence,
+            loops: &loops,
+            source_names: &names,
+        };
         report.findings = classify(&inputs);
         report.restart_loops = loops;
         Analysis { report, evidence }

@@ -31,9 +31,21 @@ fn a_bind_error_on_stdin_is_a_port_conflict() {
 
 #[test]
 fn fail_on_sets_exit_status_one() {
-    logsleuth().args(["--fail-on", "error"]).write_stdin(BIND_ERROR).assert().code(1);
-    logsleuth().args(["--fail-on", "critical"]).write_stdin(BIND_ERROR).assert().code(0);
-    logsleuth().args(["--fail-on", "error"]).write_stdin("all quiet\n").assert().code(0);
+    logsleuth()
+        .args(["--fail-on", "error"])
+        .write_stdin(BIND_ERROR)
+        .assert()
+        .code(1);
+    logsleuth()
+        .args(["--fail-on", "critical"])
+        .write_stdin(BIND_ERROR)
+        .assert()
+        .code(0);
+    logsleuth()
+        .args(["--fail-on", "error"])
+        .write_stdin("all quiet\n")
+        .assert()
+        .code(0);
 }
 
 #[test]
@@ -68,13 +80,21 @@ fn bad_rules_are_reported_with_positions_before_reading_logs() {
         .assert()
         .code(2)
         .stdout(predicate::str::is_empty())
-        .stderr(predicate::str::contains(format!("{name}:3:9: invalid regex")))
-        .stderr(predicate::str::contains(format!("{name}:8:9: unknown tag `bogus`")));
+        .stderr(predicate::str::contains(format!(
+            "{name}:3:9: invalid regex"
+        )))
+        .stderr(predicate::str::contains(format!(
+            "{name}:8:9: unknown tag `bogus`"
+        )));
 }
 
 #[test]
 fn rules_check_accepts_the_built_in_rules() {
-    logsleuth().args(["rules", "check"]).assert().code(0).stdout(predicate::str::starts_with("ok: "));
+    logsleuth()
+        .args(["rules", "check"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::starts_with("ok: "));
 }
 
 #[test]
@@ -85,25 +105,36 @@ fn rules_check_reports_failing_examples() {
         .arg(rules.path())
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("capture `port` is \"80\", expected \"81\""))
+        .stderr(predicate::str::contains(
+            "capture `port` is \"80\", expected \"81\"",
+        ))
         .stderr(predicate::str::contains("example 2 does not match"))
         .stderr(predicate::str::contains("counter-example 1 matches"));
 }
 
 #[test]
 fn rules_list_and_explain() {
-    logsleuth().args(["rules", "list"]).assert().code(0).stdout(predicate::str::contains("port-conflict"));
+    logsleuth()
+        .args(["rules", "list"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("port-conflict"));
     logsleuth()
         .args(["explain", "port-conflict"])
         .assert()
         .code(0)
         .stdout(predicate::str::contains("Fix:"));
-    logsleuth().args(["explain", "no-such-cause"]).assert().code(2).stderr(predicate::str::contains("unknown cause"));
+    logsleuth()
+        .args(["explain", "no-such-cause"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown cause"));
 }
 
 #[test]
 fn control_characters_from_logs_never_reach_the_terminal() {
-    let line = "Jan 16 12:28:18 web app[1]: \x1b]0;pwned\x07 OSError: [Errno 98] Address already in use\n";
+    let line =
+        "Jan 16 12:28:18 web app[1]: \x1b]0;pwned\x07 OSError: [Errno 98] Address already in use\n";
     logsleuth()
         .arg("--color=always")
         .write_stdin(line)
@@ -114,8 +145,15 @@ fn control_characters_from_logs_never_reach_the_terminal() {
 
 #[test]
 fn colour_follows_the_flag_and_no_color() {
-    logsleuth().arg("--color=always").write_stdin(BIND_ERROR).assert().stdout(predicate::str::contains("\x1b["));
-    logsleuth().write_stdin(BIND_ERROR).assert().stdout(predicate::str::contains("\x1b[").not());
+    logsleuth()
+        .arg("--color=always")
+        .write_stdin(BIND_ERROR)
+        .assert()
+        .stdout(predicate::str::contains("\x1b["));
+    logsleuth()
+        .write_stdin(BIND_ERROR)
+        .assert()
+        .stdout(predicate::str::contains("\x1b[").not());
     logsleuth()
         .arg("--color=auto")
         .env("NO_COLOR", "1")
@@ -127,7 +165,9 @@ fn colour_follows_the_flag_and_no_color() {
 #[test]
 fn invalid_utf8_and_binary_garbage_are_just_data() {
     let mut input = vec![0xff, 0xfe, 0x00, b'\n'];
-    input.extend_from_slice(b"Jan 16 12:28:18 web app[1]: \xff\xfe OSError: [Errno 98] Address already in use\n");
+    input.extend_from_slice(
+        b"Jan 16 12:28:18 web app[1]: \xff\xfe OSError: [Errno 98] Address already in use\n",
+    );
     logsleuth()
         .args(["--format", "json"])
         .write_stdin(input)
@@ -150,10 +190,26 @@ fn markdown_is_an_incident_report() {
 
 #[test]
 fn help_version_completions_and_man_page() {
-    logsleuth().arg("--help").assert().code(0).stdout(predicate::str::contains("Examples:"));
-    logsleuth().arg("--version").assert().code(0).stdout(predicate::str::starts_with("logsleuth "));
-    logsleuth().args(["completions", "bash"]).assert().code(0).stdout(predicate::str::contains("_logsleuth"));
-    logsleuth().arg("man").assert().code(0).stdout(predicate::str::contains(".TH logsleuth"));
+    logsleuth()
+        .arg("--help")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("Examples:"));
+    logsleuth()
+        .arg("--version")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::starts_with("logsleuth "));
+    logsleuth()
+        .args(["completions", "bash"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("_logsleuth"));
+    logsleuth()
+        .arg("man")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(".TH logsleuth"));
 }
 
 #[test]
@@ -174,5 +230,10 @@ fn a_closed_stdout_is_not_an_error() {
         .unwrap();
     drop(child.stdout.take());
     let output = child.wait_with_output().unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }

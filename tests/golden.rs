@@ -56,9 +56,18 @@ fn binary() -> Command {
     command
 }
 
-fn run(dir: &Path, case: &Case, format: &str, stdin: Option<&Path>, path: Option<&str>) -> (i32, String) {
+fn run(
+    dir: &Path,
+    case: &Case,
+    format: &str,
+    stdin: Option<&Path>,
+    path: Option<&str>,
+) -> (i32, String) {
     let mut command = binary();
-    command.current_dir(dir).args(["--format", format, "--color", "never"]).args(&case.args);
+    command
+        .current_dir(dir)
+        .args(["--format", format, "--color", "never"])
+        .args(&case.args);
     // Year-less stamps take the current year by default; fix it so expectations stay true.
     if !case.args.iter().any(|a| a.starts_with("--year")) {
         command.args(["--year", GOLDEN_YEAR]);
@@ -77,7 +86,10 @@ fn run(dir: &Path, case: &Case, format: &str, stdin: Option<&Path>, path: Option
         dir.display(),
         String::from_utf8_lossy(&output.stderr)
     );
-    (code, String::from_utf8(output.stdout).expect("reports are UTF-8"))
+    (
+        code,
+        String::from_utf8(output.stdout).expect("reports are UTF-8"),
+    )
 }
 
 /// The report with source names replaced, so runs over stdin and gzip compare equal.
@@ -114,7 +126,10 @@ fn compare_or_bless(path: &Path, actual: &str, failures: &mut Vec<String>) {
             path.display(),
             first_difference(&expected, actual)
         )),
-        Err(_) => failures.push(format!("{} is missing (LOGSLEUTH_BLESS=1 to create)", path.display())),
+        Err(_) => failures.push(format!(
+            "{} is missing (LOGSLEUTH_BLESS=1 to create)",
+            path.display()
+        )),
     }
 }
 
@@ -124,7 +139,11 @@ fn first_difference(expected: &str, actual: &str) -> String {
             return format!("line {}:\n  expected: {e}\n  actual:   {a}", i + 1);
         }
     }
-    format!("lengths differ: {} vs {} lines", expected.lines().count(), actual.lines().count())
+    format!(
+        "lengths differ: {} vs {} lines",
+        expected.lines().count(),
+        actual.lines().count()
+    )
 }
 
 fn check_expectations(dir: &Path, case: &Case, json: &Value, failures: &mut Vec<String>) {
@@ -144,14 +163,20 @@ fn check_expectations(dir: &Path, case: &Case, json: &Value, failures: &mut Vec<
     }
     let loops = json["restart_loops"].as_array().unwrap();
     if let Some(want) = case.expect_restart_loop {
-        if want != !loops.is_empty() {
-            failures.push(format!("{name}: restart loop {}, expected {want}", !loops.is_empty()));
+        let looped = !loops.is_empty();
+        if want != looped {
+            failures.push(format!("{name}: restart loop {looped}, expected {want}"));
         }
     }
     if let Some(want) = case.expect_period_s {
-        let periods: Vec<f64> = loops.iter().filter_map(|l| l["period_s"].as_f64()).collect();
+        let periods: Vec<f64> = loops
+            .iter()
+            .filter_map(|l| l["period_s"].as_f64())
+            .collect();
         if !periods.iter().any(|p| (p - want).abs() <= want * 0.10) {
-            failures.push(format!("{name}: periods {periods:?}, expected {want} within 10 %"));
+            failures.push(format!(
+                "{name}: periods {periods:?}, expected {want} within 10 %"
+            ));
         }
     }
 }
@@ -178,17 +203,32 @@ fn golden_cases() {
 
         let (_, from_stdin) = run(dir, &case, "json", Some(&input), None);
         if without_source_names(&from_stdin) != from_file {
-            failures.push(format!("{}: stdin report differs from the file report", dir.display()));
+            failures.push(format!(
+                "{}: stdin report differs from the file report",
+                dir.display()
+            ));
         }
 
-        let gz = tempfile::Builder::new().suffix(".log.gz").tempfile().unwrap();
-        let mut encoder = flate2::write::GzEncoder::new(gz.reopen().unwrap(), flate2::Compression::fast());
+        let gz = tempfile::Builder::new()
+            .suffix(".log.gz")
+            .tempfile()
+            .unwrap();
+        let mut encoder =
+            flate2::write::GzEncoder::new(gz.reopen().unwrap(), flate2::Compression::fast());
         encoder.write_all(&std::fs::read(&input).unwrap()).unwrap();
         encoder.finish().unwrap();
         let (_, from_gzip) = run(dir, &case, "json", None, Some(gz.path().to_str().unwrap()));
         if without_source_names(&from_gzip) != from_file {
-            failures.push(format!("{}: gzip report differs from the file report", dir.display()));
+            failures.push(format!(
+                "{}: gzip report differs from the file report",
+                dir.display()
+            ));
         }
     }
-    assert!(failures.is_empty(), "{} golden failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} golden failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

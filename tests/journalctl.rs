@@ -10,7 +10,16 @@ use std::process::Command;
 use serde_json::Value;
 
 const JOURNAL_REMOTE: &str = "/lib/systemd/systemd-journal-remote";
-const MODES: &[&str] = &["short", "short-iso", "short-precise", "short-unix", "short-full", "cat", "json", "with-catalog"];
+const MODES: &[&str] = &[
+    "short",
+    "short-iso",
+    "short-precise",
+    "short-unix",
+    "short-full",
+    "cat",
+    "json",
+    "with-catalog",
+];
 
 fn export_cases() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpora");
@@ -35,20 +44,33 @@ fn build_journal(export: &Path, dir: &Path) -> PathBuf {
         .arg(export)
         .output()
         .expect("systemd-journal-remote runs");
-    assert!(output.status.success(), "systemd-journal-remote failed: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "systemd-journal-remote failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     journal
 }
 
 fn render(journal: &Path, mode: &str) -> Vec<u8> {
     let mut command = Command::new("journalctl");
-    command.env("TZ", "UTC").env("SYSTEMD_COLORS", "0").arg("--no-pager").arg("--file").arg(journal);
+    command
+        .env("TZ", "UTC")
+        .env("SYSTEMD_COLORS", "0")
+        .arg("--no-pager")
+        .arg("--file")
+        .arg(journal);
     if mode == "with-catalog" {
         command.args(["-x", "-o", "short"]);
     } else {
         command.args(["-o", mode]);
     }
     let output = command.output().expect("journalctl runs");
-    assert!(output.status.success(), "journalctl -o {mode} failed: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "journalctl -o {mode} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     output.stdout
 }
 
@@ -64,13 +86,21 @@ fn analyse(text: &[u8]) -> Value {
             child.wait_with_output()
         })
         .expect("logsleuth runs");
-    assert!(output.status.code().is_some_and(|c| c <= 1), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.code().is_some_and(|c| c <= 1),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     serde_json::from_slice(&output.stdout).expect("JSON report")
 }
 
 fn causes(report: &Value) -> Vec<String> {
-    let mut causes: Vec<String> =
-        report["findings"].as_array().unwrap().iter().map(|f| f["cause"].as_str().unwrap().to_string()).collect();
+    let mut causes: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["cause"].as_str().unwrap().to_string())
+        .collect();
     causes.sort();
     causes
 }
@@ -80,7 +110,12 @@ fn loops(report: &Value) -> Vec<(String, Option<f64>)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|l| (l["unit"].as_str().unwrap().to_string(), l["period_s"].as_f64()))
+        .map(|l| {
+            (
+                l["unit"].as_str().unwrap().to_string(),
+                l["period_s"].as_f64(),
+            )
+        })
         .collect()
 }
 
@@ -93,11 +128,21 @@ fn every_journalctl_mode_gives_the_same_diagnosis() {
         let dir = tempfile::tempdir().unwrap();
         let journal = build_journal(export, dir.path());
         let reference = analyse(&render(&journal, "short"));
-        let name = export.parent().unwrap().file_name().unwrap().to_string_lossy().to_string();
+        let name = export
+            .parent()
+            .unwrap()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
         for mode in MODES {
             let report = analyse(&render(&journal, mode));
             if causes(&report) != causes(&reference) {
-                failures.push(format!("{name} -o {mode}: causes {:?} vs short {:?}", causes(&report), causes(&reference)));
+                failures.push(format!(
+                    "{name} -o {mode}: causes {:?} vs short {:?}",
+                    causes(&report),
+                    causes(&reference)
+                ));
             }
             let (got, want) = (loops(&report), loops(&reference));
             if got.len() != want.len() {

@@ -16,7 +16,10 @@ pub struct Citation {
 impl Citation {
     pub fn of(line: &EvidenceLine, source_names: &[String]) -> Self {
         Self {
-            source: source_names.get(line.source).cloned().unwrap_or_else(|| "-".to_string()),
+            source: source_names
+                .get(line.source)
+                .cloned()
+                .unwrap_or_else(|| "-".to_string()),
             line: line.line_no,
             text: line.text.clone(),
         }
@@ -53,6 +56,8 @@ pub struct Finding {
 impl Finding {
     /// Where the first evidence line is, for stable ordering.
     pub fn first_position(&self) -> (String, u64) {
-        self.evidence.first().map_or((String::new(), 0), |c| (c.source.clone(), c.line))
+        self.evidence
+            .first()
+            .map_or((String::new(), 0), |c| (c.source.clone(), c.line))
     }
 }

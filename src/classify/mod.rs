@@ -30,8 +30,12 @@ pub struct Inputs<'a> {
 
 /// Evaluates every cause and returns the findings, most important first.
 pub fn classify(inputs: &Inputs<'_>) -> Vec<Finding> {
-    let mut findings: Vec<Finding> =
-        inputs.rules.causes.iter().filter_map(|cause| evaluate(cause, inputs)).collect();
+    let mut findings: Vec<Finding> = inputs
+        .rules
+        .causes
+        .iter()
+        .filter_map(|cause| evaluate(cause, inputs))
+        .collect();
     findings.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
@@ -47,7 +51,11 @@ fn lines_for(reference: &EvidenceRef, inputs: &Inputs<'_>) -> Vec<usize> {
         .evidence
         .iter()
         .enumerate()
-        .filter(|(_, line)| line.matches.iter().any(|m| inputs.rules.refers_to(reference, m.signal)))
+        .filter(|(_, line)| {
+            line.matches
+                .iter()
+                .any(|m| inputs.rules.refers_to(reference, m.signal))
+        })
         .map(|(i, _)| i)
         .collect()
 }
@@ -83,8 +91,16 @@ fn evaluate(cause: &Cause, inputs: &Inputs<'_>) -> Option<Finding> {
     required.sort_unstable();
     required.dedup();
 
-    let supporting = when.supporting.iter().filter(|r| present(r, inputs)).count();
-    let contradicting = when.contradicting.iter().filter(|r| present(r, inputs)).count();
+    let supporting = when
+        .supporting
+        .iter()
+        .filter(|r| present(r, inputs))
+        .count();
+    let contradicting = when
+        .contradicting
+        .iter()
+        .filter(|r| present(r, inputs))
+        .count();
     let mut confidence = when.confidence + 0.04 * supporting as f64;
     if contradicting > 0 {
         if supporting == 0 {
@@ -97,8 +113,11 @@ fn evaluate(cause: &Cause, inputs: &Inputs<'_>) -> Option<Finding> {
         return None;
     }
 
-    let mut support_lines: Vec<usize> =
-        when.supporting.iter().flat_map(|r| lines_for(r, inputs)).collect();
+    let mut support_lines: Vec<usize> = when
+        .supporting
+        .iter()
+        .flat_map(|r| lines_for(r, inputs))
+        .collect();
     support_lines.sort_unstable();
     support_lines.dedup();
     let values = template::Values::collect(inputs, &required, &support_lines);
@@ -156,8 +175,7 @@ fn signal_ids(inputs: &Inputs<'_>, lines: &[usize], cause: &Cause) -> Vec<String
 
 /// Folds consequence findings into the first root-cause finding.
 fn fold_consequences(rules: &RuleSet, findings: Vec<Finding>) -> Vec<Finding> {
-    let is_consequence =
-        |f: &Finding| rules.cause(&f.cause).is_some_and(|c| c.consequence);
+    let is_consequence = |f: &Finding| rules.cause(&f.cause).is_some_and(|c| c.consequence);
     let Some(root) = findings.iter().position(|f| !is_consequence(f)) else {
         return findings;
     };

@@ -35,7 +35,10 @@ impl Values {
             for m in &line.matches {
                 for (name, value) in &m.captures {
                     if !value.is_empty() {
-                        values.values.entry(name.clone()).or_insert_with(|| value.clone());
+                        values
+                            .values
+                            .entry(name.clone())
+                            .or_insert_with(|| value.clone());
                     }
                 }
             }
@@ -43,23 +46,39 @@ impl Values {
         for &i in required {
             let line = &inputs.evidence[i];
             if let Some(unit) = line.unit.as_ref() {
-                values.values.entry("unit".into()).or_insert_with(|| unit.clone());
+                values
+                    .values
+                    .entry("unit".into())
+                    .or_insert_with(|| unit.clone());
             }
             if let Some(pid) = line.pid {
-                values.values.entry("pid".into()).or_insert_with(|| pid.to_string());
+                values
+                    .values
+                    .entry("pid".into())
+                    .or_insert_with(|| pid.to_string());
             }
         }
         if let Some(looped) = inputs.loops.iter().max_by_key(|l| l.restarts) {
-            values.values.entry("unit".into()).or_insert_with(|| looped.unit.clone());
-            values.values.insert("restarts".into(), looped.restarts.to_string());
+            values
+                .values
+                .entry("unit".into())
+                .or_insert_with(|| looped.unit.clone());
+            values
+                .values
+                .insert("restarts".into(), looped.restarts.to_string());
             if let Some(period) = looped.period_s {
-                values.values.insert("period".into(), format!("{period:.1} s"));
+                values
+                    .values
+                    .insert("period".into(), format!("{period:.1} s"));
             }
         }
         for &i in required {
             if let Some(ident) = inputs.evidence[i].identifier.as_ref() {
                 if ident != "systemd" && ident != "kernel" {
-                    values.values.entry("unit".into()).or_insert_with(|| ident.clone());
+                    values
+                        .values
+                        .entry("unit".into())
+                        .or_insert_with(|| ident.clone());
                 }
             }
         }
@@ -89,7 +108,11 @@ impl Values {
             match (tail.starts_with('{'), tail.find('}')) {
                 (true, Some(close)) if is_name(&tail[1..close]) => {
                     let name = &tail[1..close];
-                    out.push_str(self.get(name).map_or(neutral(name), str::to_string).as_str());
+                    out.push_str(
+                        self.get(name)
+                            .map_or(neutral(name), str::to_string)
+                            .as_str(),
+                    );
                     rest = &tail[close + 1..];
                 }
                 _ => {
@@ -115,7 +138,13 @@ mod tests {
     fn placeholders_are_filled_or_neutral() {
         let mut values = Values::default();
         values.values.insert("port".into(), "8000".into());
-        assert_eq!(values.fill("ss -ltnp 'sport = :{port}' for {unit}"), "ss -ltnp 'sport = :8000' for the service");
-        assert_eq!(values.fill("awk '{{print $1}}' {not a name} {"), "awk '{print $1}' {not a name} {");
+        assert_eq!(
+            values.fill("ss -ltnp 'sport = :{port}' for {unit}"),
+            "ss -ltnp 'sport = :8000' for the service"
+        );
+        assert_eq!(
+            values.fill("awk '{{print $1}}' {not a name} {"),
+            "awk '{print $1}' {not a name} {"
+        );
     }
 }

@@ -5,5 +5,5 @@
 mod restarts;
 mod stats;
 
-pub use restarts::{detect_restart_loops, LoopPattern, RestartLoop};
+pub use restarts::{detect_restart_loops, format_time, LoopPattern, RestartLoop};
 pub use stats::{median, median_absolute_deviation};

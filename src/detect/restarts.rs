@@ -86,9 +86,18 @@ pub fn detect_restart_loops(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<R
     for line in evidence {
         for m in &line.matches {
             let signal = rules.signal(m.signal);
-            let Some(kind) = event_kind(&signal.tags) else { continue };
-            let subject = subject_of(line, m.capture("unit"), m.capture("process"), m.capture("description"));
-            if (m.capture("unit").is_some() || line.unit.is_some()) && !unit_subjects.contains(&subject) {
+            let Some(kind) = event_kind(&signal.tags) else {
+                continue;
+            };
+            let subject = subject_of(
+                line,
+                m.capture("unit"),
+                m.capture("process"),
+                m.capture("description"),
+            );
+            if (m.capture("unit").is_some() || line.unit.is_some())
+                && !unit_subjects.contains(&subject)
+            {
                 unit_subjects.push(subject.clone());
             }
             let event = Event {
@@ -101,7 +110,12 @@ pub fn detect_restart_loops(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<R
             };
             let events = subjects.entry(subject).or_default();
             // One line is one event of a kind, even when several signals match it.
-            if !events.iter().rev().take(4).any(|e| e.at == event.at && e.kind == event.kind) {
+            if !events
+                .iter()
+                .rev()
+                .take(4)
+                .any(|e| e.at == event.at && e.kind == event.kind)
+            {
                 events.push(event);
             }
         }
@@ -123,9 +137,16 @@ pub fn detect_restart_loops(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<R
 /// up).
 fn drop_echoes(loops: Vec<RestartLoop>) -> Vec<RestartLoop> {
     let units: Vec<&RestartLoop> = loops.iter().filter(|l| l.named_by_unit).collect();
-    let echoes: Vec<bool> =
-        loops.iter().map(|l| !l.named_by_unit && is_echo(l, &units)).collect();
-    loops.into_iter().zip(echoes).filter(|(_, echo)| !echo).map(|(l, _)| l).collect()
+    let echoes: Vec<bool> = loops
+        .iter()
+        .map(|l| !l.named_by_unit && is_echo(l, &units))
+        .collect();
+    loops
+        .into_iter()
+        .zip(echoes)
+        .filter(|(_, echo)| !echo)
+        .map(|(l, _)| l)
+        .collect()
 }
 
 fn is_echo(program: &RestartLoop, units: &[&RestartLoop]) -> bool {
@@ -154,7 +175,10 @@ fn event_kind(tags: &[Tag]) -> Option<EventKind> {
         (Tag::Crash, EventKind::Death),
         (Tag::FailureMarker, EventKind::Death),
     ];
-    order.iter().find(|(tag, _)| tags.contains(tag)).map(|(_, kind)| *kind)
+    order
+        .iter()
+        .find(|(tag, _)| tags.contains(tag))
+        .map(|(_, kind)| *kind)
 }
 
 /// The name a line's events are grouped under.
@@ -194,7 +218,13 @@ fn judge(subject: String, events: &[Event]) -> Option<RestartLoop> {
     let deaths = count(EventKind::Death);
 
     let (counted_from, cycles): (&'static str, Vec<&Event>) = if count(EventKind::Restart) > 0 {
-        ("restart", events.iter().filter(|e| e.kind == EventKind::Restart).collect())
+        (
+            "restart",
+            events
+                .iter()
+                .filter(|e| e.kind == EventKind::Restart)
+                .collect(),
+        )
     } else if count(EventKind::Start) > 1 {
         ("start", undeliberate_starts(events))
     } else {
@@ -213,8 +243,11 @@ fn judge(subject: String, events: &[Event]) -> Option<RestartLoop> {
     }
 
     let times: Vec<i64> = cycles.iter().filter_map(|e| e.clock_us).collect();
-    let intervals: Vec<f64> =
-        times.windows(2).map(|w| (w[1] - w[0]) as f64 / 1e6).filter(|d| *d >= 0.0).collect();
+    let intervals: Vec<f64> = times
+        .windows(2)
+        .map(|w| (w[1] - w[0]) as f64 / 1e6)
+        .filter(|d| *d >= 0.0)
+        .collect();
     let (mut period_s, mut jitter_s) = (median(&intervals), median_absolute_deviation(&intervals));
     if intervals.is_empty() {
         period_s = restart_delay(events);
@@ -225,7 +258,11 @@ fn judge(subject: String, events: &[Event]) -> Option<RestartLoop> {
     }
     let walls: Vec<i64> = cycles.iter().filter_map(|e| e.wall_us).collect();
     Some(RestartLoop {
-        unit: if subject.is_empty() { "(unnamed)".to_string() } else { subject },
+        unit: if subject.is_empty() {
+            "(unnamed)".to_string()
+        } else {
+            subject
+        },
         restarts: restarts.max(usize::from(loop_state || start_limit_hit)),
         restart_counter,
         period_s: period_s.map(round_ms),
@@ -253,7 +290,8 @@ fn undeliberate_starts(events: &[Event]) -> Vec<&Event> {
             EventKind::Death => died = true,
             EventKind::Stop | EventKind::CleanExit => settled = true,
             EventKind::Start => {
-                let new_process = event.pid.is_some() && last_pid.is_some() && event.pid != last_pid;
+                let new_process =
+                    event.pid.is_some() && last_pid.is_some() && event.pid != last_pid;
                 let restarted = !settled && (died || new_process);
                 if starts.is_empty() || restarted {
                     starts.push(event);
@@ -305,7 +343,8 @@ fn pattern_of(intervals: &[f64]) -> LoopPattern {
     if intervals.len() < 2 {
         return LoopPattern::Unknown;
     }
-    let (Some(mid), Some(spread)) = (median(intervals), median_absolute_deviation(intervals)) else {
+    let (Some(mid), Some(spread)) = (median(intervals), median_absolute_deviation(intervals))
+    else {
         return LoopPattern::Unknown;
     };
     // Back-off doubles its delay up to a cap: mostly non-decreasing, growing at least twice,
@@ -314,7 +353,11 @@ fn pattern_of(intervals: &[f64]) -> LoopPattern {
     let non_decreasing = intervals.windows(2).filter(|w| w[1] >= w[0] * 0.9).count();
     let growing = intervals.windows(2).filter(|w| w[1] >= w[0] * 1.5).count();
     let (first, last) = (intervals[0], intervals[intervals.len() - 1]);
-    if intervals.len() >= 3 && non_decreasing * 4 >= steps * 3 && growing >= 2 && last >= first * 3.0 {
+    if intervals.len() >= 3
+        && non_decreasing * 4 >= steps * 3
+        && growing >= 2
+        && last >= first * 3.0
+    {
         LoopPattern::Backoff
     } else if mid > 0.0 && spread <= mid * 0.15 {
         LoopPattern::FixedInterval
@@ -343,9 +386,15 @@ mod tests {
 
     #[test]
     fn patterns() {
-        assert_eq!(pattern_of(&[14.0, 14.5, 14.2, 15.0]), LoopPattern::FixedInterval);
+        assert_eq!(
+            pattern_of(&[14.0, 14.5, 14.2, 15.0]),
+            LoopPattern::FixedInterval
+        );
         assert_eq!(pattern_of(&[10.0, 20.0, 40.0, 80.0]), LoopPattern::Backoff);
-        assert_eq!(pattern_of(&[10.0, 20.0, 40.0, 80.0, 160.0, 300.0, 300.0, 300.0]), LoopPattern::Backoff);
+        assert_eq!(
+            pattern_of(&[10.0, 20.0, 40.0, 80.0, 160.0, 300.0, 300.0, 300.0]),
+            LoopPattern::Backoff
+        );
         assert_eq!(pattern_of(&[5.0, 60.0, 7.0, 300.0]), LoopPattern::Irregular);
         assert_eq!(pattern_of(&[5.0]), LoopPattern::Unknown);
     }
@@ -353,12 +402,18 @@ mod tests {
     #[test]
     fn unit_names_are_normalized() {
         assert_eq!(normalize_unit("api.service"), "api");
-        assert_eq!(normalize_unit("r101-bablefish.1.web.1..."), "r101-bablefish.1.web.1");
+        assert_eq!(
+            normalize_unit("r101-bablefish.1.web.1..."),
+            "r101-bablefish.1.web.1"
+        );
     }
 
     #[test]
     fn times_are_rfc3339() {
         assert_eq!(format_time(1_768_566_498_000_000), "2026-01-16T12:28:18Z");
-        assert_eq!(format_time(1_768_566_498_000_500), "2026-01-16T12:28:18.000500Z");
+        assert_eq!(
+            format_time(1_768_566_498_000_500),
+            "2026-01-16T12:28:18.000500Z"
+        );
     }
 }

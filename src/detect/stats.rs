@@ -8,7 +8,11 @@ pub fn median(values: &[f64]) -> Option<f64> {
     let mut sorted = values.to_vec();
     sorted.sort_by(f64::total_cmp);
     let mid = sorted.len() / 2;
-    Some(if sorted.len() % 2 == 0 { (sorted[mid - 1] + sorted[mid]) / 2.0 } else { sorted[mid] })
+    Some(if sorted.len() % 2 == 0 {
+        (sorted[mid - 1] + sorted[mid]) / 2.0
+    } else {
+        sorted[mid]
+    })
 }
 
 /// The median distance from the median: a spread measure that ignores outliers.
@@ -27,6 +31,9 @@ mod tests {
         assert_eq!(median(&[]), None);
         assert_eq!(median(&[3.0, 1.0, 2.0]), Some(2.0));
         assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), Some(2.5));
-        assert_eq!(median_absolute_deviation(&[14.0, 14.0, 15.0, 14.0, 60.0]), Some(0.0));
+        assert_eq!(
+            median_absolute_deviation(&[14.0, 14.0, 15.0, 14.0, 60.0]),
+            Some(0.0)
+        );
     }
 }

@@ -356,7 +356,11 @@ fn journal_envelope<'a>(line: &'a [u8], c: Collected<'a>) -> Envelope<'a> {
     env.identifier = c.identifier.or(c.comm);
     // systemd's own messages run in init.scope (or user@UID.service) but are about the
     // unit in UNIT= / USER_UNIT=; a process's messages carry its own unit.
-    env.unit = c.subject_unit.or(c.user_unit).or(c.unit).and_then(JsonValue::decoded);
+    env.unit = c
+        .subject_unit
+        .or(c.user_unit)
+        .or(c.unit)
+        .and_then(JsonValue::decoded);
     env.pid = c.pid.or(c.syslog_pid).and_then(parse_u32);
     env.level = c.priority.and_then(parse_u32).and_then(level_from_priority);
     env.message_id = c.message_id.and_then(JsonValue::decoded);

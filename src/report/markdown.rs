@@ -54,7 +54,12 @@ pub fn render_markdown(report: &Report) -> String {
             let _ = writeln!(out, "{}\n", inline(&finding.explanation));
         }
         for consequence in &finding.consequences {
-            let _ = writeln!(out, "Consequence: {} (`{}`).\n", inline(&consequence.title), consequence.cause);
+            let _ = writeln!(
+                out,
+                "Consequence: {} (`{}`).\n",
+                inline(&consequence.title),
+                consequence.cause
+            );
         }
     }
     let _ = writeln!(out, "## Fix\n");
@@ -74,7 +79,10 @@ pub fn render_markdown(report: &Report) -> String {
         }
     }
     if report.findings.iter().all(|f| f.verify.is_empty()) {
-        let _ = writeln!(out, "- Run logsleuth again on fresh logs: this finding should be gone.");
+        let _ = writeln!(
+            out,
+            "- Run logsleuth again on fresh logs: this finding should be gone."
+        );
     }
     render_errors(&mut out, report);
     out
@@ -98,7 +106,10 @@ fn problem_statement(report: &Report, top: &Finding) -> String {
         );
     }
     if report.findings.len() > 1 {
-        let others: Vec<String> = report.findings[1..].iter().map(|f| format!("`{}`", f.cause)).collect();
+        let others: Vec<String> = report.findings[1..]
+            .iter()
+            .map(|f| format!("`{}`", f.cause))
+            .collect();
         let _ = write!(text, " Also found: {}.", others.join(", "));
     }
     text
@@ -109,10 +120,15 @@ fn render_loops(out: &mut String, report: &Report) {
         return;
     }
     let _ = writeln!(out, "\n## Restart loops\n");
-    let _ = writeln!(out, "| Unit | Restarts | Period | Pattern | First | Last | Start limit |");
+    let _ = writeln!(
+        out,
+        "| Unit | Restarts | Period | Pattern | First | Last | Start limit |"
+    );
     let _ = writeln!(out, "|---|---|---|---|---|---|---|");
     for l in &report.restart_loops {
-        let pattern = serde_json::to_value(l.pattern).ok().and_then(|v| v.as_str().map(str::to_string));
+        let pattern = serde_json::to_value(l.pattern)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string));
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} | {} | {} |",

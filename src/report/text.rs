@@ -49,7 +49,11 @@ impl Paint {
 /// Renders the report for a person at a terminal.
 pub fn render_text(report: &Report, options: TextOptions) -> String {
     let paint = Paint { on: options.color };
-    let width = if options.width == 0 { 100 } else { options.width.clamp(40, 200) };
+    let width = if options.width == 0 {
+        100
+    } else {
+        options.width.clamp(40, 200)
+    };
     let mut out = String::new();
     let lines = report.total_lines();
     let matched: u64 = report.sources.iter().map(|s| s.matched_lines).sum();
@@ -89,12 +93,25 @@ fn render_finding(out: &mut String, paint: &Paint, rank: usize, finding: &Findin
         "{rank}. {} {}  {}",
         paint.severity(finding.severity),
         paint.bold(&escape_control(&finding.title)),
-        paint.dim(&format!("[{}, confidence {:.2}]", finding.cause, finding.confidence)),
+        paint.dim(&format!(
+            "[{}, confidence {:.2}]",
+            finding.cause, finding.confidence
+        )),
     );
-    let _ = writeln!(out, "   {} ({}):", paint.bold("Evidence"), plural(finding.occurrences, "line"));
+    let _ = writeln!(
+        out,
+        "   {} ({}):",
+        paint.bold("Evidence"),
+        plural(finding.occurrences, "line")
+    );
     for cite in &finding.evidence {
         let place = format!("{}:{}", cite.source, cite.line);
-        let _ = writeln!(out, "     {}  {}", paint.dim(&escape_control(&place)), escape_control(&cite.text));
+        let _ = writeln!(
+            out,
+            "     {}  {}",
+            paint.dim(&escape_control(&place)),
+            escape_control(&cite.text)
+        );
     }
     if finding.occurrences > finding.evidence.len() {
         let more = finding.occurrences - finding.evidence.len();
@@ -131,7 +148,11 @@ fn render_finding(out: &mut String, paint: &Paint, rank: usize, finding: &Findin
 
 /// "api: 12 restarts, every 14.2 s ± 0.4 s (fixed-interval), 12:20:01 to 12:30:15".
 pub(crate) fn describe_loop(looped: &RestartLoop) -> String {
-    let mut text = format!("{}: {}", escape_control(&looped.unit), plural(looped.restarts, "restart"));
+    let mut text = format!(
+        "{}: {}",
+        escape_control(&looped.unit),
+        plural(looped.restarts, "restart")
+    );
     if let Some(counter) = looped.restart_counter {
         let _ = write!(text, " (restart counter at {counter})");
     }

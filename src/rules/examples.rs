@@ -16,7 +16,11 @@ pub struct ExampleFailure {
 
 impl std::fmt::Display for ExampleFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: signal `{}`: {}", self.file, self.signal, self.problem)
+        write!(
+            f,
+            "{}: signal `{}`: {}",
+            self.file, self.signal, self.problem
+        )
     }
 }
 
@@ -33,9 +37,16 @@ pub fn check_examples(rules: &RuleSet, scanner: &Scanner) -> Vec<ExampleFailure>
         };
         for (n, example) in signal.examples.iter().enumerate() {
             let (hits, _) = scanner.scan(example.line.as_bytes(), 1);
-            let found = hits.iter().flat_map(|h| &h.matches).find(|m| m.signal as usize == idx);
+            let found = hits
+                .iter()
+                .flat_map(|h| &h.matches)
+                .find(|m| m.signal as usize == idx);
             let Some(found) = found else {
-                fail(format!("example {} does not match: {:?}", n + 1, example.line));
+                fail(format!(
+                    "example {} does not match: {:?}",
+                    n + 1,
+                    example.line
+                ));
                 continue;
             };
             for (name, want) in &example.captures {
@@ -51,8 +62,16 @@ pub fn check_examples(rules: &RuleSet, scanner: &Scanner) -> Vec<ExampleFailure>
         }
         for (n, counter) in signal.counter_examples.iter().enumerate() {
             let (hits, _) = scanner.scan(counter.as_bytes(), 1);
-            if hits.iter().flat_map(|h| &h.matches).any(|m| m.signal as usize == idx) {
-                fail(format!("counter-example {} matches but must not: {:?}", n + 1, counter));
+            if hits
+                .iter()
+                .flat_map(|h| &h.matches)
+                .any(|m| m.signal as usize == idx)
+            {
+                fail(format!(
+                    "counter-example {} matches but must not: {:?}",
+                    n + 1,
+                    counter
+                ));
             }
         }
     }

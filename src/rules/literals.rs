@@ -39,10 +39,12 @@ impl Required {
 
 /// Derives literals for `pattern`, or `None` when the scanner must use the regex fallback.
 pub fn derive_literals(pattern: &str) -> Option<DerivedLiterals> {
-    let hir = regex_syntax::ParserBuilder::new().build().parse(pattern).ok()?;
+    let hir = regex_syntax::ParserBuilder::new()
+        .build()
+        .parse(pattern)
+        .ok()?;
     let required = required(&hir)?;
-    if required.texts.iter().any(|t| t.len() < MIN_LEN) || required.texts.len() > MAX_ALTERNATIVES
-    {
+    if required.texts.iter().any(|t| t.len() < MIN_LEN) || required.texts.len() > MAX_ALTERNATIVES {
         return None;
     }
     let mut literals: Vec<String> = Vec::new();
@@ -52,14 +54,22 @@ pub fn derive_literals(pattern: &str) -> Option<DerivedLiterals> {
             literals.push(text);
         }
     }
-    Some(DerivedLiterals { literals, case_insensitive: required.folded })
+    Some(DerivedLiterals {
+        literals,
+        case_insensitive: required.folded,
+    })
 }
 
 fn required(hir: &Hir) -> Option<Required> {
     match hir.kind() {
-        HirKind::Literal(lit) => Some(Required { texts: vec![lit.0.to_vec()], folded: false }),
-        HirKind::Class(class) => case_pair(class)
-            .map(|b| Required { texts: vec![vec![b]], folded: true }),
+        HirKind::Literal(lit) => Some(Required {
+            texts: vec![lit.0.to_vec()],
+            folded: false,
+        }),
+        HirKind::Class(class) => case_pair(class).map(|b| Required {
+            texts: vec![vec![b]],
+            folded: true,
+        }),
         HirKind::Capture(cap) => required(&cap.sub),
         HirKind::Repetition(rep) if rep.min >= 1 => required(&rep.sub),
         HirKind::Concat(children) => concat(children),
@@ -86,7 +96,10 @@ fn concat(children: &[Hir]) -> Option<Required> {
     let mut run: Vec<u8> = Vec::new();
     let mut run_folded = false;
     let consider = |candidate: Required, best: &mut Option<Required>| {
-        if best.as_ref().is_none_or(|b| candidate.quality() > b.quality()) {
+        if best
+            .as_ref()
+            .is_none_or(|b| candidate.quality() > b.quality())
+        {
             *best = Some(candidate);
         }
     };
@@ -99,7 +112,13 @@ fn concat(children: &[Hir]) -> Option<Required> {
             other => {
                 if !run.is_empty() {
                     let text = std::mem::take(&mut run);
-                    consider(Required { texts: vec![text], folded: run_folded }, &mut best);
+                    consider(
+                        Required {
+                            texts: vec![text],
+                            folded: run_folded,
+                        },
+                        &mut best,
+                    );
                     run_folded = false;
                 }
                 if let Some(r) = other {
@@ -109,7 +128,13 @@ fn concat(children: &[Hir]) -> Option<Required> {
         }
     }
     if !run.is_empty() {
-        consider(Required { texts: vec![run], folded: run_folded }, &mut best);
+        consider(
+            Required {
+                texts: vec![run],
+                folded: run_folded,
+            },
+            &mut best,
+        );
     }
     best
 }
@@ -128,24 +153,34 @@ fn is_exact(hir: &Hir) -> bool {
 /// `[Aa]` (what `(?i)a` becomes) as the lower-case letter.
 fn case_pair(class: &Class) -> Option<u8> {
     let ranges: Vec<(u32, u32)> = match class {
-        Class::Unicode(c) => c.ranges().iter().map(|r| (r.start() as u32, r.end() as u32)).collect(),
-        Class::Bytes(c) => c.ranges().iter().map(|r| (r.start() as u32, r.end() as u32)).collect(),
+        Class::Unicode(c) => c
+            .ranges()
+            .iter()
+            .map(|r| (r.start() as u32, r.end() as u32))
+            .collect(),
+        Class::Bytes(c) => c
+            .ranges()
+            .iter()
+            .map(|r| (r.start() as u32, r.end() as u32))
+            .collect(),
     };
-    let singles: Vec<u32> = ranges.iter().filter(|(a, b)| a == b).map(|(a, _)| *a).collect();
+    let singles: Vec<u32> = ranges
+        .iter()
+        .filter(|(a, b)| a == b)
+        .map(|(a, _)| *a)
+        .collect();
     if singles.len() != ranges.len() {
         return None;
     }
     match singles.as_slice() {
         [a, b] if *a < 128 && *b < 128 => {
             let (a, b) = (*a as u8, *b as u8);
-            (a.is_ascii_alphabetic() && a.eq_ignore_ascii_case(&b))
-                .then(|| a.to_ascii_lowercase())
+            (a.is_ascii_alphabetic() && a.eq_ignore_ascii_case(&b)).then(|| a.to_ascii_lowercase())
         }
         // `(?i)k` also allows the Kelvin sign; `(?i)s` the long s.
         [a, b, c] if *a < 128 && *b < 128 && *c >= 128 => {
             let (a, b) = (*a as u8, *b as u8);
-            (a.is_ascii_alphabetic() && a.eq_ignore_ascii_case(&b))
-                .then(|| a.to_ascii_lowercase())
+            (a.is_ascii_alphabetic() && a.eq_ignore_ascii_case(&b)).then(|| a.to_ascii_lowercase())
         }
         _ => None,
     }
@@ -157,20 +192,32 @@ mod tests {
 
     fn lits(pattern: &str) -> Option<(Vec<&'static str>, bool)> {
         derive_literals(pattern).map(|d| {
-            (d.literals.into_iter().map(|s| &*Box::leak(s.into_boxed_str())).collect(), d.case_insensitive)
+            (
+                d.literals
+                    .into_iter()
+                    .map(|s| &*Box::leak(s.into_boxed_str()))
+                    .collect(),
+                d.case_insensitive,
+            )
         })
     }
 
     #[test]
     fn plain_text_is_its_own_literal() {
-        assert_eq!(lits(r"Address already in use"), Some((vec!["Address already in use"], false)));
+        assert_eq!(
+            lits(r"Address already in use"),
+            Some((vec!["Address already in use"], false))
+        );
     }
 
     #[test]
     fn the_longest_fixed_part_of_a_concatenation_wins() {
         assert_eq!(
             lits(r"^(?P<unit>\S+): Scheduled restart job, restart counter is at (?P<n>\d+)"),
-            Some((vec![": Scheduled restart job, restart counter is at "], false))
+            Some((
+                vec![": Scheduled restart job, restart counter is at "],
+                false
+            ))
         );
     }
 
@@ -184,7 +231,10 @@ mod tests {
 
     #[test]
     fn case_insensitive_text_is_folded() {
-        assert_eq!(lits(r"(?i)out of memory"), Some((vec!["out of memory"], true)));
+        assert_eq!(
+            lits(r"(?i)out of memory"),
+            Some((vec!["out of memory"], true))
+        );
     }
 
     #[test]

@@ -120,7 +120,11 @@ impl Default for RuleSetBuilder {
 impl RuleSetBuilder {
     /// A builder that includes the built-in rules.
     pub fn new() -> Self {
-        Self { builtin: true, texts: Vec::new(), errors: Vec::new() }
+        Self {
+            builtin: true,
+            texts: Vec::new(),
+            errors: Vec::new(),
+        }
     }
 
     /// Whether to include the built-in rules (`--no-default-rules` turns them off).
@@ -131,7 +135,10 @@ impl RuleSetBuilder {
 
     /// Adds one rule file's text under a display name.
     pub fn add_text(mut self, name: impl Into<String>, text: impl Into<String>) -> Self {
-        self.texts.push(RuleText { name: name.into(), text: text.into() });
+        self.texts.push(RuleText {
+            name: name.into(),
+            text: text.into(),
+        });
         self
     }
 
@@ -173,11 +180,10 @@ impl RuleSetBuilder {
         let mut errors = self.errors;
         let mut texts: Vec<RuleText> = Vec::new();
         if self.builtin {
-            texts.extend(
-                BUILTIN_RULE_FILES
-                    .iter()
-                    .map(|(name, text)| RuleText { name: name.to_string(), text: text.to_string() }),
-            );
+            texts.extend(BUILTIN_RULE_FILES.iter().map(|(name, text)| RuleText {
+                name: name.to_string(),
+                text: text.to_string(),
+            }));
         }
         texts.extend(self.texts);
 
@@ -188,7 +194,9 @@ impl RuleSetBuilder {
                 Err(err) => {
                     let offset = err.span().map_or(0, |s| s.start);
                     let message = err.message().trim().to_string();
-                    errors.push(RuleError::at_offset(&file.name, &file.text, offset, message));
+                    errors.push(RuleError::at_offset(
+                        &file.name, &file.text, offset, message,
+                    ));
                 }
             }
         }
@@ -198,14 +206,19 @@ impl RuleSetBuilder {
         for (file, raw) in &parsed {
             for raw_signal in &raw.signal {
                 let mut report = |offset: usize, message: String| {
-                    errors.push(RuleError::at_offset(&file.name, &file.text, offset, message))
+                    errors.push(RuleError::at_offset(
+                        &file.name, &file.text, offset, message,
+                    ))
                 };
                 if let Some(signal) = compile_signal(&file.name, raw_signal, &mut report) {
                     let key = signal.id.clone();
                     let here = raw_signal.id.span().start;
                     if let Some((other_file, other_offset)) = signal_ids.get(&key) {
                         let other = position_of(&texts, other_file, *other_offset);
-                        report(here, format!("duplicate signal id `{key}` (first defined at {other})"));
+                        report(
+                            here,
+                            format!("duplicate signal id `{key}` (first defined at {other})"),
+                        );
                     } else {
                         signal_ids.insert(key, (file.name.clone(), here));
                         rules.signals.push(signal);
@@ -218,14 +231,19 @@ impl RuleSetBuilder {
         for (file, raw) in &parsed {
             for raw_cause in &raw.cause {
                 let mut report = |offset: usize, message: String| {
-                    errors.push(RuleError::at_offset(&file.name, &file.text, offset, message))
+                    errors.push(RuleError::at_offset(
+                        &file.name, &file.text, offset, message,
+                    ))
                 };
                 if let Some(cause) = compile_cause(&file.name, raw_cause, &rules, &mut report) {
                     let key = cause.id.clone();
                     let here = raw_cause.id.span().start;
                     if let Some((other_file, other_offset)) = cause_ids.get(&key) {
                         let other = position_of(&texts, other_file, *other_offset);
-                        report(here, format!("duplicate cause id `{key}` (first defined at {other})"));
+                        report(
+                            here,
+                            format!("duplicate cause id `{key}` (first defined at {other})"),
+                        );
                     } else {
                         cause_ids.insert(key, (file.name.clone(), here));
                         rules.causes.push(cause);
@@ -255,11 +273,19 @@ fn list_toml_files(dir: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
 }
 
 fn io_error(name: &str, err: &std::io::Error) -> RuleError {
-    RuleError { file: name.to_string(), line: 1, column: 1, message: format!("cannot read: {err}") }
+    RuleError {
+        file: name.to_string(),
+        line: 1,
+        column: 1,
+        message: format!("cannot read: {err}"),
+    }
 }
 
 fn position_of(texts: &[RuleText], file: &str, offset: usize) -> String {
-    let text = texts.iter().find(|t| t.name == file).map_or("", |t| t.text.as_str());
+    let text = texts
+        .iter()
+        .find(|t| t.name == file)
+        .map_or("", |t| t.text.as_str());
     let err = RuleError::at_offset(file, text, offset, "");
     format!("{}:{}:{}", err.file, err.line, err.column)
 }
@@ -269,7 +295,9 @@ fn is_kebab_case(id: &str) -> bool {
         && !id.starts_with('-')
         && !id.ends_with('-')
         && !id.contains("--")
-        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 fn parse_severity(
@@ -282,7 +310,11 @@ fn parse_severity(
         let names: Vec<_> = Severity::ALL.iter().map(|s| s.as_str()).collect();
         report(
             raw.span().start,
-            format!("unknown severity `{}`: must be one of {}", raw.get_ref(), names.join(", ")),
+            format!(
+                "unknown severity `{}`: must be one of {}",
+                raw.get_ref(),
+                names.join(", ")
+            ),
         );
         default
     })
@@ -301,7 +333,10 @@ pub(crate) fn compile_regex(pattern: &str) -> Result<regex::bytes::Regex, String
             other => {
                 let text = other.to_string();
                 let last = text.lines().rev().find(|l| l.starts_with("error:"));
-                format!("invalid regex: {}", last.unwrap_or(&text).trim_start_matches("error: "))
+                format!(
+                    "invalid regex: {}",
+                    last.unwrap_or(&text).trim_start_matches("error: ")
+                )
             }
         })
 }
@@ -314,7 +349,10 @@ fn compile_signal(
     let id = raw.id.get_ref();
     let mut ok = true;
     if !is_kebab_case(id) {
-        report(raw.id.span().start, format!("signal id `{id}` must be kebab-case (a-z, 0-9, -)"));
+        report(
+            raw.id.span().start,
+            format!("signal id `{id}` must be kebab-case (a-z, 0-9, -)"),
+        );
         ok = false;
     }
     let regex = match compile_regex(raw.regex.get_ref()) {
@@ -333,7 +371,11 @@ fn compile_signal(
                 let names: Vec<_> = Tag::ALL.iter().map(|t| t.as_str()).collect();
                 report(
                     tag.span().start,
-                    format!("unknown tag `{}`: must be one of {}", tag.get_ref(), names.join(", ")),
+                    format!(
+                        "unknown tag `{}`: must be one of {}",
+                        tag.get_ref(),
+                        names.join(", ")
+                    ),
                 );
                 ok = false;
             }
@@ -353,10 +395,16 @@ fn compile_signal(
                     ok = false;
                 }
             }
-            (given.iter().map(|l| l.get_ref().clone()).collect(), raw.case_insensitive)
+            (
+                given.iter().map(|l| l.get_ref().clone()).collect(),
+                raw.case_insensitive,
+            )
         }
         None => match derive_literals(raw.regex.get_ref()) {
-            Some(derived) => (derived.literals, derived.case_insensitive || raw.case_insensitive),
+            Some(derived) => (
+                derived.literals,
+                derived.case_insensitive || raw.case_insensitive,
+            ),
             None => (Vec::new(), raw.case_insensitive),
         },
     };
@@ -364,10 +412,16 @@ fn compile_signal(
         .examples
         .iter()
         .map(|example| match example.get_ref() {
-            RawExample::Line(line) => Example { line: line.clone(), captures: Vec::new() },
+            RawExample::Line(line) => Example {
+                line: line.clone(),
+                captures: Vec::new(),
+            },
             RawExample::WithCaptures { line, captures } => Example {
                 line: line.clone(),
-                captures: captures.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+                captures: captures
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
             },
         })
         .collect();
@@ -385,7 +439,11 @@ fn compile_signal(
         severity,
         tags,
         examples,
-        counter_examples: raw.counter_examples.iter().map(|c| c.get_ref().clone()).collect(),
+        counter_examples: raw
+            .counter_examples
+            .iter()
+            .map(|c| c.get_ref().clone())
+            .collect(),
     })
 }
 
@@ -406,7 +464,10 @@ fn resolve_refs(
                     let names: Vec<_> = Tag::ALL.iter().map(|t| t.as_str()).collect();
                     report(
                         item.span().start,
-                        format!("unknown tag `{tag_name}`: must be one of {}", names.join(", ")),
+                        format!(
+                            "unknown tag `{tag_name}`: must be one of {}",
+                            names.join(", ")
+                        ),
                     );
                 }
             }
@@ -434,18 +495,27 @@ fn compile_cause(
     let id = raw.id.get_ref();
     let mut ok = true;
     if !is_kebab_case(id) {
-        report(raw.id.span().start, format!("cause id `{id}` must be kebab-case (a-z, 0-9, -)"));
+        report(
+            raw.id.span().start,
+            format!("cause id `{id}` must be kebab-case (a-z, 0-9, -)"),
+        );
         ok = false;
     }
     let severity = parse_severity(&raw.severity, Severity::Error, report);
     let when = raw.when.get_ref();
     if when.any.is_empty() && when.all.is_empty() {
-        report(raw.when.span().start, "`when` needs `any` or `all` evidence".to_string());
+        report(
+            raw.when.span().start,
+            "`when` needs `any` or `all` evidence".to_string(),
+        );
         ok = false;
     }
     let confidence = match &when.confidence {
         Some(c) if !(0.0..=1.0).contains(c.get_ref()) => {
-            report(c.span().start, format!("confidence {} must be within 0 and 1", c.get_ref()));
+            report(
+                c.span().start,
+                format!("confidence {} must be within 0 and 1", c.get_ref()),
+            );
             ok = false;
             0.0
         }
@@ -486,7 +556,10 @@ mod tests {
     use super::*;
 
     fn build(text: &str) -> Result<RuleSet, RuleErrors> {
-        RuleSetBuilder::new().builtin(false).add_text("t.toml", text).build()
+        RuleSetBuilder::new()
+            .builtin(false)
+            .add_text("t.toml", text)
+            .build()
     }
 
     const GOOD: &str = r#"
@@ -509,7 +582,10 @@ supporting = ["tag:restart-marker"]
     fn a_good_file_loads() {
         let rules = build(GOOD).unwrap();
         assert_eq!(rules.signals.len(), 1);
-        assert_eq!(rules.signals[0].literals, vec!["Address already in use".to_string()]);
+        assert_eq!(
+            rules.signals[0].literals,
+            vec!["Address already in use".to_string()]
+        );
         assert_eq!(rules.causes[0].when.any, vec![EvidenceRef::Signal(0)]);
     }
 
@@ -518,11 +594,34 @@ supporting = ["tag:restart-marker"]
         let text = "[[signal]]\nid = \"Bad_Id\"\nregex = 'a(b'\nseverity = \"fatal\"\ntags = [\"nope\"]\n\n[[cause]]\nid = \"c\"\ntitle = \"t\"\n[cause.when]\nany = [\"missing\"]\n";
         let errors = build(text).unwrap_err().0;
         let shown: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
-        assert!(shown[0].starts_with("t.toml:2:6: signal id `Bad_Id` must be kebab-case"), "{shown:?}");
-        assert!(shown.iter().any(|e| e.starts_with("t.toml:3:9: invalid regex")), "{shown:?}");
-        assert!(shown.iter().any(|e| e.starts_with("t.toml:4:12: unknown severity `fatal`: must be one of")), "{shown:?}");
-        assert!(shown.iter().any(|e| e.starts_with("t.toml:5:9: unknown tag `nope`")), "{shown:?}");
-        assert!(shown.iter().any(|e| e.starts_with("t.toml:11:8: unknown signal `missing`")), "{shown:?}");
+        assert!(
+            shown[0].starts_with("t.toml:2:6: signal id `Bad_Id` must be kebab-case"),
+            "{shown:?}"
+        );
+        assert!(
+            shown
+                .iter()
+                .any(|e| e.starts_with("t.toml:3:9: invalid regex")),
+            "{shown:?}"
+        );
+        assert!(
+            shown
+                .iter()
+                .any(|e| e.starts_with("t.toml:4:12: unknown severity `fatal`: must be one of")),
+            "{shown:?}"
+        );
+        assert!(
+            shown
+                .iter()
+                .any(|e| e.starts_with("t.toml:5:9: unknown tag `nope`")),
+            "{shown:?}"
+        );
+        assert!(
+            shown
+                .iter()
+                .any(|e| e.starts_with("t.toml:11:8: unknown signal `missing`")),
+            "{shown:?}"
+        );
     }
 
     #[test]
@@ -534,15 +633,21 @@ supporting = ["tag:restart-marker"]
 
     #[test]
     fn unknown_keys_are_rejected() {
-        let errors = build("[[signal]]\nid = \"a\"\nregex = 'abc'\nregexp = 'x'\n").unwrap_err().0;
+        let errors = build("[[signal]]\nid = \"a\"\nregex = 'abc'\nregexp = 'x'\n")
+            .unwrap_err()
+            .0;
         assert!(errors[0].message.contains("regexp"), "{errors:?}");
     }
 
     #[test]
     fn duplicate_ids_name_the_first_definition() {
-        let text = "[[signal]]\nid = \"a\"\nregex = 'abcd'\n[[signal]]\nid = \"a\"\nregex = 'efgh'\n";
+        let text =
+            "[[signal]]\nid = \"a\"\nregex = 'abcd'\n[[signal]]\nid = \"a\"\nregex = 'efgh'\n";
         let errors = build(text).unwrap_err().0;
-        assert_eq!(errors[0].to_string(), "t.toml:5:6: duplicate signal id `a` (first defined at t.toml:2:6)");
+        assert_eq!(
+            errors[0].to_string(),
+            "t.toml:5:6: duplicate signal id `a` (first defined at t.toml:2:6)"
+        );
     }
 
     #[test]

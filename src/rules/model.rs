@@ -198,7 +198,10 @@ impl RuleSet {
     }
 
     pub fn signal_by_id(&self, id: &str) -> Option<SignalIdx> {
-        self.signals.iter().position(|s| s.id == id).map(|i| i as SignalIdx)
+        self.signals
+            .iter()
+            .position(|s| s.id == id)
+            .map(|i| i as SignalIdx)
     }
 
     pub fn cause(&self, id: &str) -> Option<&Cause> {

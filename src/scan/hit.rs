@@ -16,7 +16,10 @@ pub struct SignalMatch {
 
 impl SignalMatch {
     pub fn capture(&self, name: &str) -> Option<&str> {
-        self.captures.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.captures
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 

@@ -40,7 +40,10 @@ impl Default for ScannerBuilder {
 
 impl ScannerBuilder {
     pub fn new() -> Self {
-        Self { group_size: DEFAULT_GROUP_SIZE, chunk_size: DEFAULT_CHUNK_SIZE }
+        Self {
+            group_size: DEFAULT_GROUP_SIZE,
+            chunk_size: DEFAULT_CHUNK_SIZE,
+        }
     }
 
     /// Literals per prefilter automaton (at least 1).
@@ -163,7 +166,12 @@ fn build_fallback_finder(rules: &RuleSet, fallback: &[SignalIdx]) -> Option<Rege
     }
     let alternation: Vec<String> = fallback
         .iter()
-        .map(|&idx| format!("(?:{})", strip_line_anchors(rules.signal(idx).regex.as_str())))
+        .map(|&idx| {
+            format!(
+                "(?:{})",
+                strip_line_anchors(rules.signal(idx).regex.as_str())
+            )
+        })
         .collect();
     // A signal's `^` means the start of its message, which may follow an envelope, so the
     // block finder drops line anchors and the line-level regex keeps them.
@@ -212,7 +220,10 @@ impl Scanner {
         let results: Vec<(Vec<LineHit>, u64)> = if chunks.len() == 1 {
             vec![self.scan_chunk(chunks[0])]
         } else {
-            chunks.par_iter().map(|chunk| self.scan_chunk(chunk)).collect()
+            chunks
+                .par_iter()
+                .map(|chunk| self.scan_chunk(chunk))
+                .collect()
         };
         let mut hits = Vec::new();
         let mut base = first_line_no;
@@ -243,7 +254,11 @@ impl Scanner {
             }
             line_no += count_newlines(&chunk[counted_to..start]);
             counted_to = start;
-            hits.push(LineHit { line_no, text: LineHit::keep_text(trim_cr(line)), matches });
+            hits.push(LineHit {
+                line_no,
+                text: LineHit::keep_text(trim_cr(line)),
+                matches,
+            });
         }
         let newlines = line_no + count_newlines(&chunk[counted_to..]);
         (hits, newlines)
@@ -255,16 +270,21 @@ impl Scanner {
         for automaton in &self.prefilters {
             let mut pos = 0;
             while pos < chunk.len() {
-                let Some(m) = automaton.find(Input::new(chunk).range(pos..)) else { break };
+                let Some(m) = automaton.find(Input::new(chunk).range(pos..)) else {
+                    break;
+                };
                 let start = line_start(chunk, m.start());
                 starts.push(start);
-                pos = memchr::memchr(b'\n', &chunk[m.end()..]).map_or(chunk.len(), |i| m.end() + i + 1);
+                pos = memchr::memchr(b'\n', &chunk[m.end()..])
+                    .map_or(chunk.len(), |i| m.end() + i + 1);
             }
         }
         if let Some(finder) = &self.fallback_finder {
             let mut pos = 0;
             while pos < chunk.len() {
-                let Some(m) = finder.find_at(chunk, pos) else { break };
+                let Some(m) = finder.find_at(chunk, pos) else {
+                    break;
+                };
                 let start = line_start(chunk, m.start());
                 starts.push(start);
                 let from = m.end().max(m.start() + 1).min(chunk.len());
@@ -289,7 +309,9 @@ impl Scanner {
         scratch.candidates.clear();
         for matcher in &self.line_matchers {
             for m in matcher.automaton.find_overlapping_iter(line) {
-                scratch.candidates.extend_from_slice(&matcher.owners[m.pattern().as_usize()]);
+                scratch
+                    .candidates
+                    .extend_from_slice(&matcher.owners[m.pattern().as_usize()]);
             }
         }
         scratch.candidates.extend_from_slice(&self.fallback);
@@ -313,7 +335,10 @@ impl Scanner {
             if regex.captures_read(locations, message).is_none() {
                 continue;
             }
-            matches.push(SignalMatch { signal: idx, captures: named_captures(regex, locations, message) });
+            matches.push(SignalMatch {
+                signal: idx,
+                captures: named_captures(regex, locations, message),
+            });
         }
         scratch.candidates = candidates;
         matches
@@ -326,14 +351,21 @@ impl Scanner {
     }
 }
 
-fn named_captures(regex: &Regex, locations: &CaptureLocations, text: &[u8]) -> Vec<(String, String)> {
+fn named_captures(
+    regex: &Regex,
+    locations: &CaptureLocations,
+    text: &[u8],
+) -> Vec<(String, String)> {
     regex
         .capture_names()
         .enumerate()
         .filter_map(|(i, name)| {
             let name = name?;
             let (start, end) = locations.get(i)?;
-            Some((base_name(name).to_string(), String::from_utf8_lossy(&text[start..end]).into_owned()))
+            Some((
+                base_name(name).to_string(),
+                String::from_utf8_lossy(&text[start..end]).into_owned(),
+            ))
         })
         .collect()
 }
@@ -357,7 +389,10 @@ struct Scratch {
 
 impl Scratch {
     fn new(signals: usize) -> Self {
-        Self { candidates: Vec::new(), locations: (0..signals).map(|_| None).collect() }
+        Self {
+            candidates: Vec::new(),
+            locations: (0..signals).map(|_| None).collect(),
+        }
     }
 
     fn locations(&mut self, idx: SignalIdx, regex: &Regex) -> &mut CaptureLocations {
@@ -370,7 +405,10 @@ fn line_start(chunk: &[u8], pos: usize) -> usize {
 }
 
 fn trim_leading_blanks(line: &[u8]) -> &[u8] {
-    let start = line.iter().position(|b| !matches!(b, b' ' | b'\t')).unwrap_or(line.len());
+    let start = line
+        .iter()
+        .position(|b| !matches!(b, b' ' | b'\t'))
+        .unwrap_or(line.len());
     &line[start..]
 }
 
@@ -418,17 +456,28 @@ regex = '^\d{5,}$'
 "#;
 
     fn scanner(chunk: usize) -> Scanner {
-        let rules = RuleSetBuilder::new().builtin(false).add_text("t.toml", RULES).build().unwrap();
-        ScannerBuilder::new().chunk_size(chunk).group_size(1).build(&rules)
+        let rules = RuleSetBuilder::new()
+            .builtin(false)
+            .add_text("t.toml", RULES)
+            .build()
+            .unwrap();
+        ScannerBuilder::new()
+            .chunk_size(chunk)
+            .group_size(1)
+            .build(&rules)
     }
 
     fn sample() -> Vec<u8> {
         let mut text = Vec::new();
         for i in 0..5000 {
             match i % 97 {
-                3 => text.extend_from_slice(b"Jan 16 12:00:00 h app[1]: bind: Address already in use 8000\n"),
+                3 => text.extend_from_slice(
+                    b"Jan 16 12:00:00 h app[1]: bind: Address already in use 8000\n",
+                ),
                 10 => text.extend_from_slice(b"kernel: OUT OF MEMORY: Killed process 42 (x)\n"),
-                20 => text.extend_from_slice(b"x.service: Scheduled restart job, restart counter is at 7.\r\n"),
+                20 => text.extend_from_slice(
+                    b"x.service: Scheduled restart job, restart counter is at 7.\r\n",
+                ),
                 30 => text.extend_from_slice(b"1234567\n"),
                 _ => text.extend_from_slice(format!("line {i} nothing to see\n").as_bytes()),
             }
@@ -454,7 +503,11 @@ regex = '^\d{5,}$'
         let data = sample();
         let (whole, n) = scanner(1 << 30).scan(&data, 1);
         for size in [4096, 5000, 65536] {
-            assert_eq!(scanner(size).scan(&data, 1), (whole.clone(), n), "chunk size {size}");
+            assert_eq!(
+                scanner(size).scan(&data, 1),
+                (whole.clone(), n),
+                "chunk size {size}"
+            );
         }
     }
 
@@ -462,7 +515,10 @@ regex = '^\d{5,}$'
     fn json_escaped_literals_are_found() {
         let rules = RuleSetBuilder::new()
             .builtin(false)
-            .add_text("t.toml", "[[signal]]\nid = \"q\"\nregex = 'result \"oom-kill\"'\n")
+            .add_text(
+                "t.toml",
+                "[[signal]]\nid = \"q\"\nregex = 'result \"oom-kill\"'\n",
+            )
             .build()
             .unwrap();
         let scanner = ScannerBuilder::new().build(&rules);
