@@ -12,6 +12,9 @@ use crate::rules::{RuleSet, SignalIdx};
 /// Literals per prefilter automaton. Measured: aho-corasick's SIMD (Teddy) path holds up to
 /// about 32 literals, halves its speed by 48 and falls to a slow path past 64.
 pub const DEFAULT_GROUP_SIZE: usize = 32;
+/// Literal count above which one DFA pass beats several Teddy passes (measured on the
+/// reference corpus: two Teddy groups cost about as much as one DFA pass).
+pub const DEFAULT_SINGLE_PASS_ABOVE: usize = 64;
 /// Bytes per parallel chunk.
 pub const DEFAULT_CHUNK_SIZE: usize = 2 << 20;
 
@@ -29,6 +32,7 @@ pub const DEFAULT_CHUNK_SIZE: usize = 2 << 20;
 #[derive(Debug, Clone)]
 pub struct ScannerBuilder {
     group_size: usize,
+    single_pass_above: usize,
     chunk_size: usize,
 }
 
@@ -42,6 +46,7 @@ impl ScannerBuilder {
     pub fn new() -> Self {
         Self {
             group_size: DEFAULT_GROUP_SIZE,
+            single_pass_above: DEFAULT_SINGLE_PASS_ABOVE,
             chunk_size: DEFAULT_CHUNK_SIZE,
         }
     }
@@ -49,6 +54,12 @@ impl ScannerBuilder {
     /// Literals per prefilter automaton (at least 1).
     pub fn group_size(mut self, size: usize) -> Self {
         self.group_size = size.max(1);
+        self
+    }
+
+    /// Above this many literals, one case-folded DFA pass replaces the Teddy groups.
+    pub fn single_pass_above(mut self, literals: usize) -> Self {
+        self.single_pass_above = literals;
         self
     }
 
@@ -74,7 +85,7 @@ impl ScannerBuilder {
                 }
             }
         }
-        let prefilters = literals.prefilters(self.group_size);
+        let prefilters = literals.prefilters(self.group_size, self.single_pass_above);
         let fallback_finder = build_fallback_finder(rules, &fallback);
         Scanner {
             prefilters,
@@ -108,19 +119,39 @@ impl LiteralTable {
         }
     }
 
-    fn prefilters(&self, group_size: usize) -> Vec<AhoCorasick> {
+    /// The automata that find candidate lines. A small rule set gets groups of at most
+    /// `group_size` literals, each on aho-corasick's SIMD (Teddy) path. A large one gets a
+    /// single case-folded DFA: its speed does not depend on the number of literals or on case
+    /// folding, while every further Teddy group would be one more pass over the data.
+    /// Folding only adds candidates; the line matchers keep each literal's own case rule.
+    fn prefilters(&self, group_size: usize, single_pass_above: usize) -> Vec<AhoCorasick> {
+        let total = self.exact.len() + self.folded.len();
+        if total == 0 {
+            return Vec::new();
+        }
+        if total > single_pass_above {
+            let all = self
+                .exact
+                .iter()
+                .chain(&self.folded)
+                .map(|(t, _)| t.as_str());
+            return vec![literal_automaton(
+                all,
+                true,
+                MatchKind::Standard,
+                AhoCorasickKind::DFA,
+            )];
+        }
         let mut automata = Vec::new();
         for (list, fold) in [(&self.exact, false), (&self.folded, true)] {
             for group in list.chunks(group_size) {
                 let texts = group.iter().map(|(t, _)| t.as_str());
-                automata.push(
-                    AhoCorasick::builder()
-                        .match_kind(MatchKind::LeftmostFirst)
-                        .ascii_case_insensitive(fold)
-                        .kind(Some(AhoCorasickKind::DFA))
-                        .build(texts)
-                        .expect("literal automata stay within aho-corasick's limits"),
-                );
+                automata.push(literal_automaton(
+                    texts,
+                    fold,
+                    MatchKind::LeftmostFirst,
+                    AhoCorasickKind::DFA,
+                ));
             }
         }
         automata
@@ -140,6 +171,20 @@ impl LiteralTable {
             })
             .collect()
     }
+}
+
+fn literal_automaton<'a>(
+    texts: impl IntoIterator<Item = &'a str>,
+    fold: bool,
+    kind: MatchKind,
+    implementation: AhoCorasickKind,
+) -> AhoCorasick {
+    AhoCorasick::builder()
+        .match_kind(kind)
+        .ascii_case_insensitive(fold)
+        .kind(Some(implementation))
+        .build(texts)
+        .expect("literal automata stay within aho-corasick's limits")
 }
 
 /// Finds every literal on one candidate line (overlapping), mapping them to signals.
