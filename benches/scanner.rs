@@ -90,5 +90,42 @@ fn detectors(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, scanner, envelopes, detectors);
+/// Where aho-corasick leaves its SIMD path: one automaton with N literals over the corpus.
+fn prefilter_cliff(c: &mut Criterion) {
+    let data = corpus(200_000);
+    let mut group = c.benchmark_group("prefilter-literals-per-automaton");
+    group.throughput(Throughput::Bytes(data.len() as u64));
+    group.sample_size(10);
+    for n in [8, 16, 32, 48, 64, 96, 128] {
+        let mut rules_text = String::new();
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        for i in 0..n {
+            // Distinct words of ordinary letters, like real failure literals: Teddy cannot
+            // skip on one rare byte.
+            let word: String = (0..10)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    (b'a' + (state % 26) as u8) as char
+                })
+                .collect();
+            rules_text.push_str(&format!("[[signal]]\nid = \"s{i}\"\nregex = '{word}'\n"));
+        }
+        let rules = RuleSetBuilder::new()
+            .builtin(false)
+            .add_text("bench.toml", rules_text)
+            .build()
+            .expect("synthetic rules load");
+        let scanner = ScannerBuilder::new()
+            .group_size(n)
+            .single_pass_above(usize::MAX)
+            .chunk_size(usize::MAX)
+            .build(&rules);
+        group.bench_function(format!("{n}"), |b| b.iter(|| scanner.scan(&data, 1)));
+    }
+    group.finish();
+}
+
+criterion_group!(benches, scanner, envelopes, detectors, prefilter_cliff);
 criterion_main!(benches);

@@ -6,7 +6,7 @@
 use std::io::Read;
 use std::path::PathBuf;
 
-use crate::classify::{classify, Inputs};
+use crate::classify::{classify, EvidenceIndex, Inputs};
 use crate::detect::detect_restart_loops;
 use crate::evidence::EvidenceLine;
 use crate::input::{self, Body, InputError, SourceSpec};
@@ -209,7 +209,9 @@ impl Analyzer {
             ..
         } = run;
         let loops = detect_restart_loops(&self.rules, &evidence);
+        let index = EvidenceIndex::new(&self.rules, &evidence);
         let inputs = Inputs {
+            index: &index,
             rules: &self.rules,
             evidence: &evidence,
             loops: &loops,

@@ -237,3 +237,36 @@ fn a_closed_stdout_is_not_an_error() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+#[test]
+fn a_truncated_gzip_keeps_its_readable_findings_and_exits_two() {
+    let mut log = String::new();
+    for _ in 0..200 {
+        log.push_str(BIND_ERROR);
+    }
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(log.as_bytes()).unwrap();
+    let compressed = encoder.finish().unwrap();
+    let truncated = temp_file(&compressed[..compressed.len() * 2 / 3]);
+    logsleuth()
+        .args(["--format", "json"])
+        .arg(truncated.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("truncated gzip data"))
+        .stdout(predicate::str::contains("port-conflict"));
+}
+
+#[test]
+fn a_directory_is_walked_and_binary_files_are_skipped_with_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("app.log"), BIND_ERROR).unwrap();
+    std::fs::write(dir.path().join("core.bin"), b"\x7fELF\x00\x00\x01binary").unwrap();
+    logsleuth()
+        .args(["--format", "json"])
+        .arg(dir.path())
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("port-conflict"))
+        .stdout(predicate::str::contains("skipped (binary file)"));
+}

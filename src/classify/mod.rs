@@ -26,6 +26,7 @@ pub struct Inputs<'a> {
     pub loops: &'a [RestartLoop],
     /// Display names of the sources, indexed like `EvidenceLine::source`.
     pub source_names: &'a [String],
+    pub index: &'a EvidenceIndex,
 }
 
 /// Evaluates every cause and returns the findings, most important first.
@@ -45,19 +46,45 @@ pub fn classify(inputs: &Inputs<'_>) -> Vec<Finding> {
     fold_consequences(inputs.rules, findings)
 }
 
-/// Lines (indexes into evidence) that a reference covers.
+/// Evidence line indexes per signal, built once so each cause looks up only its own signals.
+pub struct EvidenceIndex {
+    by_signal: Vec<Vec<usize>>,
+}
+
+impl EvidenceIndex {
+    pub fn new(rules: &RuleSet, evidence: &[EvidenceLine]) -> Self {
+        let mut by_signal = vec![Vec::new(); rules.signals.len()];
+        for (i, line) in evidence.iter().enumerate() {
+            for m in &line.matches {
+                let lines: &mut Vec<usize> = &mut by_signal[m.signal as usize];
+                if lines.last() != Some(&i) {
+                    lines.push(i);
+                }
+            }
+        }
+        Self { by_signal }
+    }
+}
+
+/// Lines (indexes into evidence, ascending) that a reference covers.
 fn lines_for(reference: &EvidenceRef, inputs: &Inputs<'_>) -> Vec<usize> {
-    inputs
-        .evidence
-        .iter()
-        .enumerate()
-        .filter(|(_, line)| {
-            line.matches
+    match reference {
+        EvidenceRef::Signal(idx) => inputs.index.by_signal[*idx as usize].clone(),
+        EvidenceRef::Tag(tag) => {
+            let mut lines: Vec<usize> = inputs
+                .rules
+                .signals
                 .iter()
-                .any(|m| inputs.rules.refers_to(reference, m.signal))
-        })
-        .map(|(i, _)| i)
-        .collect()
+                .enumerate()
+                .filter(|(_, signal)| signal.has_tag(*tag))
+                .flat_map(|(i, _)| inputs.index.by_signal[i].iter().copied())
+                .collect();
+            lines.sort_unstable();
+            lines.dedup();
+            lines
+        }
+        EvidenceRef::RestartLoop => Vec::new(),
+    }
 }
 
 fn present(reference: &EvidenceRef, inputs: &Inputs<'_>) -> bool {

@@ -9,7 +9,7 @@
 //! jitter the median absolute deviation; with a single restart the delay between the death
 //! and the scheduled restart (systemd's `RestartSec=`) stands in for the period.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 
@@ -82,11 +82,11 @@ struct Event {
 /// Finds restart loops in `evidence` (in input order).
 pub fn detect_restart_loops(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<RestartLoop> {
     let mut subjects: BTreeMap<String, Vec<Event>> = BTreeMap::new();
-    let mut unit_subjects: Vec<String> = Vec::new();
+    let mut unit_subjects: HashSet<String> = HashSet::new();
+    let kinds: Vec<Option<EventKind>> = rules.signals.iter().map(|s| event_kind(&s.tags)).collect();
     for line in evidence {
         for m in &line.matches {
-            let signal = rules.signal(m.signal);
-            let Some(kind) = event_kind(&signal.tags) else {
+            let Some(kind) = kinds[m.signal as usize] else {
                 continue;
             };
             let subject = subject_of(
@@ -98,7 +98,7 @@ pub fn detect_restart_loops(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<R
             if (m.capture("unit").is_some() || line.unit.is_some())
                 && !unit_subjects.contains(&subject)
             {
-                unit_subjects.push(subject.clone());
+                unit_subjects.insert(subject.clone());
             }
             let event = Event {
                 kind,

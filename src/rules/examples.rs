@@ -77,3 +77,27 @@ pub fn check_examples(rules: &RuleSet, scanner: &Scanner) -> Vec<ExampleFailure>
     }
     failures
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::RuleSetBuilder;
+    use crate::scan::ScannerBuilder;
+
+    #[test]
+    fn every_built_in_example_and_counter_example_holds() {
+        let rules = RuleSetBuilder::new().build().expect("built-in rules load");
+        let failures = check_examples(&rules, &ScannerBuilder::new().build(&rules));
+        let shown: Vec<String> = failures.iter().map(ToString::to_string).collect();
+        assert!(shown.is_empty(), "{}", shown.join("\n"));
+    }
+
+    #[test]
+    fn every_signal_has_examples_and_every_cause_is_reachable() {
+        let rules = RuleSetBuilder::new().build().expect("built-in rules load");
+        for signal in &rules.signals {
+            assert!(!signal.examples.is_empty(), "signal `{}` has no example", signal.id);
+        }
+        assert!(rules.causes.len() >= 20);
+    }
+}
