@@ -1,6 +1,6 @@
 //! What each command does: analyse logs, list/check rules, explain a cause, completions, man.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 use anyhow::{Context, Result};
 use clap::CommandFactory;
@@ -62,6 +62,12 @@ fn analyze(args: &crate::cli::AnalyzeArgs) -> Result<u8> {
         Err(errors) => return Ok(rule_errors(&errors)),
     };
     let config = Config::from_args(args);
+    if reads_stdin(&config.paths) && std::io::stdin().is_terminal() {
+        let _ = writeln!(
+            std::io::stderr(),
+            "logsleuth: reading logs from the terminal; pipe logs in or give a path (--help shows examples)"
+        );
+    }
     let options = AnalyzeOptions {
         reference_year: config.year,
         ..AnalyzeOptions::default()
@@ -100,6 +106,10 @@ fn analyze(args: &crate::cli::AnalyzeArgs) -> Result<u8> {
         .fail_on
         .is_some_and(|threshold| report.findings.iter().any(|f| f.severity >= threshold));
     Ok(if failed { EXIT_FINDINGS } else { EXIT_OK })
+}
+
+fn reads_stdin(paths: &[std::path::PathBuf]) -> bool {
+    paths.is_empty() || paths.iter().any(|p| p.as_os_str() == "-")
 }
 
 fn list_rules(args: &RuleArgs) -> Result<u8> {

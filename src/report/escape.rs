@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-/// Replaces C0 controls (except tab), DEL and C1 controls with visible `\xNN` / `\u{NN}`
+/// Replaces C0 controls (except tab and newline), DEL and C1 controls with visible `\xNN` / `\u{NN}`
 /// escapes, so log content cannot drive the terminal (no CSI, OSC or BEL injection).
 pub fn escape_control(text: &str) -> Cow<'_, str> {
     if !text.chars().any(is_dangerous) {
@@ -24,7 +24,7 @@ pub fn escape_control(text: &str) -> Cow<'_, str> {
 }
 
 fn is_dangerous(c: char) -> bool {
-    (c.is_control() && c != '\t') || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202e}')
+    (c.is_control() && c != '\t' && c != '\n') || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202e}')
 }
 
 #[cfg(test)]
@@ -33,7 +33,7 @@ mod tests {
 
     #[test]
     fn escape_sequences_become_visible() {
-        assert_eq!(escape_control("plain\ttext"), "plain\ttext");
+        assert_eq!(escape_control("plain\ttext\n"), "plain\ttext\n");
         assert_eq!(escape_control("\x1b[31mred\x07"), "\\x1b[31mred\\x07");
         assert_eq!(escape_control("\u{9b}2J \u{202e}"), "\\u{9b}2J \\u{202e}");
     }

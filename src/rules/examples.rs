@@ -96,7 +96,11 @@ mod tests {
     fn every_signal_has_examples_and_every_cause_is_reachable() {
         let rules = RuleSetBuilder::new().build().expect("built-in rules load");
         for signal in &rules.signals {
-            assert!(!signal.examples.is_empty(), "signal `{}` has no example", signal.id);
+            assert!(
+                !signal.examples.is_empty(),
+                "signal `{}` has no example",
+                signal.id
+            );
         }
         assert!(rules.causes.len() >= 20);
     }
