@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
+use clap::builder::TypedValueParser as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use logsleuth::rules::Severity;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -50,8 +52,8 @@ pub struct AnalyzeArgs {
     pub color: ColorArg,
 
     /// Exit with status 1 when a finding at or above this severity exists.
-    #[arg(long, value_enum, value_name = "SEVERITY")]
-    pub fail_on: Option<SeverityArg>,
+    #[arg(long, value_name = "SEVERITY", value_parser = severity_value())]
+    pub fail_on: Option<Severity>,
 
     #[command(flatten)]
     pub rules: RuleArgs,
@@ -122,12 +124,9 @@ pub enum ColorArg {
     Never,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum SeverityArg {
-    Debug,
-    Info,
-    Notice,
-    Warning,
-    Error,
-    Critical,
+/// Severity names come from the library's own list.
+fn severity_value() -> impl clap::builder::TypedValueParser<Value = Severity> {
+    let names: Vec<&'static str> = Severity::ALL.iter().map(|s| s.as_str()).collect();
+    clap::builder::PossibleValuesParser::new(names)
+        .map(|name| Severity::parse(&name).expect("only listed names get through"))
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use logsleuth::report::Format;
 use logsleuth::rules::{RuleErrors, RuleSet, RuleSetBuilder, Severity};
 
-use crate::cli::{AnalyzeArgs, ColorArg, FormatArg, RuleArgs, SeverityArg};
+use crate::cli::{AnalyzeArgs, ColorArg, FormatArg, RuleArgs};
 
 /// Everything a run needs, decided before any log byte is read.
 pub struct Config {
@@ -27,7 +27,7 @@ impl Config {
                 FormatArg::Markdown => Format::Markdown,
             },
             color: use_color(args.color),
-            fail_on: args.fail_on.map(severity),
+            fail_on: args.fail_on,
             year: args.year,
         }
     }
@@ -40,17 +40,6 @@ pub fn load_rules(args: &RuleArgs) -> Result<RuleSet, RuleErrors> {
         builder = builder.add_path(path);
     }
     builder.build()
-}
-
-fn severity(arg: SeverityArg) -> Severity {
-    match arg {
-        SeverityArg::Debug => Severity::Debug,
-        SeverityArg::Info => Severity::Info,
-        SeverityArg::Notice => Severity::Notice,
-        SeverityArg::Warning => Severity::Warning,
-        SeverityArg::Error => Severity::Error,
-        SeverityArg::Critical => Severity::Critical,
-    }
 }
 
 /// `--color auto` colours only a terminal, and never when NO_COLOR is set (non-empty) or
