@@ -47,7 +47,8 @@ pub struct AnalyzeArgs {
     #[arg(short, long, value_enum, default_value_t = FormatArg::Text)]
     pub format: FormatArg,
 
-    /// When to colour the text report; NO_COLOR in the environment means never.
+    /// When to colour the text report. `auto` colours a terminal only, and not when NO_COLOR
+    /// is set; `always` colours even then.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN")]
     pub color: ColorArg,
 
@@ -65,7 +66,8 @@ pub struct AnalyzeArgs {
 
 #[derive(Debug, Args, Clone)]
 pub struct RuleArgs {
-    /// Add rules from a TOML file or a directory of them (repeatable).
+    /// Add rules from a TOML file, or every `*.toml` file directly in a directory
+    /// (repeatable).
     #[arg(long = "rules", value_name = "PATH")]
     pub rule_paths: Vec<PathBuf>,
 

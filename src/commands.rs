@@ -20,29 +20,46 @@ pub fn run(cli: Cli) -> Result<u8> {
         Some(Command::Rules(RulesCommand::Check { paths })) => check_rules(&paths),
         Some(Command::Explain { cause, rules }) => explain(&cause, &rules),
         Some(Command::Completions { shell }) => {
-            let mut command = Cli::command();
-            clap_complete::generate(shell, &mut command, "logsleuth", &mut std::io::stdout());
+            // Rendered into memory first: the generator panics on a closed stdout.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "logsleuth", &mut script);
+            write_stdout(&script).context("writing the completion script")?;
             Ok(EXIT_OK)
         }
         Some(Command::Man) => {
-            let mut out = std::io::stdout().lock();
+            let mut page = Vec::new();
             clap_mangen::Man::new(Cli::command())
-                .render(&mut out)
-                .context("writing the man page")?;
+                .render(&mut page)
+                .context("rendering the man page")?;
+            write_stdout(&page).context("writing the man page")?;
             Ok(EXIT_OK)
         }
     }
 }
 
+/// Writes to stdout; a closed pipe (`| head`) ends the output quietly.
+fn write_stdout(bytes: &[u8]) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
 /// Prints rule errors (all of them) and returns the error exit status.
-fn rule_errors(errors: &logsleuth::rules::RuleErrors) -> u8 {
+fn rule_errors(errors: &logsleuth::rules::RuleErrors, logs_pending: bool) -> u8 {
     let mut stderr = std::io::stderr().lock();
     for err in &errors.0 {
         let _ = writeln!(stderr, "{err}");
     }
+    let suffix = if logs_pending {
+        "; no log was read"
+    } else {
+        ""
+    };
     let _ = writeln!(
         stderr,
-        "logsleuth: {} in the rules; no log was read",
+        "logsleuth: {} in the rules{suffix}",
         plural(errors.0.len(), "error")
     );
     EXIT_ERROR
@@ -59,7 +76,7 @@ fn plural(n: usize, word: &str) -> String {
 fn analyze(args: &crate::cli::AnalyzeArgs) -> Result<u8> {
     let rules = match load_rules(&args.rules) {
         Ok(rules) => rules,
-        Err(errors) => return Ok(rule_errors(&errors)),
+        Err(errors) => return Ok(rule_errors(&errors, true)),
     };
     let config = Config::from_args(args);
     if reads_stdin(&config.paths) && std::io::stdin().is_terminal() {
@@ -93,19 +110,19 @@ fn analyze(args: &crate::cli::AnalyzeArgs) -> Result<u8> {
         Format::Json => report.to_json(),
         Format::Markdown => render_markdown(report),
     };
-    let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(rendered.as_bytes())
-        .context("writing the report")?;
-    stdout.flush().context("writing the report")?;
-
-    if !report.errors.is_empty() {
-        return Ok(EXIT_ERROR);
-    }
+    // Decided before writing, so a reader that stops early (`| head`) does not change it.
     let failed = config
         .fail_on
         .is_some_and(|threshold| report.findings.iter().any(|f| f.severity >= threshold));
-    Ok(if failed { EXIT_FINDINGS } else { EXIT_OK })
+    let status = if !report.errors.is_empty() {
+        EXIT_ERROR
+    } else if failed {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    };
+    write_stdout(rendered.as_bytes()).context("writing the report")?;
+    Ok(status)
 }
 
 fn reads_stdin(paths: &[std::path::PathBuf]) -> bool {
@@ -115,7 +132,7 @@ fn reads_stdin(paths: &[std::path::PathBuf]) -> bool {
 fn list_rules(args: &RuleArgs) -> Result<u8> {
     let rules = match load_rules(args) {
         Ok(rules) => rules,
-        Err(errors) => return Ok(rule_errors(&errors)),
+        Err(errors) => return Ok(rule_errors(&errors, false)),
     };
     let mut out = std::io::stdout().lock();
     writeln!(out, "Causes ({}):", rules.causes.len())?;
@@ -160,17 +177,14 @@ fn one_line<'a>(summary: &'a str, title: &'a str) -> &'a str {
 }
 
 fn check_rules(paths: &[std::path::PathBuf]) -> Result<u8> {
-    let mut builder = RuleSetBuilder::new().builtin(paths.is_empty());
+    // User rules may refer to built-in signals, so those are always loaded alongside.
+    let mut builder = RuleSetBuilder::new();
     for path in paths {
         builder = builder.add_path(path);
     }
-    // User rules may refer to built-in signals, so those are loaded alongside.
-    if !paths.is_empty() {
-        builder = builder.builtin(true);
-    }
     let rules: RuleSet = match builder.build() {
         Ok(rules) => rules,
-        Err(errors) => return Ok(rule_errors(&errors)),
+        Err(errors) => return Ok(rule_errors(&errors, false)),
     };
     let scanner = ScannerBuilder::new().build(&rules);
     let failures = check_examples(&rules, &scanner);
@@ -205,7 +219,7 @@ fn check_rules(paths: &[std::path::PathBuf]) -> Result<u8> {
 fn explain(cause_id: &str, args: &RuleArgs) -> Result<u8> {
     let rules = match load_rules(args) {
         Ok(rules) => rules,
-        Err(errors) => return Ok(rule_errors(&errors)),
+        Err(errors) => return Ok(rule_errors(&errors, false)),
     };
     let Some(cause) = rules.cause(cause_id) else {
         let ids: Vec<&str> = rules.causes.iter().map(|c| c.id.as_str()).collect();

@@ -15,8 +15,10 @@ use crate::report::{Report, SourceSummary};
 use crate::rules::{RuleErrors, RuleSet, RuleSetBuilder};
 use crate::scan::{Scanner, ScannerBuilder};
 
-/// Bytes read from a stream at a time (stdin, decompressed files).
-pub const DEFAULT_BLOCK_SIZE: usize = 8 << 20;
+/// Bytes read from a stream at a time (stdin, decompressed files): large enough for the
+/// parallel scanner to split into chunks. A line longer than this is scanned in its first
+/// block only.
+pub const STREAM_BLOCK_SIZE: usize = 8 << 20;
 
 /// Options for one analysis run.
 #[derive(Debug, Clone)]
@@ -30,7 +32,7 @@ pub struct AnalyzeOptions {
 impl Default for AnalyzeOptions {
     fn default() -> Self {
         Self {
-            block_size: DEFAULT_BLOCK_SIZE,
+            block_size: STREAM_BLOCK_SIZE,
             reference_year: None,
         }
     }
@@ -182,7 +184,19 @@ impl Analyzer {
         let mut blocks = input::LineBlocks::new(reader, self.options.block_size);
         let mut next_line = 1;
         while let Some(block) = blocks.next_block()? {
-            next_line = self.scan_block(source, block.bytes, next_line, run);
+            let mut bytes = block.bytes;
+            if block.continues_line {
+                // The rest of a line longer than a block: its first block-sized piece was
+                // scanned and is its evidence; the rest of it is skipped.
+                match memchr::memchr(b'\n', bytes) {
+                    Some(end) => {
+                        bytes = &bytes[end + 1..];
+                        next_line += 1;
+                    }
+                    None => continue,
+                }
+            }
+            next_line = self.scan_block(source, bytes, next_line, run);
         }
         Ok(())
     }
@@ -226,4 +240,40 @@ impl Analyzer {
 /// Analyses `paths` with the built-in rules and default options.
 pub fn analyze(paths: &[PathBuf]) -> Result<Analysis, RuleErrors> {
     Ok(Analyzer::new(RuleSetBuilder::new().build()?).analyze_paths(paths))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BIND: &str = "Jan 16 12:28:18 web app[7]: OSError: [Errno 98] Address already in use\n";
+
+    fn analyzer(block_size: usize) -> Analyzer {
+        let options = AnalyzeOptions {
+            block_size,
+            reference_year: Some(2026),
+        };
+        Analyzer::new(RuleSetBuilder::new().build().unwrap()).with_options(options)
+    }
+
+    #[test]
+    fn streams_in_small_blocks_keep_line_numbers_and_skip_the_rest_of_long_lines() {
+        let mut input = String::new();
+        input.push_str(BIND);
+        input.push_str(&"x".repeat(10_000));
+        input.push_str(" Address already in use\n");
+        for _ in 0..500 {
+            input.push_str("Jan 16 12:28:19 web app[7]: all quiet\n");
+        }
+        input.push_str(BIND);
+        let whole = analyzer(STREAM_BLOCK_SIZE).analyze_reader("-", input.as_bytes());
+        let small = analyzer(4096).analyze_reader("-", input.as_bytes());
+        let lines = |a: &Analysis| a.evidence.iter().map(|e| e.line_no).collect::<Vec<_>>();
+        assert_eq!(lines(&whole), vec![1, 2, 503]);
+        // The over-long line is represented by its first block only: its tail (with the
+        // literal) is skipped, and no line is counted twice.
+        assert_eq!(lines(&small), vec![1, 503]);
+        assert_eq!(small.report.sources[0].lines, 503);
+        assert_eq!(small.report.sources[0].matched_lines, 2);
+    }
 }

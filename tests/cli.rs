@@ -270,3 +270,125 @@ fn a_directory_is_walked_and_binary_files_are_skipped_with_a_note() {
         .stdout(predicate::str::contains("port-conflict"))
         .stdout(predicate::str::contains("skipped (binary file)"));
 }
+
+const SEED_002: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/corpora/port-conflict-uvicorn-manual-copy-journal-short/input.log"
+);
+
+fn loops_of(stdout: &[u8]) -> Vec<serde_json::Value> {
+    let report: serde_json::Value = serde_json::from_slice(stdout).unwrap();
+    report["restart_loops"].as_array().unwrap().clone()
+}
+
+#[test]
+fn a_loop_split_across_rotated_files_is_one_loop_in_time_order() {
+    let text = std::fs::read_to_string(SEED_002).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let (older, newer) = lines.split_at(lines.len() / 2);
+    let dir = tempfile::tempdir().unwrap();
+    // A walk reads app.log before app.log.1, the opposite of time order.
+    std::fs::write(dir.path().join("app.log"), newer.join("\n") + "\n").unwrap();
+    std::fs::write(dir.path().join("app.log.1"), older.join("\n") + "\n").unwrap();
+    let output = logsleuth()
+        .args(["--format", "json", "--year", "2026"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let loops = loops_of(&output.stdout);
+    assert_eq!(loops.len(), 1, "{loops:?}");
+    assert_eq!(loops[0]["unit"], "lumiera-whatsapp");
+    assert_eq!(loops[0]["period_s"], 14.0);
+    assert!(
+        loops[0]["first"].as_str() < loops[0]["last"].as_str(),
+        "{loops:?}"
+    );
+}
+
+#[test]
+fn crlf_input_gives_the_same_report() {
+    let text = std::fs::read_to_string(SEED_002).unwrap();
+    let crlf = text.replace('\n', "\r\n");
+    let plain = logsleuth()
+        .args(["--format", "json", "--year", "2026"])
+        .write_stdin(text)
+        .output()
+        .unwrap();
+    let windows = logsleuth()
+        .args(["--format", "json", "--year", "2026"])
+        .write_stdin(crlf)
+        .output()
+        .unwrap();
+    let strip = |out: &[u8]| String::from_utf8_lossy(out).replace("\\r", "");
+    assert_eq!(strip(&plain.stdout), strip(&windows.stdout));
+}
+
+#[test]
+fn the_year_option_dates_year_less_stamps() {
+    let output = logsleuth()
+        .args(["--format", "json", "--year", "2019", SEED_002])
+        .output()
+        .unwrap();
+    let loops = loops_of(&output.stdout);
+    assert!(
+        loops[0]["first"]
+            .as_str()
+            .unwrap()
+            .starts_with("2019-01-16T"),
+        "{loops:?}"
+    );
+}
+
+#[test]
+fn user_rules_add_to_or_replace_the_built_in_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("team.toml"),
+        "[[signal]]\nid = \"quota-exceeded\"\nregex = 'quota (?P<name>\\w+) exceeded'\nexamples = [\"quota disk exceeded\"]\n\n[[cause]]\nid = \"quota\"\ntitle = \"Quota {name} exceeded\"\n[cause.when]\nany = [\"quota-exceeded\"]\n",
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("nested")).unwrap();
+    std::fs::write(dir.path().join("nested/broken.toml"), "not toml at all [").unwrap();
+    let input = format!("app[1]: quota disk exceeded\n{BIND_ERROR}");
+    let rules = dir.path().display().to_string();
+    logsleuth()
+        .args(["--format", "json", "--rules", &rules])
+        .write_stdin(input.clone())
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("\"cause\": \"quota\""))
+        .stdout(predicate::str::contains("\"cause\": \"port-conflict\""));
+    logsleuth()
+        .args(["--format", "json", "--no-default-rules", "--rules", &rules])
+        .write_stdin(input)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("\"cause\": \"quota\""))
+        .stdout(predicate::str::contains("port-conflict").not());
+}
+
+#[test]
+fn unreadable_rule_files_are_named_without_a_made_up_position() {
+    logsleuth()
+        .args(["--rules", "/no/such/rules.toml"])
+        .write_stdin(BIND_ERROR)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "/no/such/rules.toml: cannot read (",
+        ));
+}
+
+#[test]
+fn a_closed_pipe_keeps_the_error_status() {
+    use std::process::{Command as Std, Stdio};
+    let mut child = Std::new(assert_cmd::cargo::cargo_bin("logsleuth"))
+        .args(["/no/such/file.log", SEED_002])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    assert_eq!(child.wait().unwrap().code(), Some(2));
+    logsleuth().args(["completions", "bash"]).assert().code(0);
+}

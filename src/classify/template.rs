@@ -10,6 +10,34 @@ pub struct Values {
     values: BTreeMap<String, String>,
 }
 
+/// The restart loop a finding is about: the one named like the unit or program of its
+/// evidence, else the only loop there is. With several loops and no name in common, none.
+fn related_loop<'a>(
+    inputs: &'a Inputs<'_>,
+    required: &[usize],
+    unit: Option<&str>,
+) -> Option<&'a crate::detect::RestartLoop> {
+    let bare = |name: &str| {
+        let name = name.trim_end_matches('.');
+        name.strip_suffix(".service").unwrap_or(name).to_string()
+    };
+    let mut names: Vec<String> = unit.map(bare).into_iter().collect();
+    for &i in required {
+        let line = &inputs.evidence[i];
+        names.extend(line.unit.as_deref().map(bare));
+        names.extend(line.identifier.as_deref().map(bare));
+    }
+    inputs
+        .loops
+        .iter()
+        .find(|l| names.contains(&l.unit))
+        .or(if inputs.loops.len() == 1 {
+            inputs.loops.first()
+        } else {
+            None
+        })
+}
+
 /// What a placeholder says when the evidence has no value for it.
 fn neutral(name: &str) -> String {
     match name {
@@ -58,7 +86,7 @@ impl Values {
                     .or_insert_with(|| pid.to_string());
             }
         }
-        if let Some(looped) = inputs.loops.iter().max_by_key(|l| l.restarts) {
+        if let Some(looped) = related_loop(inputs, required, values.get("unit")) {
             values
                 .values
                 .entry("unit".into())

@@ -210,7 +210,26 @@ fn normalize_unit(unit: &str) -> String {
     unit.strip_suffix(".service").unwrap_or(unit).to_string()
 }
 
+/// The subject's events on one clock, in time order where every event has a time: rotated
+/// files and several sources arrive in any order, and wall-clock and since-boot times must
+/// not be mixed in one interval.
+fn on_one_clock(events: &[Event]) -> Vec<Event> {
+    let wall = events.iter().any(|e| e.wall_us.is_some());
+    let mut events: Vec<Event> = events
+        .iter()
+        .map(|e| Event {
+            clock_us: if wall { e.wall_us } else { e.clock_us },
+            ..e.clone()
+        })
+        .collect();
+    if events.iter().all(|e| e.clock_us.is_some()) {
+        events.sort_by_key(|e| e.clock_us);
+    }
+    events
+}
+
 fn judge(subject: String, events: &[Event]) -> Option<RestartLoop> {
+    let events = &on_one_clock(events)[..];
     let count = |kind| events.iter().filter(|e| e.kind == kind).count();
     let start_limit_hit = count(EventKind::StartLimit) > 0;
     let loop_state = count(EventKind::LoopState) > 0;

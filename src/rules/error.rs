@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-/// One problem in one rule file.
+/// One problem in one rule file. `line` 0 means the file as a whole (it could not be read).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleError {
     pub file: String,
@@ -26,11 +26,16 @@ impl RuleError {
 
 impl fmt::Display for RuleError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}",
-            self.file, self.line, self.column, self.message
-        )
+        if self.line == 0 {
+            // Not about a position in the file: the file itself could not be read.
+            write!(f, "{}: {}", self.file, self.message)
+        } else {
+            write!(
+                f,
+                "{}:{}:{}: {}",
+                self.file, self.line, self.column, self.message
+            )
+        }
     }
 }
 

@@ -264,7 +264,7 @@ fn list_toml_files(dir: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
-        if path.is_dir() || path.extension().is_some_and(|x| x == "toml") {
+        if path.is_file() && path.extension().is_some_and(|x| x == "toml") {
             files.push(path);
         }
     }
@@ -275,9 +275,9 @@ fn list_toml_files(dir: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
 fn io_error(name: &str, err: &std::io::Error) -> RuleError {
     RuleError {
         file: name.to_string(),
-        line: 1,
-        column: 1,
-        message: format!("cannot read: {err}"),
+        line: 0,
+        column: 0,
+        message: format!("cannot read ({err})"),
     }
 }
 
@@ -394,6 +394,14 @@ fn compile_signal(
                     );
                     ok = false;
                 }
+            }
+            let folds = raw.regex.get_ref().trim_start().starts_with("(?i");
+            if folds && !raw.case_insensitive {
+                report(
+                    raw.regex.span().start,
+                    "the regex ignores case but its literals are matched exactly: add `case_insensitive = true`".to_string(),
+                );
+                ok = false;
             }
             (
                 given.iter().map(|l| l.get_ref().clone()).collect(),

@@ -86,12 +86,12 @@ impl ScannerBuilder {
             }
         }
         let prefilters = literals.prefilters(self.group_size, self.single_pass_above);
-        let fallback_finder = build_fallback_finder(rules, &fallback);
+        let fallback_finders = build_fallback_finders(rules, &fallback);
         Scanner {
             prefilters,
             line_matchers: literals.line_matchers(),
             fallback,
-            fallback_finder,
+            fallback_finders,
             regexes: rules.signals.iter().map(|s| s.regex.clone()).collect(),
             chunk_size: self.chunk_size,
         }
@@ -120,27 +120,26 @@ impl LiteralTable {
     }
 
     /// The automata that find candidate lines. A small rule set gets groups of at most
-    /// `group_size` literals, each on aho-corasick's SIMD (Teddy) path. A large one gets a
-    /// single case-folded DFA: its speed does not depend on the number of literals or on case
-    /// folding, while every further Teddy group would be one more pass over the data.
-    /// Folding only adds candidates; the line matchers keep each literal's own case rule.
+    /// `group_size` literals, each on aho-corasick's SIMD (Teddy) path. A large one gets one
+    /// DFA for the case-sensitive literals and one for the case-insensitive ones: a DFA's
+    /// speed does not depend on the number of literals, while every further Teddy group
+    /// would be one more pass over the data.
     fn prefilters(&self, group_size: usize, single_pass_above: usize) -> Vec<AhoCorasick> {
         let total = self.exact.len() + self.folded.len();
         if total == 0 {
             return Vec::new();
         }
         if total > single_pass_above {
-            let all = self
-                .exact
-                .iter()
-                .chain(&self.folded)
-                .map(|(t, _)| t.as_str());
-            return vec![literal_automaton(
-                all,
-                true,
-                MatchKind::Standard,
-                AhoCorasickKind::DFA,
-            )];
+            // One DFA per case rule: folding case-sensitive literals too would make ordinary
+            // words ("started", "error:") candidates on most lines of a chatty log.
+            return [(&self.exact, false), (&self.folded, true)]
+                .into_iter()
+                .filter(|(list, _)| !list.is_empty())
+                .map(|(list, fold)| {
+                    let texts = list.iter().map(|(t, _)| t.as_str());
+                    literal_automaton(texts, fold, MatchKind::Standard, AhoCorasickKind::DFA)
+                })
+                .collect();
         }
         let mut automata = Vec::new();
         for (list, fold) in [(&self.exact, false), (&self.folded, true)] {
@@ -204,34 +203,86 @@ fn escaped_variants(literal: &str) -> Vec<String> {
     variants
 }
 
-/// One regex that finds the candidate lines of every signal without literals.
-fn build_fallback_finder(rules: &RuleSet, fallback: &[SignalIdx]) -> Option<Regex> {
-    if fallback.is_empty() {
-        return None;
-    }
-    let alternation: Vec<String> = fallback
+/// Regexes that find the candidate lines of the signals without literals: one combined
+/// regex, or (should the combination exceed the size limit) one per signal, so no signal is
+/// ever dropped. A signal's `^` and `$` mean the start and end of its *message*, which may
+/// follow an envelope, so the block finders match the regex with its anchors removed and the
+/// line-level regex, which keeps them, confirms.
+fn build_fallback_finders(rules: &RuleSet, fallback: &[SignalIdx]) -> Vec<Regex> {
+    let unanchored: Vec<String> = fallback
         .iter()
-        .map(|&idx| {
-            format!(
-                "(?:{})",
-                strip_line_anchors(rules.signal(idx).regex.as_str())
-            )
-        })
+        .map(|&idx| without_anchors(rules.signal(idx).regex.as_str()))
         .collect();
-    // A signal's `^` means the start of its message, which may follow an envelope, so the
-    // block finder drops line anchors and the line-level regex keeps them.
-    regex::bytes::RegexBuilder::new(&alternation.join("|"))
-        .multi_line(true)
-        .size_limit(64 << 20)
-        .build()
-        .ok()
+    if unanchored.is_empty() {
+        return Vec::new();
+    }
+    let build = |pattern: &str| {
+        regex::bytes::RegexBuilder::new(pattern)
+            .multi_line(true)
+            .size_limit(64 << 20)
+            .build()
+    };
+    let combined: Vec<String> = unanchored.iter().map(|p| format!("(?:{p})")).collect();
+    if let Ok(regex) = build(&combined.join("|")) {
+        return vec![regex];
+    }
+    unanchored
+        .iter()
+        .zip(fallback)
+        .map(|(pattern, &idx)| build(pattern).unwrap_or_else(|_| rules.signal(idx).regex.clone()))
+        .collect()
 }
 
-fn strip_line_anchors(pattern: &str) -> String {
-    let trimmed = pattern.strip_prefix('^').unwrap_or(pattern);
-    match trimmed.strip_suffix('$') {
-        Some(rest) if !rest.ends_with('\\') => rest.to_string(),
-        _ => trimmed.to_string(),
+/// The pattern with every start/end anchor (`^`, `$`, `\A`, `\z`, in any flag mode) removed,
+/// so it matches wherever the message starts. Word boundaries stay.
+fn without_anchors(pattern: &str) -> String {
+    use regex_syntax::hir::{Hir, HirKind, Look};
+    fn strip(hir: &Hir) -> Hir {
+        match hir.kind() {
+            HirKind::Look(look)
+                if !matches!(
+                    look,
+                    Look::WordAscii
+                        | Look::WordAsciiNegate
+                        | Look::WordUnicode
+                        | Look::WordUnicodeNegate
+                        | Look::WordStartAscii
+                        | Look::WordEndAscii
+                        | Look::WordStartUnicode
+                        | Look::WordEndUnicode
+                        | Look::WordStartHalfAscii
+                        | Look::WordEndHalfAscii
+                        | Look::WordStartHalfUnicode
+                        | Look::WordEndHalfUnicode
+                ) =>
+            {
+                Hir::empty()
+            }
+            HirKind::Capture(cap) => Hir::capture(regex_syntax::hir::Capture {
+                index: cap.index,
+                name: cap.name.clone(),
+                sub: Box::new(strip(&cap.sub)),
+            }),
+            HirKind::Repetition(rep) => Hir::repetition(regex_syntax::hir::Repetition {
+                min: rep.min,
+                max: rep.max,
+                greedy: rep.greedy,
+                sub: Box::new(strip(&rep.sub)),
+            }),
+            HirKind::Concat(children) => Hir::concat(children.iter().map(strip).collect()),
+            HirKind::Alternation(children) => {
+                Hir::alternation(children.iter().map(strip).collect())
+            }
+            _ => hir.clone(),
+        }
+    }
+    match regex_syntax::ParserBuilder::new()
+        .utf8(false)
+        .build()
+        .parse(pattern)
+    {
+        Ok(hir) => strip(&hir).to_string(),
+        Err(_) => pattern.to_string(),
     }
 }
 
@@ -241,7 +292,7 @@ pub struct Scanner {
     prefilters: Vec<AhoCorasick>,
     line_matchers: Vec<LineMatcher>,
     fallback: Vec<SignalIdx>,
-    fallback_finder: Option<Regex>,
+    fallback_finders: Vec<Regex>,
     regexes: Vec<Regex>,
     chunk_size: usize,
 }
@@ -284,16 +335,16 @@ impl Scanner {
 
     /// Scans one chunk; hit line numbers are 0-based within the chunk.
     fn scan_chunk(&self, chunk: &[u8]) -> (Vec<LineHit>, u64) {
-        let candidates = self.candidate_lines(chunk);
+        let (candidates, fallback_lines) = self.candidate_lines(chunk);
         let mut scratch = Scratch::new(self.regexes.len());
-        let mut parser = EnvelopeParser::new();
         let mut hits = Vec::new();
         let mut counted_to = 0usize;
         let mut line_no = 0u64;
         for start in candidates {
             let end = memchr::memchr(b'\n', &chunk[start..]).map_or(chunk.len(), |i| start + i);
             let line = &chunk[start..end];
-            let matches = self.confirm(line, &mut parser, &mut scratch);
+            let fallback = fallback_lines.binary_search(&start).is_ok();
+            let matches = self.confirm(line, fallback, &mut scratch);
             if matches.is_empty() {
                 continue;
             }
@@ -309,8 +360,9 @@ impl Scanner {
         (hits, newlines)
     }
 
-    /// Start offsets of the lines that contain a literal or a fallback match, ascending.
-    fn candidate_lines(&self, chunk: &[u8]) -> Vec<usize> {
+    /// Start offsets of the lines that contain a literal or a fallback match (ascending), and
+    /// separately those the fallback finders found.
+    fn candidate_lines(&self, chunk: &[u8]) -> (Vec<usize>, Vec<usize>) {
         let mut starts = Vec::new();
         for automaton in &self.prefilters {
             let mut pos = 0;
@@ -318,38 +370,40 @@ impl Scanner {
                 let Some(m) = automaton.find(Input::new(chunk).range(pos..)) else {
                     break;
                 };
-                let start = line_start(chunk, m.start());
-                starts.push(start);
+                starts.push(line_start(chunk, m.start()));
                 pos = memchr::memchr(b'\n', &chunk[m.end()..])
                     .map_or(chunk.len(), |i| m.end() + i + 1);
             }
         }
-        if let Some(finder) = &self.fallback_finder {
+        let mut fallback_starts = Vec::new();
+        for finder in &self.fallback_finders {
             let mut pos = 0;
             while pos < chunk.len() {
                 let Some(m) = finder.find_at(chunk, pos) else {
                     break;
                 };
-                let start = line_start(chunk, m.start());
-                starts.push(start);
+                fallback_starts.push(line_start(chunk, m.start()));
                 let from = m.end().max(m.start() + 1).min(chunk.len());
                 pos = memchr::memchr(b'\n', &chunk[from..]).map_or(chunk.len(), |i| from + i + 1);
             }
         }
-        if self.prefilters.len() + usize::from(self.fallback_finder.is_some()) > 1 {
+        if !fallback_starts.is_empty() {
+            fallback_starts.sort_unstable();
+            fallback_starts.dedup();
+            starts.extend_from_slice(&fallback_starts);
+        }
+        if self.prefilters.len() + self.fallback_finders.len() > 1 {
             starts.sort_unstable();
             starts.dedup();
         }
-        starts
+        (starts, fallback_starts)
     }
 
     /// Runs the regexes of the signals whose literals occur on `line`.
-    fn confirm(
-        &self,
-        line: &[u8],
-        parser: &mut EnvelopeParser,
-        scratch: &mut Scratch,
-    ) -> Vec<SignalMatch> {
+    /// `fallback`: a fallback finder found this line, so the signals without literals are
+    /// tried too. The envelope is parsed without memory of earlier lines, so the result does
+    /// not depend on where chunks start.
+    fn confirm(&self, line: &[u8], fallback: bool, scratch: &mut Scratch) -> Vec<SignalMatch> {
         let line = trim_cr(line);
         scratch.candidates.clear();
         for matcher in &self.line_matchers {
@@ -359,14 +413,16 @@ impl Scanner {
                     .extend_from_slice(&matcher.owners[m.pattern().as_usize()]);
             }
         }
-        scratch.candidates.extend_from_slice(&self.fallback);
+        if fallback {
+            scratch.candidates.extend_from_slice(&self.fallback);
+        }
         scratch.candidates.sort_unstable();
         scratch.candidates.dedup();
         let mut matches = Vec::new();
         if scratch.candidates.is_empty() {
             return matches;
         }
-        let envelope = parser.parse(line);
+        let envelope = EnvelopeParser::new().parse(line);
         // Rules match the message inside a transport envelope (journal, syslog, docker,
         // JSON); an application's own stamp and level prefix stay part of the message.
         let message: &[u8] = match envelope.format {
@@ -392,7 +448,7 @@ impl Scanner {
     /// Confirms one line outside a scan (rule examples, tests): the signals it matches.
     pub fn match_line(&self, line: &[u8]) -> Vec<SignalMatch> {
         let mut scratch = Scratch::new(self.regexes.len());
-        self.confirm(line, &mut EnvelopeParser::new(), &mut scratch)
+        self.confirm(line, true, &mut scratch)
     }
 }
 
@@ -569,6 +625,31 @@ regex = '^\d{5,}$'
         let scanner = ScannerBuilder::new().build(&rules);
         let (hits, _) = scanner.scan(br#"{"MESSAGE":"Failed with result \"oom-kill\"."}"#, 1);
         assert_eq!(hits.len(), 1);
+    }
+
+    #[test]
+    fn signals_without_literals_match_after_an_envelope_whatever_their_anchors() {
+        for regex in [
+            r"^\d{5,}$",
+            r"(?i)^\d{5,}$",
+            r"(?m)^\d{5,}\z",
+            r"^x{9}|^\d{5,}$",
+        ] {
+            let text = format!("[[signal]]\nid = \"digits\"\nregex = '{regex}'\n");
+            let rules = RuleSetBuilder::new()
+                .builtin(false)
+                .add_text("t.toml", text)
+                .build()
+                .unwrap();
+            let scanner = ScannerBuilder::new().build(&rules);
+            assert_eq!(scanner.fallback_signals(), &[0], "{regex}");
+            let (hits, _) = scanner.scan(
+                b"Jan 16 12:00:00 h app[42]: 1234567\nJan 16 12:00:01 h app[42]: 12 34567\n",
+                1,
+            );
+            assert_eq!(hits.len(), 1, "{regex}");
+            assert_eq!(hits[0].line_no, 1, "{regex}");
+        }
     }
 
     #[test]
