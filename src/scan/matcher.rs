@@ -12,8 +12,8 @@ use crate::rules::{RuleSet, SignalIdx};
 /// Literals per prefilter automaton. Measured: aho-corasick's SIMD (Teddy) path holds up to
 /// about 32 literals, halves its speed by 48 and falls to a slow path past 64.
 pub const DEFAULT_GROUP_SIZE: usize = 32;
-/// Literal count above which one DFA pass beats several Teddy passes (measured on the
-/// reference corpus: two Teddy groups cost about as much as one DFA pass).
+/// Literal count above which one lazy-DFA pass beats several Teddy passes (measured: past
+/// 64 literals aho-corasick leaves its SIMD path, and two groups cost about one DFA pass).
 pub const DEFAULT_SINGLE_PASS_ABOVE: usize = 64;
 /// Bytes per parallel chunk.
 pub const DEFAULT_CHUNK_SIZE: usize = 2 << 20;
@@ -85,9 +85,17 @@ impl ScannerBuilder {
                 }
             }
         }
-        let prefilters = literals.prefilters(self.group_size, self.single_pass_above);
+        let literal_regex = literals.single_pass(self.single_pass_above);
+        // Should the single regex not build (size limits), the Teddy groups take over.
+        let single_pass_above = if literal_regex.is_some() {
+            self.single_pass_above
+        } else {
+            usize::MAX
+        };
+        let prefilters = literals.prefilters(self.group_size, single_pass_above);
         let fallback_finders = build_fallback_finders(rules, &fallback);
         Scanner {
+            literal_regex,
             prefilters,
             line_matchers: literals.line_matchers(),
             fallback,
@@ -119,27 +127,16 @@ impl LiteralTable {
         }
     }
 
-    /// The automata that find candidate lines. A small rule set gets groups of at most
-    /// `group_size` literals, each on aho-corasick's SIMD (Teddy) path. A large one gets one
-    /// DFA for the case-sensitive literals and one for the case-insensitive ones: a DFA's
-    /// speed does not depend on the number of literals, while every further Teddy group
-    /// would be one more pass over the data.
+    /// The automata that find candidate lines of a small rule set: groups of at most
+    /// `group_size` literals, each on aho-corasick's SIMD (Teddy) path. A large rule set gets
+    /// none: see [`LiteralTable::single_pass`].
     fn prefilters(&self, group_size: usize, single_pass_above: usize) -> Vec<AhoCorasick> {
         let total = self.exact.len() + self.folded.len();
         if total == 0 {
             return Vec::new();
         }
         if total > single_pass_above {
-            // One DFA per case rule: folding case-sensitive literals too would make ordinary
-            // words ("started", "error:") candidates on most lines of a chatty log.
-            return [(&self.exact, false), (&self.folded, true)]
-                .into_iter()
-                .filter(|(list, _)| !list.is_empty())
-                .map(|(list, fold)| {
-                    let texts = list.iter().map(|(t, _)| t.as_str());
-                    literal_automaton(texts, fold, MatchKind::Standard, AhoCorasickKind::DFA)
-                })
-                .collect();
+            return Vec::new();
         }
         let mut automata = Vec::new();
         for (list, fold) in [(&self.exact, false), (&self.folded, true)] {
@@ -154,6 +151,30 @@ impl LiteralTable {
             }
         }
         automata
+    }
+
+    /// For a large rule set, one regex of all literals (`(?i:...)` for the case-insensitive
+    /// ones), searched for its shortest match: the regex engine's lazy DFA makes one pass
+    /// whatever the number of literals, keeps each literal's own case rule, and measured
+    /// faster than aho-corasick's DFA on the reference corpus (BENCHMARKS.md). Every further
+    /// Teddy group would instead be one more pass over the data.
+    fn single_pass(&self, single_pass_above: usize) -> Option<Regex> {
+        if self.exact.len() + self.folded.len() <= single_pass_above {
+            return None;
+        }
+        let mut alternatives: Vec<String> =
+            self.exact.iter().map(|(t, _)| regex::escape(t)).collect();
+        alternatives.extend(
+            self.folded
+                .iter()
+                .map(|(t, _)| format!("(?i:{})", regex::escape(t))),
+        );
+        regex::bytes::RegexBuilder::new(&alternatives.join("|"))
+            .unicode(false)
+            .size_limit(256 << 20)
+            .dfa_size_limit(256 << 20)
+            .build()
+            .ok()
     }
 
     fn line_matchers(&self) -> Vec<LineMatcher> {
@@ -289,6 +310,8 @@ fn without_anchors(pattern: &str) -> String {
 /// The compiled scanner. Cheap to share between threads.
 #[derive(Debug, Clone)]
 pub struct Scanner {
+    /// The single-pass literal finder of a large rule set (else `None`).
+    literal_regex: Option<Regex>,
     prefilters: Vec<AhoCorasick>,
     line_matchers: Vec<LineMatcher>,
     fallback: Vec<SignalIdx>,
@@ -298,9 +321,9 @@ pub struct Scanner {
 }
 
 impl Scanner {
-    /// Number of prefilter automata (for benchmarks and `rules list`).
+    /// Number of passes the prefilter makes over each chunk (for benchmarks).
     pub fn prefilter_count(&self) -> usize {
-        self.prefilters.len()
+        self.prefilters.len() + usize::from(self.literal_regex.is_some())
     }
 
     /// Signals scanned by the regex fallback.
@@ -364,6 +387,16 @@ impl Scanner {
     /// separately those the fallback finders found.
     fn candidate_lines(&self, chunk: &[u8]) -> (Vec<usize>, Vec<usize>) {
         let mut starts = Vec::new();
+        if let Some(literals) = &self.literal_regex {
+            let mut pos = 0;
+            while pos < chunk.len() {
+                let Some(end) = literals.shortest_match_at(chunk, pos) else {
+                    break;
+                };
+                starts.push(line_start(chunk, end.saturating_sub(1).max(pos)));
+                pos = memchr::memchr(b'\n', &chunk[end..]).map_or(chunk.len(), |i| end + i + 1);
+            }
+        }
         for automaton in &self.prefilters {
             let mut pos = 0;
             while pos < chunk.len() {
@@ -392,7 +425,10 @@ impl Scanner {
             fallback_starts.dedup();
             starts.extend_from_slice(&fallback_starts);
         }
-        if self.prefilters.len() + self.fallback_finders.len() > 1 {
+        let finders = self.prefilters.len()
+            + self.fallback_finders.len()
+            + usize::from(self.literal_regex.is_some());
+        if finders > 1 {
             starts.sort_unstable();
             starts.dedup();
         }
