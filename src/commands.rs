@@ -257,6 +257,9 @@ fn explain(cause_id: &str, args: &RuleArgs) -> Result<u8> {
                 logsleuth::rules::EvidenceRef::Signal(i) => rules.signal(*i).id.clone(),
                 logsleuth::rules::EvidenceRef::Tag(t) => format!("tag:{t}"),
                 logsleuth::rules::EvidenceRef::RestartLoop => "detector:restart-loop".into(),
+                logsleuth::rules::EvidenceRef::CompetingManagers => {
+                    "detector:competing-managers".into()
+                }
             })
             .collect()
     };

@@ -105,6 +105,10 @@ fn causes(report: &Value) -> Vec<String> {
     causes
 }
 
+fn primary(report: &Value) -> Option<String> {
+    report["findings"][0]["cause"].as_str().map(str::to_string)
+}
+
 fn loops(report: &Value) -> Vec<(String, Option<f64>)> {
     report["restart_loops"]
         .as_array()
@@ -137,7 +141,16 @@ fn every_journalctl_mode_gives_the_same_diagnosis() {
             .to_string();
         for mode in MODES {
             let report = analyse(&render(&journal, mode));
-            if causes(&report) != causes(&reference) {
+            let (got, want) = (causes(&report), causes(&reference));
+            // `-o cat` drops identifiers and PIDs, so what needs them (which service manager
+            // restarted a unit) cannot be seen; it must still find a subset, never more, and
+            // never lose the primary cause.
+            let acceptable = if *mode == "cat" {
+                got.iter().all(|c| want.contains(c)) && primary(&report) == primary(&reference)
+            } else {
+                got == want
+            };
+            if !acceptable {
                 failures.push(format!(
                     "{name} -o {mode}: causes {:?} vs short {:?}",
                     causes(&report),

@@ -10,7 +10,7 @@ mod template;
 
 pub use finding::{Citation, Finding};
 
-use crate::detect::RestartLoop;
+use crate::detect::{competing_managers, RestartLoop};
 use crate::evidence::EvidenceLine;
 use crate::rules::{Cause, EvidenceRef, RuleSet};
 
@@ -84,12 +84,33 @@ fn lines_for(reference: &EvidenceRef, inputs: &Inputs<'_>) -> Vec<usize> {
             lines
         }
         EvidenceRef::RestartLoop => Vec::new(),
+        EvidenceRef::CompetingManagers => {
+            // Only a fight over something: a bind error while both managers restart units.
+            if lines_for(&EvidenceRef::Tag(crate::rules::Tag::BindError), inputs).is_empty() {
+                return Vec::new();
+            }
+            // The first restarts of each competing loop.
+            let wanted: Vec<(usize, u64)> = competing_managers(inputs.loops)
+                .iter()
+                .flat_map(|l| l.cycle_lines.iter().take(3).copied())
+                .collect();
+            let mut lines: Vec<usize> = inputs
+                .evidence
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| wanted.contains(&(e.source, e.line_no)))
+                .map(|(i, _)| i)
+                .collect();
+            lines.sort_unstable();
+            lines
+        }
     }
 }
 
 fn present(reference: &EvidenceRef, inputs: &Inputs<'_>) -> bool {
     match reference {
         EvidenceRef::RestartLoop => !inputs.loops.is_empty(),
+        EvidenceRef::CompetingManagers => !lines_for(reference, inputs).is_empty(),
         other => !lines_for(other, inputs).is_empty(),
     }
 }

@@ -5,5 +5,7 @@
 mod restarts;
 mod stats;
 
-pub use restarts::{detect_restart_loops, format_time, LoopPattern, RestartLoop};
+pub use restarts::{
+    competing_managers, detect_restart_loops, format_time, LoopPattern, RestartLoop,
+};
 pub use stats::{median, median_absolute_deviation};

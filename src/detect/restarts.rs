@@ -45,6 +45,10 @@ pub struct RestartLoop {
     pub first: Option<String>,
     pub last: Option<String>,
     pub start_limit_hit: bool,
+    /// PID of the systemd manager restarting it: 1 for system units, another PID for a user
+    /// manager (`systemd --user`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub manager_pid: Option<u32>,
     /// Which markers the cycles were counted from (`restart`, `start`, `death`).
     pub counted_from: &'static str,
     /// `(source, line)` of each counted cycle (the first 50).
@@ -75,6 +79,8 @@ struct Event {
     clock_us: Option<i64>,
     wall_us: Option<i64>,
     pid: Option<u32>,
+    /// PID of the systemd instance that logged the line (1: the system manager).
+    manager: Option<u32>,
     counter: Option<u64>,
     at: (usize, u64),
 }
@@ -105,6 +111,9 @@ pub fn detect_restart_loops(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<R
                 clock_us: line.clock_us(),
                 wall_us: line.timestamp_us,
                 pid: m.capture("pid").and_then(|p| p.parse().ok()).or(line.pid),
+                manager: line
+                    .pid
+                    .filter(|_| line.identifier.as_deref() == Some("systemd")),
                 counter: m.capture("counter").and_then(|c| c.parse().ok()),
                 at: (line.source, line.line_no),
             };
@@ -293,6 +302,7 @@ fn judge(subject: String, events: &[Event]) -> Option<RestartLoop> {
         counted_from,
         cycle_lines: cycles.iter().take(50).map(|e| e.at).collect(),
         span_us: times.first().zip(times.last()).map(|(a, b)| (*a, *b)),
+        manager_pid: most_common(events.iter().filter_map(|e| e.manager)),
         named_by_unit: false,
     })
 }
@@ -356,6 +366,48 @@ fn restart_delay(events: &[Event]) -> Option<f64> {
         }
     }
     median(&delays)
+}
+
+fn most_common(values: impl Iterator<Item = u32>) -> Option<u32> {
+    let mut counts: BTreeMap<u32, usize> = BTreeMap::new();
+    for value in values {
+        *counts.entry(value).or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .max_by_key(|&(value, n)| (n, std::cmp::Reverse(value)))
+        .map(|(v, _)| v)
+}
+
+/// Units that loop under the system manager while others loop under a user manager at the
+/// same time: two supervisors restarting copies that fight over one resource (a port).
+pub fn competing_managers(loops: &[RestartLoop]) -> Vec<&RestartLoop> {
+    let overlaps = |a: &RestartLoop, b: &RestartLoop| match (a.span_us, b.span_us) {
+        (Some((a0, a1)), Some((b0, b1))) => {
+            // Interleaved or back to back: within a few periods of each other.
+            let slack = 10 * 60 * 1_000_000;
+            a0 <= b1 + slack && b0 <= a1 + slack
+        }
+        _ => true,
+    };
+    let system: Vec<&RestartLoop> = loops.iter().filter(|l| l.manager_pid == Some(1)).collect();
+    let user: Vec<&RestartLoop> = loops
+        .iter()
+        .filter(|l| l.manager_pid.is_some_and(|p| p != 1))
+        .collect();
+    let mut involved: Vec<&RestartLoop> = Vec::new();
+    for s in &system {
+        for u in &user {
+            if overlaps(s, u) {
+                for l in [*s, *u] {
+                    if !involved.iter().any(|x| x.unit == l.unit) {
+                        involved.push(l);
+                    }
+                }
+            }
+        }
+    }
+    involved
 }
 
 fn pattern_of(intervals: &[f64]) -> LoopPattern {

@@ -465,6 +465,8 @@ fn resolve_refs(
         let name = item.get_ref();
         if name == "detector:restart-loop" {
             resolved.push(EvidenceRef::RestartLoop);
+        } else if name == "detector:competing-managers" {
+            resolved.push(EvidenceRef::CompetingManagers);
         } else if let Some(tag_name) = name.strip_prefix("tag:") {
             match Tag::parse(tag_name) {
                 Some(tag) => resolved.push(EvidenceRef::Tag(tag)),
@@ -485,7 +487,7 @@ fn resolve_refs(
                 None => report(
                     item.span().start,
                     format!(
-                        "unknown signal `{name}` (use a signal id, `tag:NAME` or `detector:restart-loop`)"
+                        "unknown signal `{name}` (use a signal id, `tag:NAME`, `detector:restart-loop` or `detector:competing-managers`)"
                     ),
                 ),
             }

@@ -150,6 +150,9 @@ pub enum EvidenceRef {
     Tag(Tag),
     /// `detector:restart-loop`: the restart-loop detector found a loop.
     RestartLoop,
+    /// `detector:competing-managers`: units under the system manager and a user manager
+    /// restart in loops at the same time (two supervisors fighting over one resource).
+    CompetingManagers,
 }
 
 /// When a cause applies.
@@ -213,7 +216,7 @@ impl RuleSet {
         match reference {
             EvidenceRef::Signal(s) => *s == idx,
             EvidenceRef::Tag(tag) => self.signal(idx).has_tag(*tag),
-            EvidenceRef::RestartLoop => false,
+            EvidenceRef::RestartLoop | EvidenceRef::CompetingManagers => false,
         }
     }
 }
