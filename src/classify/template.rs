@@ -87,10 +87,12 @@ impl Values {
             }
         }
         if let Some(looped) = related_loop(inputs, required, values.get("unit")) {
-            values
-                .values
-                .entry("unit".into())
-                .or_insert_with(|| looped.unit.clone());
+            if looped.unit != crate::detect::UNNAMED_SUBJECT {
+                values
+                    .values
+                    .entry("unit".into())
+                    .or_insert_with(|| looped.unit.clone());
+            }
             values
                 .values
                 .insert("restarts".into(), looped.restarts.to_string());

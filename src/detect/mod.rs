@@ -7,5 +7,6 @@ mod stats;
 
 pub use restarts::{
     competing_managers, detect_restart_loops, format_time, LoopPattern, RestartLoop,
+    UNNAMED_SUBJECT,
 };
 pub use stats::{median, median_absolute_deviation};

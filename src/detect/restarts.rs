@@ -17,6 +17,9 @@ use super::stats::{median, median_absolute_deviation};
 use crate::evidence::EvidenceLine;
 use crate::rules::{RuleSet, Tag};
 
+/// The `unit` of a loop whose lines name no unit, process or program.
+pub const UNNAMED_SUBJECT: &str = "(unnamed)";
+
 /// How the restarts are spaced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -287,7 +290,7 @@ fn judge(subject: String, events: &[Event]) -> Option<RestartLoop> {
     let walls: Vec<i64> = cycles.iter().filter_map(|e| e.wall_us).collect();
     Some(RestartLoop {
         unit: if subject.is_empty() {
-            "(unnamed)".to_string()
+            UNNAMED_SUBJECT.to_string()
         } else {
             subject
         },
