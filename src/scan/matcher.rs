@@ -131,23 +131,13 @@ impl LiteralTable {
     /// `group_size` literals, each on aho-corasick's SIMD (Teddy) path. A large rule set gets
     /// none: see [`LiteralTable::single_pass`].
     fn prefilters(&self, group_size: usize, single_pass_above: usize) -> Vec<AhoCorasick> {
-        let total = self.exact.len() + self.folded.len();
-        if total == 0 {
-            return Vec::new();
-        }
-        if total > single_pass_above {
+        if self.exact.len() + self.folded.len() > single_pass_above {
             return Vec::new();
         }
         let mut automata = Vec::new();
         for (list, fold) in [(&self.exact, false), (&self.folded, true)] {
             for group in list.chunks(group_size) {
-                let texts = group.iter().map(|(t, _)| t.as_str());
-                automata.push(literal_automaton(
-                    texts,
-                    fold,
-                    MatchKind::LeftmostFirst,
-                    AhoCorasickKind::DFA,
-                ));
+                automata.push(literal_automaton(group, fold, MatchKind::LeftmostFirst));
             }
         }
         automata
@@ -182,28 +172,24 @@ impl LiteralTable {
             .into_iter()
             .filter(|(list, _)| !list.is_empty())
             .map(|(list, fold)| LineMatcher {
-                automaton: AhoCorasick::builder()
-                    .match_kind(MatchKind::Standard)
-                    .ascii_case_insensitive(fold)
-                    .build(list.iter().map(|(t, _)| t.as_str()))
-                    .expect("literal automata stay within aho-corasick's limits"),
+                automaton: literal_automaton(list, fold, MatchKind::Standard),
                 owners: list.iter().map(|(_, o)| o.clone()).collect(),
             })
             .collect()
     }
 }
 
-fn literal_automaton<'a>(
-    texts: impl IntoIterator<Item = &'a str>,
+/// An automaton over the texts of `literals`.
+fn literal_automaton(
+    literals: &[(String, Vec<SignalIdx>)],
     fold: bool,
     kind: MatchKind,
-    implementation: AhoCorasickKind,
 ) -> AhoCorasick {
     AhoCorasick::builder()
         .match_kind(kind)
         .ascii_case_insensitive(fold)
-        .kind(Some(implementation))
-        .build(texts)
+        .kind(Some(AhoCorasickKind::DFA))
+        .build(literals.iter().map(|(text, _)| text.as_str()))
         .expect("literal automata stay within aho-corasick's limits")
 }
 
