@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use crate::record::{Envelope, EnvelopeParser, Level};
+use crate::record::{Envelope, EnvelopeParser, Level, LineFormat};
 use crate::scan::{LineHit, SignalMatch};
 
 /// One line that matched at least one signal, with its parsed envelope.
@@ -15,7 +15,8 @@ pub struct EvidenceLine {
     /// Index into the analysis's source list.
     pub source: usize,
     pub line_no: u64,
-    /// The line as read (lossy UTF-8, cut when very long).
+    /// The line as read (lossy UTF-8, cut when very long); a journal or docker JSON record
+    /// is shown as `time host identifier[pid]: message`.
     pub text: String,
     /// UTC microseconds since the epoch.
     pub timestamp_us: Option<i64>,
@@ -30,6 +31,30 @@ pub struct EvidenceLine {
     pub level: Option<Level>,
     pub message_id: Option<String>,
     pub matches: Vec<SignalMatch>,
+}
+
+/// A JSON record shown the way `journalctl -o short-iso` shows it: time, host,
+/// identifier[pid]: message. The raw object (dozens of fields) is no use as evidence.
+fn readable(envelope: &Envelope<'_>) -> String {
+    let mut text = String::new();
+    if let Some(us) = envelope.timestamp_us {
+        text.push_str(&crate::detect::format_time(us));
+        text.push(' ');
+    }
+    if let Some(host) = envelope.host {
+        text.push_str(&String::from_utf8_lossy(host));
+        text.push(' ');
+    }
+    if let Some(ident) = envelope.identifier.or(envelope.unit.as_deref()) {
+        text.push_str(&String::from_utf8_lossy(ident));
+        if let Some(pid) = envelope.pid {
+            text.push_str(&format!("[{pid}]"));
+        }
+        text.push_str(": ");
+    }
+    // A journal message may span lines; evidence is one line.
+    text.push_str(&String::from_utf8_lossy(&envelope.message).replace('\n', "\\n"));
+    text
 }
 
 fn text(bytes: Option<&[u8]>) -> Option<String> {
@@ -59,7 +84,10 @@ impl EvidenceLine {
             pid: envelope.pid,
             level: envelope.level,
             message_id: text(envelope.message_id.as_deref()),
-            text: String::from_utf8_lossy(raw).into_owned(),
+            text: match envelope.format {
+                LineFormat::JournalJson | LineFormat::DockerJson => readable(envelope),
+                _ => String::from_utf8_lossy(raw).into_owned(),
+            },
             matches: Vec::new(),
         }
     }
@@ -77,5 +105,26 @@ impl EvidenceLine {
     /// Whether `signal` matched this line.
     pub fn has_signal(&self, signal: crate::rules::SignalIdx) -> bool {
         self.matches.iter().any(|m| m.signal == signal)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn journal_json_evidence_reads_like_short_iso() {
+        let raw = br#"{"__REALTIME_TIMESTAMP":"1768566498069134","_HOSTNAME":"web","SYSLOG_IDENTIFIER":"python","_PID":"42","MESSAGE":"bind failed\nretrying"}"#;
+        let hit = LineHit {
+            line_no: 7,
+            text: raw.to_vec(),
+            matches: Vec::new(),
+        };
+        let line = EvidenceLine::from_hit(0, hit, &mut EnvelopeParser::new());
+        assert_eq!(
+            line.text,
+            "2026-01-16T12:28:18.069134Z web python[42]: bind failed\\nretrying"
+        );
+        assert_eq!((line.line_no, line.pid), (7, Some(42)));
     }
 }
