@@ -260,6 +260,7 @@ fn explain(cause_id: &str, args: &RuleArgs) -> Result<u8> {
                 logsleuth::rules::EvidenceRef::CompetingManagers => {
                     "detector:competing-managers".into()
                 }
+                logsleuth::rules::EvidenceRef::PortHolder => "detector:port-holder".into(),
             })
             .collect()
     };

@@ -2,9 +2,11 @@
 //!
 //! They see only matched lines, so quiet lines cost them nothing.
 
+mod holders;
 mod restarts;
 mod stats;
 
+pub use holders::port_holders;
 pub use restarts::{
     competing_managers, detect_restart_loops, format_time, LoopPattern, RestartLoop,
     UNNAMED_SUBJECT,

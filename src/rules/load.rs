@@ -467,6 +467,8 @@ fn resolve_refs(
             resolved.push(EvidenceRef::RestartLoop);
         } else if name == "detector:competing-managers" {
             resolved.push(EvidenceRef::CompetingManagers);
+        } else if name == "detector:port-holder" {
+            resolved.push(EvidenceRef::PortHolder);
         } else if let Some(tag_name) = name.strip_prefix("tag:") {
             match Tag::parse(tag_name) {
                 Some(tag) => resolved.push(EvidenceRef::Tag(tag)),
@@ -487,7 +489,7 @@ fn resolve_refs(
                 None => report(
                     item.span().start,
                     format!(
-                        "unknown signal `{name}` (use a signal id, `tag:NAME`, `detector:restart-loop` or `detector:competing-managers`)"
+                        "unknown signal `{name}` (use a signal id, `tag:NAME`, `detector:restart-loop`, `detector:competing-managers` or `detector:port-holder`)"
                     ),
                 ),
             }

@@ -153,6 +153,9 @@ pub enum EvidenceRef {
     /// `detector:competing-managers`: units under the system manager and a user manager
     /// restart in loops at the same time (two supervisors fighting over one resource).
     CompetingManagers,
+    /// `detector:port-holder`: while other processes fail to bind, a process of the same
+    /// kind that never failed starts, runs or stops (a copy started by hand holds the port).
+    PortHolder,
 }
 
 /// When a cause applies.
@@ -216,7 +219,9 @@ impl RuleSet {
         match reference {
             EvidenceRef::Signal(s) => *s == idx,
             EvidenceRef::Tag(tag) => self.signal(idx).has_tag(*tag),
-            EvidenceRef::RestartLoop | EvidenceRef::CompetingManagers => false,
+            EvidenceRef::RestartLoop | EvidenceRef::CompetingManagers | EvidenceRef::PortHolder => {
+                false
+            }
         }
     }
 }
