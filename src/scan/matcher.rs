@@ -307,11 +307,6 @@ pub struct Scanner {
 }
 
 impl Scanner {
-    /// Number of passes the prefilter makes over each chunk (for benchmarks).
-    pub fn prefilter_count(&self) -> usize {
-        self.prefilters.len() + usize::from(self.literal_regex.is_some())
-    }
-
     /// Signals scanned by the regex fallback.
     pub fn fallback_signals(&self) -> &[SignalIdx] {
         &self.fallback
@@ -465,12 +460,6 @@ impl Scanner {
         }
         scratch.candidates = candidates;
         matches
-    }
-
-    /// Confirms one line outside a scan (rule examples, tests): the signals it matches.
-    pub fn match_line(&self, line: &[u8]) -> Vec<SignalMatch> {
-        let mut scratch = Scratch::new(self.regexes.len());
-        self.confirm(line, true, &mut scratch)
     }
 }
 
