@@ -2,10 +2,12 @@
 //!
 //! They see only matched lines, so quiet lines cost them nothing.
 
+mod cycles;
 mod holders;
 mod restarts;
 mod stats;
 
+pub use cycles::LastError;
 pub use holders::port_holders;
 pub use restarts::{
     competing_managers, detect_restart_loops, format_time, LoopPattern, RestartLoop,

@@ -13,9 +13,18 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 
+use super::cycles::{self, Cycles, LastError, Ordering, Place};
 use super::stats::{median, median_absolute_deviation};
 use crate::evidence::EvidenceLine;
 use crate::rules::{RuleSet, Tag};
+
+/// systemd's default start limit: `StartLimitBurst=5` starts within
+/// `StartLimitIntervalSec=10s`, so restarting faster than every 2 s hits it.
+const DEFAULT_START_LIMIT_PERIOD_S: f64 = 2.0;
+
+/// A line without a clock borrows the clock of a timed line at most this many lines before
+/// it in its source.
+const BORROW_CLOCK_LINES: u64 = 100;
 
 /// The `unit` of a loop whose lines name no unit, process or program.
 pub const UNNAMED_SUBJECT: &str = "(unnamed)";
@@ -48,6 +57,18 @@ pub struct RestartLoop {
     pub first: Option<String>,
     pub last: Option<String>,
     pub start_limit_hit: bool,
+    /// Restarting faster than systemd's default start limit allows (5 starts in 10 s): the
+    /// unit will soon be given up on unless its limits were raised.
+    pub start_limit_near: bool,
+    /// How long each instance stayed up, from its start to its death (median seconds).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uptime_s: Option<f64>,
+    /// The error the cycles end with, and in how many of them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<LastError>,
+    /// Restarts per equal slice of time from `first` to `last` (for a sparkline).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub timeline: Vec<u32>,
     /// PID of the systemd manager restarting it: 1 for system units, another PID for a user
     /// manager (`systemd --user`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -57,6 +78,12 @@ pub struct RestartLoop {
     /// `(source, line)` of each counted cycle (the first 50).
     #[serde(skip)]
     pub cycle_lines: Vec<(usize, u64)>,
+    /// Evidence index of every counted cycle.
+    #[serde(skip)]
+    cycle_seqs: Vec<usize>,
+    /// The name the loop's events were grouped under (empty for none).
+    #[serde(skip)]
+    subject: String,
     /// Clock span of the cycles (wall or boot time), for matching loops of one service.
     #[serde(skip)]
     span_us: Option<(i64, i64)>,
@@ -79,8 +106,9 @@ enum EventKind {
 #[derive(Debug, Clone)]
 struct Event {
     kind: EventKind,
+    /// The time on the clock the subject's events are read on (see [`on_one_clock`]).
     clock_us: Option<i64>,
-    wall_us: Option<i64>,
+    place: Place,
     pid: Option<u32>,
     /// PID of the systemd instance that logged the line (1: the system manager).
     manager: Option<u32>,
@@ -93,7 +121,8 @@ pub fn detect_restart_loops(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<R
     let mut subjects: BTreeMap<String, Vec<Event>> = BTreeMap::new();
     let mut unit_subjects: HashSet<String> = HashSet::new();
     let kinds: Vec<Option<EventKind>> = rules.signals.iter().map(|s| event_kind(&s.tags)).collect();
-    for line in evidence {
+    let places = places(evidence);
+    for (seq, line) in evidence.iter().enumerate() {
         for m in &line.matches {
             let Some(kind) = kinds[m.signal as usize] else {
                 continue;
@@ -111,8 +140,8 @@ pub fn detect_restart_loops(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<R
             }
             let event = Event {
                 kind,
-                clock_us: line.clock_us(),
-                wall_us: line.timestamp_us,
+                clock_us: None,
+                place: places[seq],
                 pid: m.capture("pid").and_then(|p| p.parse().ok()).or(line.pid),
                 manager: line
                     .pid
@@ -132,14 +161,124 @@ pub fn detect_restart_loops(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<R
             }
         }
     }
-    let loops: Vec<RestartLoop> = subjects
+    let judged: Vec<(RestartLoop, Ordering, Vec<Event>)> = subjects
         .into_iter()
         .filter_map(|(subject, events)| {
             let named_by_unit = unit_subjects.contains(&subject);
-            judge(subject, &events).map(|l| RestartLoop { named_by_unit, ..l })
+            let (ordering, events) = on_one_clock(&events);
+            judge(subject, &events).map(|l| (RestartLoop { named_by_unit, ..l }, ordering, events))
         })
         .collect();
-    drop_echoes(loops)
+    let kept = drop_echoes(judged);
+    let looping: HashSet<String> = kept.iter().map(|(l, _, _)| l.subject.clone()).collect();
+    let errors = cycles::error_lines(rules, evidence, &places, normalize_unit);
+    kept.into_iter()
+        .map(|(mut looped, ordering, events)| {
+            describe_cycles(&mut looped, ordering, &events, |c| {
+                cycles::last_error(c, &errors, &looping, rules, evidence)
+            });
+            looped
+        })
+        .collect()
+}
+
+/// Where each evidence line sits: its own clocks, a clock borrowed from a timed line shortly
+/// before it in the same source, and its index.
+fn places(evidence: &[EvidenceLine]) -> Vec<Place> {
+    let mut last_clock: BTreeMap<usize, (u64, i64)> = BTreeMap::new();
+    evidence
+        .iter()
+        .enumerate()
+        .map(|(seq, line)| {
+            let own = line.clock_us();
+            if let Some(us) = own {
+                last_clock.insert(line.source, (line.line_no, us));
+            }
+            let borrowed = own.or_else(|| {
+                last_clock
+                    .get(&line.source)
+                    .filter(|(at, _)| line.line_no.saturating_sub(*at) <= BORROW_CLOCK_LINES)
+                    .map(|(_, us)| *us)
+            });
+            Place {
+                wall_us: line.timestamp_us,
+                boot_us: line.monotonic_us,
+                borrowed_us: borrowed,
+                seq,
+            }
+        })
+        .collect()
+}
+
+/// Fills in what happened inside the cycles: uptime, last error, timeline.
+fn describe_cycles(
+    looped: &mut RestartLoop,
+    ordering: Ordering,
+    events: &[Event],
+    last_error: impl Fn(&Cycles<'_>) -> Option<LastError>,
+) {
+    let counted = |e: &&Event| looped.cycle_seqs.binary_search(&e.place.seq).is_ok();
+    let kind = match looped.counted_from {
+        "restart" => EventKind::Restart,
+        "start" => EventKind::Start,
+        _ => EventKind::Death,
+    };
+    let position = |e: &Event| match ordering {
+        Ordering::Sequence => Some((e.place.seq as i64, e.place.seq)),
+        _ => e.clock_us.map(|t| (t, e.place.seq)),
+    };
+    let mut boundaries: Vec<cycles::Position> = events
+        .iter()
+        .filter(|e| e.kind == kind)
+        .filter(counted)
+        .filter_map(position)
+        .collect();
+    boundaries.sort_unstable();
+    let first = boundaries.first().copied();
+    let lead_in = events
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::Start | EventKind::Restart))
+        .filter_map(position)
+        .filter(|&p| first.is_some_and(|f| p < f))
+        .max();
+    // The death of an instance started after the last counted cycle (not the failure
+    // systemd logs when it refuses to start again).
+    let last_boundary = boundaries.last().copied();
+    let last_death = events
+        .iter()
+        .filter(|e| e.kind == EventKind::Death)
+        .filter_map(position)
+        .max()
+        .filter(|&death| {
+            events
+                .iter()
+                .filter(|e| e.kind == EventKind::Start)
+                .filter_map(position)
+                .any(|start| start < death && last_boundary.is_some_and(|b| start >= b))
+        });
+    let cycles = Cycles {
+        subject: &looped.subject,
+        ordering,
+        boundaries,
+        counted_from_starts: kind == EventKind::Start,
+        last_death,
+        lead_in,
+    };
+    looped.last_error = last_error(&cycles);
+    if ordering == Ordering::Sequence {
+        return;
+    }
+    let lifetimes: Vec<(bool, i64)> = events
+        .iter()
+        .filter_map(|e| {
+            let start = matches!(e.kind, EventKind::Start | EventKind::Restart);
+            let death = e.kind == EventKind::Death;
+            (start || death).then_some((start, e.clock_us?))
+        })
+        .collect();
+    looped.uptime_s = cycles::uptime(&lifetimes).map(round_ms);
+    let times: Vec<i64> = cycles.boundaries.iter().map(|(t, _)| *t).collect();
+    looped.timeline = cycles::timeline(&times);
 }
 
 /// A program's own start-up lines repeat its unit's loop (uvicorn's "Started server
@@ -147,11 +286,15 @@ pub fn detect_restart_loops(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<R
 /// when the unit loops over the same time account for about as many restarts (two units
 /// running the same program, as in a system unit and a user unit fighting over a port, add
 /// up).
-fn drop_echoes(loops: Vec<RestartLoop>) -> Vec<RestartLoop> {
-    let units: Vec<&RestartLoop> = loops.iter().filter(|l| l.named_by_unit).collect();
+fn drop_echoes<T>(loops: Vec<(RestartLoop, Ordering, T)>) -> Vec<(RestartLoop, Ordering, T)> {
+    let units: Vec<&RestartLoop> = loops
+        .iter()
+        .map(|(l, _, _)| l)
+        .filter(|l| l.named_by_unit)
+        .collect();
     let echoes: Vec<bool> = loops
         .iter()
-        .map(|l| !l.named_by_unit && is_echo(l, &units))
+        .map(|(l, _, _)| !l.named_by_unit && is_echo(l, &units))
         .collect();
     loops
         .into_iter()
@@ -224,24 +367,31 @@ fn normalize_unit(unit: &str) -> String {
 
 /// The subject's events on one clock, in time order where every event has a time: rotated
 /// files and several sources arrive in any order, and wall-clock and since-boot times must
-/// not be mixed in one interval.
-fn on_one_clock(events: &[Event]) -> Vec<Event> {
-    let wall = events.iter().any(|e| e.wall_us.is_some());
+/// not be mixed in one interval. Without either, a clock borrowed from the timed lines
+/// nearby (application stamps inside `journalctl -o cat` messages); without any, input
+/// order alone.
+fn on_one_clock(events: &[Event]) -> (Ordering, Vec<Event>) {
+    let ordering = [Ordering::Wall, Ordering::Boot, Ordering::Borrowed]
+        .into_iter()
+        .find(|&o| events.iter().any(|e| e.place.at(o).is_some()))
+        .unwrap_or(Ordering::Sequence);
     let mut events: Vec<Event> = events
         .iter()
         .map(|e| Event {
-            clock_us: if wall { e.wall_us } else { e.clock_us },
+            clock_us: match ordering {
+                Ordering::Sequence => None,
+                _ => e.place.at(ordering),
+            },
             ..e.clone()
         })
         .collect();
-    if events.iter().all(|e| e.clock_us.is_some()) {
-        events.sort_by_key(|e| e.clock_us);
+    if ordering != Ordering::Sequence && events.iter().all(|e| e.clock_us.is_some()) {
+        events.sort_by_key(|e| (e.clock_us, e.place.seq));
     }
-    events
+    (ordering, events)
 }
 
 fn judge(subject: String, events: &[Event]) -> Option<RestartLoop> {
-    let events = &on_one_clock(events)[..];
     let count = |kind| events.iter().filter(|e| e.kind == kind).count();
     let start_limit_hit = count(EventKind::StartLimit) > 0;
     let loop_state = count(EventKind::LoopState) > 0;
@@ -287,13 +437,20 @@ fn judge(subject: String, events: &[Event]) -> Option<RestartLoop> {
     if period_s.is_some_and(|p| p < 0.001) {
         (period_s, jitter_s) = (None, None);
     }
-    let walls: Vec<i64> = cycles.iter().filter_map(|e| e.wall_us).collect();
+    let walls: Vec<i64> = cycles.iter().filter_map(|e| e.place.wall_us).collect();
+    let mut cycle_seqs: Vec<usize> = cycles.iter().map(|e| e.place.seq).collect();
+    cycle_seqs.sort_unstable();
+    let manager_pid = most_common(events.iter().filter_map(|e| e.manager));
+    let start_limit_near = !start_limit_hit
+        && manager_pid.is_some()
+        && period_s.is_some_and(|p| p < DEFAULT_START_LIMIT_PERIOD_S);
     Some(RestartLoop {
         unit: if subject.is_empty() {
             UNNAMED_SUBJECT.to_string()
         } else {
-            subject
+            subject.clone()
         },
+        subject,
         restarts: restarts.max(usize::from(loop_state || start_limit_hit)),
         restart_counter,
         period_s: period_s.map(round_ms),
@@ -302,10 +459,15 @@ fn judge(subject: String, events: &[Event]) -> Option<RestartLoop> {
         first: walls.first().map(|&t| format_time(t)),
         last: walls.last().map(|&t| format_time(t)),
         start_limit_hit,
+        start_limit_near,
+        uptime_s: None,
+        last_error: None,
+        timeline: Vec::new(),
         counted_from,
         cycle_lines: cycles.iter().take(50).map(|e| e.at).collect(),
+        cycle_seqs,
         span_us: times.first().zip(times.last()).map(|(a, b)| (*a, *b)),
-        manager_pid: most_common(events.iter().filter_map(|e| e.manager)),
+        manager_pid,
         named_by_unit: false,
     })
 }

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::{describe_period, plural, Report};
+use super::{describe_consistency, describe_period, plural, seconds, sparkline, Report};
 use crate::classify::Finding;
 
 /// Renders the report as an incident report: problem, evidence, root cause, fix, verify.
@@ -122,26 +122,46 @@ fn render_loops(out: &mut String, report: &Report) {
     let _ = writeln!(out, "\n## Restart loops\n");
     let _ = writeln!(
         out,
-        "| Unit | Restarts | Period | Pattern | First | Last | Start limit |"
+        "| Unit | Restarts | Period | Pattern | Uptime | Timeline | First | Last | Start limit |"
     );
-    let _ = writeln!(out, "|---|---|---|---|---|---|---|");
+    let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|");
     for l in &report.restart_loops {
         let pattern = serde_json::to_value(l.pattern)
             .ok()
             .and_then(|v| v.as_str().map(str::to_string));
+        let spark = sparkline(&l.timeline);
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             cell(&l.unit),
             l.restarts,
             describe_period(l),
             pattern.unwrap_or_default(),
+            l.uptime_s.map(seconds).unwrap_or_else(|| "-".into()),
+            if spark.is_empty() { "-".into() } else { spark },
             l.first.as_deref().unwrap_or("-"),
             l.last.as_deref().unwrap_or("-"),
-            if l.start_limit_hit { "hit" } else { "no" },
+            if l.start_limit_hit {
+                "hit"
+            } else if l.start_limit_near {
+                "near"
+            } else {
+                "no"
+            },
         );
     }
     out.push('\n');
+    for l in &report.restart_loops {
+        if let Some(last) = &l.last_error {
+            let _ = writeln!(
+                out,
+                "`{}`: {}:\n",
+                cell(&l.unit),
+                describe_consistency(last)
+            );
+            code_block(out, std::slice::from_ref(&last.message));
+        }
+    }
 }
 
 fn render_errors(out: &mut String, report: &Report) {

@@ -105,6 +105,34 @@ pub(crate) fn describe_period(looped: &RestartLoop) -> String {
     }
 }
 
+/// The loop's timeline as a sparkline (`▂▂█▄`): one block per slice of time, its height the
+/// restarts in that slice relative to the busiest one; an empty slice is `▁`.
+pub(crate) fn sparkline(buckets: &[u32]) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let max = buckets.iter().copied().max().unwrap_or(0);
+    if max == 0 {
+        return String::new();
+    }
+    buckets
+        .iter()
+        .map(|&n| match n {
+            0 => BARS[0],
+            n => BARS[(n as usize * 7).div_ceil(max as usize)],
+        })
+        .collect()
+}
+
+/// "11 of 12 cycles end with" / "every cycle ends with".
+pub(crate) fn describe_consistency(last: &crate::detect::LastError) -> String {
+    if last.cycles == last.of && last.of > 1 {
+        format!("all {} cycles end with", last.of)
+    } else if last.of == 1 {
+        "the cycle ends with".to_string()
+    } else {
+        format!("{} of {} cycles end with", last.cycles, last.of)
+    }
+}
+
 /// Seconds with a sensible precision: `0.25 s`, `14.2 s`, `5 min 3 s`.
 pub(crate) fn seconds(s: f64) -> String {
     if s >= 120.0 {
@@ -116,5 +144,19 @@ pub(crate) fn seconds(s: f64) -> String {
         format!("{:.2} s", s).replace(".00 s", " s")
     } else {
         format!("{s:.3} s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sparkline_scales_to_the_busiest_slice() {
+        assert_eq!(sparkline(&[0, 1, 4, 2]), "▁▃█▅");
+        assert_eq!(sparkline(&[2, 2, 2]), "███");
+        assert_eq!(sparkline(&[1, 1]), "██");
+        assert_eq!(sparkline(&[]), "");
+        assert_eq!(sparkline(&[0, 0]), "");
     }
 }

@@ -2,7 +2,9 @@
 
 use std::fmt::Write as _;
 
-use super::{describe_period, escape_control, plural, Report};
+use super::{
+    describe_consistency, describe_period, escape_control, plural, seconds, sparkline, Report,
+};
 use crate::classify::Finding;
 use crate::detect::RestartLoop;
 use crate::rules::Severity;
@@ -79,6 +81,18 @@ pub fn render_text(report: &Report, options: TextOptions) -> String {
         let _ = writeln!(out, "\n{}", paint.bold("Restart loops"));
         for looped in &report.restart_loops {
             let _ = writeln!(out, "  {}", describe_loop(looped));
+            let spark = sparkline(&looped.timeline);
+            if !spark.is_empty() {
+                let _ = writeln!(out, "    restarts over time: {spark}");
+            }
+            if let Some(last) = &looped.last_error {
+                let _ = writeln!(
+                    out,
+                    "    {}: {}",
+                    describe_consistency(last),
+                    escape_control(&last.message)
+                );
+            }
         }
     }
     for note in &report.notes {
@@ -159,15 +173,28 @@ pub(crate) fn describe_loop(looped: &RestartLoop) -> String {
     let _ = write!(text, ", {}", describe_period(looped));
     if looped.period_s.is_some() {
         let pattern = serde_json::to_value(looped.pattern).ok();
-        if let Some(p) = pattern.as_ref().and_then(|v| v.as_str()) {
+        if let Some(p) = pattern
+            .as_ref()
+            .and_then(|v| v.as_str())
+            .filter(|p| *p != "unknown")
+        {
             let _ = write!(text, " ({p})");
         }
+    }
+    match looped.uptime_s {
+        Some(uptime) if uptime < 0.001 => text.push_str(", dies at once after each start"),
+        Some(uptime) => {
+            let _ = write!(text, ", up {} per cycle", seconds(uptime));
+        }
+        None => {}
     }
     if let (Some(first), Some(last)) = (&looped.first, &looped.last) {
         let _ = write!(text, ", {first} to {last}");
     }
     if looped.start_limit_hit {
         text.push_str(", start limit hit");
+    } else if looped.start_limit_near {
+        text.push_str(", restarting faster than the default start limit allows");
     }
     text
 }

@@ -1,0 +1,344 @@
+//! What happens inside each cycle of a restart loop: how long each instance stayed up, the
+//! last error before each death and how consistently the cycles end with it, and a timeline
+//! of the restarts.
+//!
+//! Errors are the evidence lines whose signals are errors (or, failing that, warnings) and
+//! not lifecycle markers. A cycle's window runs from one counted cycle to the next; the last
+//! error in the window that belongs to the subject is that cycle's ending. A line belongs to
+//! the subject when it names the subject's unit or identifier, or when it names neither the
+//! subject nor anything else that loops (an application's own lines under `python[pid]`,
+//! while systemd restarts the unit).
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde::Serialize;
+
+use crate::evidence::EvidenceLine;
+use crate::record::EnvelopeParser;
+use crate::rules::{RuleSet, Severity, SignalIdx, Tag};
+
+/// Buckets of the restart timeline.
+pub const TIMELINE_BUCKETS: usize = 24;
+
+/// Longest message kept for a cycle's last error.
+const MESSAGE_CHARS: usize = 160;
+
+/// The error most cycles end with.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LastError {
+    /// The signal that matched the line.
+    pub signal: String,
+    /// The message of its latest occurrence, without the log envelope.
+    pub message: String,
+    /// Cycles that end with this error …
+    pub cycles: usize,
+    /// … out of the cycles whose end was seen.
+    pub of: usize,
+}
+
+/// How lines are placed in order: by one clock, or by their position in the input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ordering {
+    Wall,
+    Boot,
+    /// The clock of the line itself or of the nearest timed line before it in its source
+    /// (`journalctl -o cat` with application stamps in some messages).
+    Borrowed,
+    Sequence,
+}
+
+/// A placed line: its clock readings and input position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Place {
+    pub wall_us: Option<i64>,
+    pub boot_us: Option<i64>,
+    pub borrowed_us: Option<i64>,
+    /// Index in the evidence.
+    pub seq: usize,
+}
+
+/// A position in the chosen order: the time, then the input position for lines of one time.
+pub(crate) type Position = (i64, usize);
+
+impl Place {
+    pub fn at(&self, ordering: Ordering) -> Option<i64> {
+        match ordering {
+            Ordering::Wall => self.wall_us,
+            Ordering::Boot => self.boot_us,
+            Ordering::Borrowed => self.borrowed_us,
+            Ordering::Sequence => Some(self.seq as i64),
+        }
+    }
+
+    pub fn position(&self, ordering: Ordering) -> Option<Position> {
+        self.at(ordering).map(|t| (t, self.seq))
+    }
+}
+
+/// One error line, as a candidate for the end of a cycle.
+#[derive(Debug, Clone)]
+pub(crate) struct ErrorLine {
+    place: Place,
+    /// 3: an error, 2: a warning, 1: an exit or failure marker with error severity (how the
+    /// process died, when it said nothing itself).
+    rank: u8,
+    signal: SignalIdx,
+    unit: Option<String>,
+    identifier: Option<String>,
+}
+
+/// Every error line of the evidence, in input order.
+pub(crate) fn error_lines(
+    rules: &RuleSet,
+    evidence: &[EvidenceLine],
+    places: &[Place],
+    normalize_unit: impl Fn(&str) -> String,
+) -> Vec<ErrorLine> {
+    let ranks: Vec<u8> = rules
+        .signals
+        .iter()
+        .map(|s| rank(s.severity, &s.tags))
+        .collect();
+    let mut errors = Vec::new();
+    for (seq, line) in evidence.iter().enumerate() {
+        let best = line
+            .matches
+            .iter()
+            .map(|m| (ranks[m.signal as usize], m.signal))
+            .filter(|(rank, _)| *rank > 0)
+            .max_by_key(|(rank, _)| *rank);
+        let Some((rank, signal)) = best else {
+            continue;
+        };
+        let unit = line
+            .matches
+            .iter()
+            .find_map(|m| m.capture("unit"))
+            .or(line.unit.as_deref())
+            .map(&normalize_unit);
+        errors.push(ErrorLine {
+            place: places[seq],
+            rank,
+            signal,
+            unit,
+            identifier: line.identifier.clone(),
+        });
+    }
+    errors
+}
+
+fn rank(severity: Severity, tags: &[Tag]) -> u8 {
+    const LIFECYCLE: [Tag; 10] = [
+        Tag::RestartMarker,
+        Tag::StartMarker,
+        Tag::ReadyMarker,
+        Tag::CleanExit,
+        Tag::StartLimit,
+        Tag::LoopState,
+        Tag::StopMarker,
+        Tag::Continuation,
+        Tag::Noise,
+        Tag::TracebackStart,
+    ];
+    let lifecycle = tags.iter().any(|t| LIFECYCLE.contains(t));
+    let exit = tags.contains(&Tag::ExitMarker) || tags.contains(&Tag::FailureMarker);
+    match severity {
+        Severity::Error | Severity::Critical if !lifecycle && !exit => 3,
+        Severity::Warning if !lifecycle && !exit => 2,
+        Severity::Error | Severity::Critical if exit && !lifecycle => 1,
+        _ => 0,
+    }
+}
+
+/// The cycle boundaries of one loop and how to read them.
+pub(crate) struct Cycles<'a> {
+    pub subject: &'a str,
+    pub ordering: Ordering,
+    /// Positions of the counted cycles, ascending.
+    pub boundaries: Vec<Position>,
+    /// The cycles were counted from starts (an error ends the cycle *after* its start).
+    pub counted_from_starts: bool,
+    /// Position of the subject's last death, for the cycle after the last boundary.
+    pub last_death: Option<Position>,
+    /// Position of the last start before the first boundary, bounding the first window.
+    pub lead_in: Option<Position>,
+}
+
+/// The error most cycles end with, if any cycle's end was seen.
+pub(crate) fn last_error(
+    cycles: &Cycles<'_>,
+    errors: &[ErrorLine],
+    looping_subjects: &HashSet<String>,
+    rules: &RuleSet,
+    evidence: &[EvidenceLine],
+) -> Option<LastError> {
+    let mut candidates: Vec<(Position, &ErrorLine)> = errors
+        .iter()
+        .filter(|e| belongs(e, cycles.subject, looping_subjects))
+        .filter_map(|e| e.place.position(cycles.ordering).map(|p| (p, e)))
+        .collect();
+    candidates.sort_by_key(|(p, _)| *p);
+
+    let mut windows: Vec<(Position, Position)> = Vec::new();
+    let b = &cycles.boundaries;
+    // Counted from restarts or deaths, a cycle ends at its boundary; counted from starts, it
+    // ends before the next start. The last instance's death ends one more.
+    if let Some(&first) = b.first().filter(|_| !cycles.counted_from_starts) {
+        windows.push((cycles.lead_in.unwrap_or((i64::MIN, 0)), first));
+    }
+    windows.extend(b.windows(2).map(|w| (w[0], w[1])));
+    if let (Some(&last), Some(death)) = (b.last(), cycles.last_death) {
+        if death > last {
+            windows.push((last, death));
+        }
+    }
+
+    // The end of each window: its last error or warning; failing those, the first failure
+    // marker (systemd's "Failed at step EXEC …" before "Main process exited" and "Failed
+    // with result").
+    let mut endings: Vec<&ErrorLine> = Vec::new();
+    for (low, high) in windows {
+        let from = candidates.partition_point(|(p, _)| *p <= low);
+        let to = candidates.partition_point(|(p, _)| *p <= high);
+        let window = &candidates[from..to];
+        let said = window
+            .iter()
+            .filter(|(_, e)| e.rank > 1)
+            .max_by_key(|(_, e)| e.rank);
+        let ending = said.or_else(|| window.first()).map(|(_, e)| *e);
+        if let Some(e) = ending {
+            endings.push(e);
+        }
+    }
+    let mut by_signal: BTreeMap<SignalIdx, (usize, &ErrorLine)> = BTreeMap::new();
+    for e in &endings {
+        let entry = by_signal.entry(e.signal).or_insert((0, e));
+        entry.0 += 1;
+        entry.1 = e;
+    }
+    let (signal, (count, latest)) = by_signal
+        .into_iter()
+        .max_by_key(|(_, (n, latest))| (*n, latest.place.seq))?;
+    Some(LastError {
+        signal: rules.signal(signal).id.clone(),
+        message: message_of(&evidence[latest.place.seq]),
+        cycles: count,
+        of: endings.len(),
+    })
+}
+
+/// A line belongs to the subject when it names it, or names nothing else that loops.
+fn belongs(error: &ErrorLine, subject: &str, looping_subjects: &HashSet<String>) -> bool {
+    if error.unit.as_deref() == Some(subject) || error.identifier.as_deref() == Some(subject) {
+        return true;
+    }
+    if error.unit.is_some() {
+        return false;
+    }
+    !error
+        .identifier
+        .as_ref()
+        .is_some_and(|ident| looping_subjects.contains(ident))
+}
+
+/// The line's message without its envelope, cut to a readable length.
+fn message_of(line: &EvidenceLine) -> String {
+    let envelope = EnvelopeParser::new().parse(line.text.as_bytes());
+    let message = String::from_utf8_lossy(&envelope.message);
+    let message = message.trim();
+    match message.char_indices().nth(MESSAGE_CHARS) {
+        Some((cut, _)) => format!("{}…", &message[..cut]),
+        None => message.to_string(),
+    }
+}
+
+/// Restarts per time bucket between the first and the last, when they span any time: about
+/// two restarts a bucket, at least 4 and at most [`TIMELINE_BUCKETS`] buckets.
+pub(crate) fn timeline(times: &[i64]) -> Vec<u32> {
+    let (Some(&first), Some(&last)) = (times.iter().min(), times.iter().max()) else {
+        return Vec::new();
+    };
+    if last <= first || times.len() < 3 {
+        return Vec::new();
+    }
+    let n = (times.len() / 2).clamp(4, TIMELINE_BUCKETS);
+    let span = (last - first) as f64;
+    let mut buckets = vec![0u32; n];
+    for &t in times {
+        let i = (((t - first) as f64 / span) * n as f64) as usize;
+        buckets[i.min(n - 1)] += 1;
+    }
+    buckets
+}
+
+/// How long each instance ran: from the first start after a death (the supervisor's
+/// "Started", before the program's own start-up lines) to the next death (median, seconds).
+pub(crate) fn uptime(starts_and_deaths: &[(bool, i64)]) -> Option<f64> {
+    let mut uptimes = Vec::new();
+    let mut started = None;
+    for &(is_start, at) in starts_and_deaths {
+        if is_start {
+            started = started.or(Some(at));
+        } else if let Some(start) = started.take() {
+            if at >= start {
+                uptimes.push((at - start) as f64 / 1e6);
+            }
+        }
+    }
+    super::stats::median(&uptimes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeline_spreads_restarts_over_buckets() {
+        let times: Vec<i64> = (0..48).map(|i| i * 1_000_000).collect();
+        let buckets = timeline(&times);
+        assert_eq!(buckets.len(), 24);
+        assert_eq!(buckets.iter().sum::<u32>(), 48);
+        assert!(buckets.iter().all(|&n| n >= 1));
+        assert_eq!(timeline(&[0, 10, 20, 30, 40, 50, 60, 70, 80, 90]).len(), 5);
+        assert!(timeline(&[5, 5, 5]).is_empty());
+        assert!(timeline(&[1, 2]).is_empty());
+    }
+
+    #[test]
+    fn uptime_is_start_to_death() {
+        let s = 1_000_000;
+        let events = [
+            (true, 0),
+            (false, 4 * s),
+            (true, 14 * s),
+            (true, 17 * s),
+            (false, 18 * s),
+            (false, 19 * s),
+            (true, 28 * s),
+            (false, 33 * s),
+        ];
+        assert_eq!(uptime(&events), Some(4.0));
+        assert_eq!(uptime(&[(false, 1)]), None);
+    }
+
+    #[test]
+    fn lines_of_other_looping_units_do_not_belong() {
+        let looping: HashSet<String> = ["worker".to_string()].into();
+        let line = |unit: Option<&str>, ident: Option<&str>| ErrorLine {
+            place: Place {
+                wall_us: None,
+                boot_us: None,
+                borrowed_us: None,
+                seq: 0,
+            },
+            rank: 3,
+            signal: 0,
+            unit: unit.map(str::to_string),
+            identifier: ident.map(str::to_string),
+        };
+        assert!(belongs(&line(Some("api"), None), "api", &looping));
+        assert!(belongs(&line(None, Some("python")), "api", &looping));
+        assert!(!belongs(&line(Some("db"), None), "api", &looping));
+        assert!(!belongs(&line(None, Some("worker")), "api", &looping));
+    }
+}
