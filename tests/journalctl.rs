@@ -178,3 +178,88 @@ fn every_journalctl_mode_gives_the_same_diagnosis() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// systemd's messages in another language (or reworded by a newer version) carry the same
+/// MESSAGE_ID: in `-o json` the loop must still be seen from the IDs alone.
+#[test]
+fn reworded_systemd_messages_are_read_by_message_id() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpora");
+    let case = root.join("port-conflict-uvicorn-manual-copy-journal-json");
+    let export = std::fs::read_to_string(case.join("journal.export")).unwrap();
+    let german = |id: &str, unit: &str| -> Option<String> {
+        Some(match id {
+            "5eb03494b6584870a536b337290809b3" => {
+                format!("{unit}: Neustartauftrag geplant, Neustartzähler steht bei 7.")
+            }
+            "39f53479d3a045ac8e11786248231fbf" => format!("{unit} - Lumiera API gestartet."),
+            "9d1aaa27d60140bd96365438aad20286" => format!("{unit} - Lumiera API angehalten."),
+            "98e322203f7a4ed290d09fe03c09fe15" => {
+                format!("{unit}: Hauptprozess beendet, Code=beendet, Status=1")
+            }
+            "d9b373ed55a64feb8242e02dbe79a49c" => {
+                format!("{unit}: Fehlgeschlagen mit Ergebnis »exit-code«.")
+            }
+            "ae8f7b866b0347b9af31fe1c80b127c0" => format!("{unit}: Verbrauchte 2.1s CPU-Zeit."),
+            _ => return None,
+        })
+    };
+    let mut reworded = 0;
+    let entries: Vec<String> = export
+        .split("\n\n")
+        .map(|entry| {
+            let field = |name: &str| {
+                entry
+                    .lines()
+                    .find_map(|l| l.strip_prefix(name).and_then(|v| v.strip_prefix('=')))
+            };
+            match (field("MESSAGE_ID"), field("UNIT")) {
+                (Some(id), Some(unit)) => match german(id, unit) {
+                    Some(message) => {
+                        reworded += 1;
+                        entry
+                            .lines()
+                            .map(|l| {
+                                if l.starts_with("MESSAGE=") {
+                                    format!("MESSAGE={message}")
+                                } else {
+                                    l.to_string()
+                                }
+                            })
+                            .collect::<Vec<_>>()
+                            .join("\n")
+                    }
+                    None => entry.to_string(),
+                },
+                _ => entry.to_string(),
+            }
+        })
+        .collect();
+    assert!(reworded >= 50, "only {reworded} systemd messages reworded");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("reworded.export");
+    std::fs::write(&path, entries.join("\n\n")).unwrap();
+    let journal = build_journal(&path, dir.path());
+
+    let short = analyse(&render(&journal, "short"));
+    let json = analyse(&render(&journal, "json"));
+    // The words are gone, so `short` cannot see systemd restart the unit ...
+    assert!(
+        !loops(&short)
+            .iter()
+            .any(|(unit, _)| unit == "lumiera-whatsapp"),
+        "{:?}",
+        loops(&short)
+    );
+    // ... but the JSON records' IDs still tell.
+    let found = &json["restart_loops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["unit"] == "lumiera-whatsapp")
+        .cloned()
+        .unwrap_or_else(|| panic!("no loop in {:?}", loops(&json)));
+    assert_eq!(found["restarts"], 12);
+    let period = found["period_s"].as_f64().unwrap();
+    assert!((period - 14.5).abs() < 1.0, "period {period}");
+    assert_eq!(primary(&json).as_deref(), Some("port-conflict"));
+}

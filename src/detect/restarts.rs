@@ -150,14 +150,19 @@ pub fn detect_restart_loops(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<R
                 at: (line.source, line.line_no),
             };
             let events = subjects.entry(subject).or_default();
-            // One line is one event of a kind, even when several signals match it.
-            if !events
-                .iter()
+            // One line is one event of a kind, even when several signals match it (the
+            // wording and the MESSAGE_ID); what one signal captured completes the other.
+            match events
+                .iter_mut()
                 .rev()
                 .take(4)
-                .any(|e| e.at == event.at && e.kind == event.kind)
+                .find(|e| e.at == event.at && e.kind == event.kind)
             {
-                events.push(event);
+                Some(same) => {
+                    same.counter = same.counter.or(event.counter);
+                    same.pid = same.pid.or(event.pid);
+                }
+                None => events.push(event),
             }
         }
     }

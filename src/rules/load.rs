@@ -33,7 +33,10 @@ struct RawSignal {
     id: Spanned<String>,
     #[serde(default)]
     description: String,
-    regex: Spanned<String>,
+    /// Optional with `message_id` (then it defaults to matching any message).
+    regex: Option<Spanned<String>>,
+    /// A journal `MESSAGE_ID` (32 hex digits): the line must carry it.
+    message_id: Option<Spanned<String>>,
     literals: Option<Vec<Spanned<String>>>,
     #[serde(default)]
     case_insensitive: bool,
@@ -355,13 +358,41 @@ fn compile_signal(
         );
         ok = false;
     }
-    let regex = match compile_regex(raw.regex.get_ref()) {
+    let (pattern, pattern_at) = match (&raw.regex, &raw.message_id) {
+        (Some(regex), _) => (regex.get_ref().as_str(), regex.span().start),
+        (None, Some(_)) => ("", raw.id.span().start),
+        (None, None) => {
+            report(
+                raw.id.span().start,
+                format!("signal `{id}` needs a `regex` (or a `message_id`)"),
+            );
+            return None;
+        }
+    };
+    let regex = match compile_regex(pattern) {
         Ok(regex) => Some(regex),
         Err(message) => {
-            report(raw.regex.span().start, message);
+            report(pattern_at, message);
             None
         }
     };
+    let message_id = raw.message_id.as_ref().map(|m| m.get_ref().clone());
+    if let Some(m) = &raw.message_id {
+        let valid = m.get_ref().len() == 32
+            && m.get_ref()
+                .bytes()
+                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        if !valid {
+            report(
+                m.span().start,
+                format!(
+                    "message_id `{}` must be 32 lowercase hex digits, as journalctl shows it",
+                    m.get_ref()
+                ),
+            );
+            ok = false;
+        }
+    }
     let severity = parse_severity(&raw.severity, Severity::Info, report);
     let mut tags = Vec::new();
     for tag in &raw.tags {
@@ -395,10 +426,10 @@ fn compile_signal(
                     ok = false;
                 }
             }
-            let folds = raw.regex.get_ref().trim_start().starts_with("(?i");
+            let folds = pattern.trim_start().starts_with("(?i");
             if folds && !raw.case_insensitive {
                 report(
-                    raw.regex.span().start,
+                    pattern_at,
                     "the regex ignores case but its literals are matched exactly: add `case_insensitive = true`".to_string(),
                 );
                 ok = false;
@@ -408,7 +439,9 @@ fn compile_signal(
                 raw.case_insensitive,
             )
         }
-        None => match derive_literals(raw.regex.get_ref()) {
+        // The ID is in the raw record, wherever the message's words are.
+        None if message_id.is_some() => (message_id.iter().cloned().collect(), false),
+        None => match derive_literals(pattern) {
             Some(derived) => (
                 derived.literals,
                 derived.case_insensitive || raw.case_insensitive,
@@ -442,6 +475,7 @@ fn compile_signal(
         description: raw.description.clone(),
         origin: file.to_string(),
         regex,
+        message_id,
         literals,
         case_insensitive,
         severity,

@@ -127,6 +127,9 @@ pub struct Signal {
     /// The file the signal came from (`rules/network.toml`).
     pub origin: String,
     pub regex: regex::bytes::Regex,
+    /// A journal `MESSAGE_ID` the line must carry (journal JSON input): it survives
+    /// localisation and rewording of the message.
+    pub message_id: Option<String>,
     /// Texts one of which every match contains; empty when none could be found.
     pub literals: Vec<String>,
     pub case_insensitive: bool,

@@ -101,6 +101,11 @@ impl ScannerBuilder {
             fallback,
             fallback_finders,
             regexes: rules.signals.iter().map(|s| s.regex.clone()).collect(),
+            message_ids: rules
+                .signals
+                .iter()
+                .map(|s| s.message_id.as_ref().map(|m| m.as_bytes().into()))
+                .collect(),
             chunk_size: self.chunk_size,
         }
     }
@@ -303,6 +308,8 @@ pub struct Scanner {
     fallback: Vec<SignalIdx>,
     fallback_finders: Vec<Regex>,
     regexes: Vec<Regex>,
+    /// The journal `MESSAGE_ID` each signal requires, if any.
+    message_ids: Vec<Option<Box<[u8]>>>,
     chunk_size: usize,
 }
 
@@ -448,6 +455,11 @@ impl Scanner {
         };
         let candidates = std::mem::take(&mut scratch.candidates);
         for &idx in &candidates {
+            if let Some(wanted) = &self.message_ids[idx as usize] {
+                if envelope.message_id.as_deref() != Some(&wanted[..]) {
+                    continue;
+                }
+            }
             let regex = &self.regexes[idx as usize];
             let locations = scratch.locations(idx, regex);
             if regex.captures_read(locations, message).is_none() {
