@@ -7,7 +7,7 @@ use std::io::Read;
 use std::path::PathBuf;
 
 use crate::classify::{classify, EvidenceIndex, Inputs};
-use crate::detect::detect_restart_loops;
+use crate::detect::{detect_restart_loops, track_processes};
 use crate::evidence::EvidenceLine;
 use crate::input::{self, Body, InputError, SourceSpec};
 use crate::record::EnvelopeParser;
@@ -233,6 +233,7 @@ impl Analyzer {
         };
         report.findings = classify(&inputs);
         report.restart_loops = loops;
+        report.processes = track_processes(&self.rules, &evidence);
         Analysis { report, evidence }
     }
 }

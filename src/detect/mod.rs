@@ -4,11 +4,13 @@
 
 mod cycles;
 mod holders;
+mod processes;
 mod restarts;
 mod stats;
 
 pub use cycles::LastError;
 pub use holders::port_holders;
+pub use processes::{track_processes, ProcessEnd, ProcessLife, ProgramProcesses};
 pub use restarts::{
     competing_managers, detect_restart_loops, format_time, LoopPattern, RestartLoop,
     UNNAMED_SUBJECT,

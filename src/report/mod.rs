@@ -13,7 +13,7 @@ pub use text::{render_text, TextOptions};
 use serde::Serialize;
 
 use crate::classify::Finding;
-use crate::detect::RestartLoop;
+use crate::detect::{ProgramProcesses, RestartLoop};
 use crate::rules::Severity;
 
 /// Version of the JSON schema (`version` field).
@@ -37,6 +37,8 @@ pub struct Report {
     pub version: u32,
     pub findings: Vec<Finding>,
     pub restart_loops: Vec<RestartLoop>,
+    /// PIDs per program, with how each ended.
+    pub processes: Vec<ProgramProcesses>,
     pub sources: Vec<SourceSummary>,
     /// `source: problem` for every source that failed (the run exits with 2).
     pub errors: Vec<String>,
@@ -50,6 +52,7 @@ impl Report {
             version: SCHEMA_VERSION,
             findings: Vec::new(),
             restart_loops: Vec::new(),
+            processes: Vec::new(),
             sources: Vec::new(),
             errors: Vec::new(),
             notes: Vec::new(),

@@ -6,7 +6,7 @@ use super::{
     describe_consistency, describe_period, escape_control, plural, seconds, sparkline, Report,
 };
 use crate::classify::Finding;
-use crate::detect::RestartLoop;
+use crate::detect::{ProcessEnd, ProgramProcesses, RestartLoop};
 use crate::rules::Severity;
 
 /// How to draw the text report.
@@ -93,6 +93,17 @@ pub fn render_text(report: &Report, options: TextOptions) -> String {
                     escape_control(&last.message)
                 );
             }
+        }
+    }
+    let churning: Vec<&ProgramProcesses> = report
+        .processes
+        .iter()
+        .filter(|p| p.pids >= 3 || p.long_lived.is_some())
+        .collect();
+    if !churning.is_empty() {
+        let _ = writeln!(out, "\n{}", paint.bold("Processes"));
+        for program in churning {
+            let _ = writeln!(out, "  {}", describe_processes(program));
         }
     }
     for note in &report.notes {
@@ -195,6 +206,42 @@ pub(crate) fn describe_loop(looped: &RestartLoop) -> String {
         text.push_str(", start limit hit");
     } else if looped.start_limit_near {
         text.push_str(", restarting faster than the default start limit allows");
+    }
+    text
+}
+
+/// "python: 12 PIDs; 11 failed, 1 not seen to end; PID 7 stayed alive while …".
+fn describe_processes(program: &ProgramProcesses) -> String {
+    let mut text = format!(
+        "{}: {}",
+        escape_control(&program.program),
+        plural(program.pids, "PID")
+    );
+    let listed = &program.processes;
+    let mut ends: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for life in listed {
+        let end = match life.ended {
+            Some(ProcessEnd::Failed) => "failed",
+            Some(ProcessEnd::Exited) => "exited",
+            Some(ProcessEnd::Stopped) => "stopped",
+            Some(ProcessEnd::Crashed) => "crashed",
+            Some(ProcessEnd::OomKilled) => "killed by the OOM killer",
+            None => "not seen to end",
+        };
+        *ends.entry(end).or_default() += 1;
+    }
+    let of = if listed.len() < program.pids {
+        format!("of the {} listed, ", listed.len())
+    } else {
+        String::new()
+    };
+    let ends: Vec<String> = ends.iter().map(|(end, n)| format!("{n} {end}")).collect();
+    let _ = write!(text, "; {of}{}", ends.join(", "));
+    if let Some(pid) = program.long_lived {
+        let _ = write!(
+            text,
+            "; PID {pid} stayed alive while others came and went (a second instance?)"
+        );
     }
     text
 }

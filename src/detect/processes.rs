@@ -1,0 +1,264 @@
+//! Processes: for each program, the PIDs its evidence lines came from, when each was first
+//! and last seen and how it ended, and whether one of them stayed alive throughout while
+//! others of the same program came and went (a second instance next to the supervised one).
+//!
+//! Only evidence lines are seen, so "first" and "last" are the first and last *matched*
+//! lines of a PID. A PID is attributed to the program named by its lines' identifier, or
+//! by the `process` a line names (`Killed process 4242 (python)`, `Found left-over process
+//! 77 (uvicorn)`); lines of service managers and the kernel name no program of their own.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::restarts::format_time;
+use crate::evidence::EvidenceLine;
+use crate::rules::{RuleSet, Tag};
+
+/// PIDs listed per program; the rest are counted.
+pub const LISTED_PIDS: usize = 12;
+
+/// How a process ended, as far as the log tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProcessEnd {
+    /// Its last line was an error.
+    Failed,
+    /// It exited (an exit status, a shutdown line).
+    Exited,
+    /// It stopped cleanly or on request.
+    Stopped,
+    /// A segfault, abort or panic.
+    Crashed,
+    /// The OOM killer killed it.
+    OomKilled,
+}
+
+/// One PID of a program.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProcessLife {
+    pub pid: u32,
+    pub first: Option<String>,
+    pub last: Option<String>,
+    /// Evidence lines from or about it.
+    pub lines: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ended: Option<ProcessEnd>,
+    #[serde(skip)]
+    span: (Option<i64>, Option<i64>),
+}
+
+/// The processes of one program.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProgramProcesses {
+    pub program: String,
+    /// Distinct PIDs seen.
+    pub pids: usize,
+    /// The PID that was alive from before the others' first line to after their last while
+    /// at least two others started and ended: a competing instance.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub long_lived: Option<u32>,
+    /// The first and the last PIDs (at most [`LISTED_PIDS`]), in order of first sighting.
+    pub processes: Vec<ProcessLife>,
+}
+
+/// Processes of every program with at least one PID, busiest first.
+pub fn track_processes(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<ProgramProcesses> {
+    let mut programs: BTreeMap<String, BTreeMap<u32, ProcessLife>> = BTreeMap::new();
+    let mut order: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    for line in evidence {
+        let named = line.matches.iter().find_map(|m| {
+            let pid = m.capture("pid")?.parse::<u32>().ok()?;
+            Some((m.capture("process")?.to_string(), pid))
+        });
+        let own = match (line.identifier.as_deref(), line.pid) {
+            (Some(ident), Some(pid)) if !is_manager(ident) => Some((ident.to_string(), pid)),
+            _ => None,
+        };
+        let Some((program, pid)) = named.or(own) else {
+            continue;
+        };
+        let end = end_of(rules, line);
+        let lives = programs.entry(program.clone()).or_default();
+        let life = lives.entry(pid).or_insert_with(|| {
+            order.entry(program).or_default().push(pid);
+            ProcessLife {
+                pid,
+                first: None,
+                last: None,
+                lines: 0,
+                ended: None,
+                span: (None, None),
+            }
+        });
+        life.lines += 1;
+        if let Some(t) = line.clock_us() {
+            life.span.0 = Some(life.span.0.map_or(t, |f| f.min(t)));
+            life.span.1 = Some(life.span.1.map_or(t, |l| l.max(t)));
+        }
+        // The last word counts, except that a kill or crash is not undone by later lines.
+        life.ended = match (life.ended, end) {
+            (Some(ProcessEnd::OomKilled | ProcessEnd::Crashed), _) => life.ended,
+            (_, Some(end)) => Some(end),
+            (previous, None) => previous.filter(|e| *e != ProcessEnd::Failed),
+        };
+    }
+    let mut result: Vec<ProgramProcesses> = programs
+        .into_iter()
+        .map(|(program, lives)| {
+            let pids = &order[&program];
+            let mut lives: Vec<ProcessLife> = pids.iter().map(|pid| lives[pid].clone()).collect();
+            for life in &mut lives {
+                let wall = |t: Option<i64>| t.filter(|t| *t > 1_000_000_000_000).map(format_time);
+                life.first = wall(life.span.0);
+                life.last = wall(life.span.1);
+            }
+            let long_lived = long_lived(&lives);
+            let listed = if lives.len() > LISTED_PIDS {
+                let half = LISTED_PIDS / 2;
+                let mut listed: Vec<ProcessLife> = lives[..half].to_vec();
+                listed.extend_from_slice(&lives[lives.len() - half..]);
+                if let Some(pid) = long_lived {
+                    if !listed.iter().any(|l| l.pid == pid) {
+                        listed.insert(0, lives.iter().find(|l| l.pid == pid).unwrap().clone());
+                    }
+                }
+                listed
+            } else {
+                lives.clone()
+            };
+            ProgramProcesses {
+                program,
+                pids: lives.len(),
+                long_lived,
+                processes: listed,
+            }
+        })
+        .collect();
+    result.sort_by(|a, b| b.pids.cmp(&a.pids).then_with(|| a.program.cmp(&b.program)));
+    result
+}
+
+fn is_manager(identifier: &str) -> bool {
+    matches!(
+        identifier,
+        "systemd" | "kernel" | "init" | "dockerd" | "containerd"
+    )
+}
+
+fn end_of(rules: &RuleSet, line: &EvidenceLine) -> Option<ProcessEnd> {
+    let has = |tag: Tag| {
+        line.matches
+            .iter()
+            .any(|m| rules.signal(m.signal).has_tag(tag))
+    };
+    let error = line.matches.iter().any(|m| {
+        rules.signal(m.signal).severity >= crate::rules::Severity::Error
+            && !rules.signal(m.signal).has_tag(Tag::Noise)
+    });
+    if has(Tag::Oom) && has(Tag::ExitMarker) {
+        Some(ProcessEnd::OomKilled)
+    } else if has(Tag::Crash) {
+        Some(ProcessEnd::Crashed)
+    } else if has(Tag::StopMarker) || has(Tag::CleanExit) {
+        Some(ProcessEnd::Stopped)
+    } else if has(Tag::ExitMarker) {
+        Some(ProcessEnd::Exited)
+    } else if error {
+        Some(ProcessEnd::Failed)
+    } else {
+        None
+    }
+}
+
+/// A PID seen before the first sighting and after the last sighting of at least two other
+/// PIDs of the program.
+fn long_lived(lives: &[ProcessLife]) -> Option<u32> {
+    if lives.len() < 3 {
+        return None;
+    }
+    lives
+        .iter()
+        .filter_map(|life| {
+            let (Some(from), Some(to)) = life.span else {
+                return None;
+            };
+            let inside = lives
+                .iter()
+                .filter(|other| other.pid != life.pid)
+                .filter(|other| match other.span {
+                    (Some(a), Some(b)) => from < a && b < to,
+                    _ => false,
+                })
+                .count();
+            (inside >= 2).then_some((inside, life.pid))
+        })
+        .max()
+        .map(|(_, pid)| pid)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{AnalyzeOptions, Analyzer};
+    use crate::rules::RuleSetBuilder;
+
+    fn processes(log: &str) -> Vec<ProgramProcesses> {
+        let options = AnalyzeOptions {
+            reference_year: Some(2026),
+            ..AnalyzeOptions::default()
+        };
+        let analyzer = Analyzer::new(RuleSetBuilder::new().build().unwrap()).with_options(options);
+        analyzer
+            .analyze_reader("-", log.as_bytes())
+            .report
+            .processes
+    }
+
+    #[test]
+    fn pids_are_tracked_with_how_they_ended() {
+        let log = "\
+Jan 16 12:00:00 web api[100]: INFO:     Started server process [100]
+Jan 16 12:00:01 web api[100]: ERROR:    [Errno 98] error while attempting to bind on address ('0.0.0.0', 8000): address already in use
+Jan 16 12:00:10 web api[101]: INFO:     Started server process [101]
+Jan 16 12:00:11 web api[101]: ERROR:    [Errno 98] error while attempting to bind on address ('0.0.0.0', 8000): address already in use
+Jan 16 12:00:20 web kernel: Out of memory: Killed process 102 (api) total-vm:2000kB, anon-rss:1000kB, file-rss:0kB, shmem-rss:0kB
+";
+        let found = processes(log);
+        assert_eq!(found.len(), 1, "{found:?}");
+        let api = &found[0];
+        assert_eq!(api.program, "api");
+        assert_eq!(api.pids, 3);
+        let ends: Vec<Option<ProcessEnd>> = api.processes.iter().map(|p| p.ended).collect();
+        assert_eq!(
+            ends,
+            vec![
+                Some(ProcessEnd::Failed),
+                Some(ProcessEnd::Failed),
+                Some(ProcessEnd::OomKilled)
+            ]
+        );
+        assert_eq!(
+            api.processes[0].first.as_deref(),
+            Some("2026-01-16T12:00:00Z")
+        );
+        assert_eq!(api.long_lived, None);
+    }
+
+    #[test]
+    fn a_pid_alive_throughout_while_others_churn_is_long_lived() {
+        let mut log = String::from(
+            "Jan 16 12:00:00 web api[7]: INFO:     Uvicorn running on http://0.0.0.0:8000 (Press CTRL+C to quit)\n",
+        );
+        for (second, pid) in [(10, 200), (24, 201), (38, 202)] {
+            log.push_str(&format!(
+                "Jan 16 12:00:{second} web api[{pid}]: INFO:     Started server process [{pid}]\n\
+                 Jan 16 12:00:{second} web api[{pid}]: ERROR:    [Errno 98] error while attempting to bind on address ('0.0.0.0', 8000): address already in use\n"
+            ));
+        }
+        log.push_str("Jan 16 12:00:50 web api[7]: INFO:     Finished server process [7]\n");
+        let found = processes(&log);
+        assert_eq!(found[0].long_lived, Some(7), "{found:?}");
+        assert_eq!(found[0].processes[0].ended, Some(ProcessEnd::Stopped));
+    }
+}
