@@ -10,7 +10,7 @@ mod template;
 
 pub use finding::{Citation, Finding};
 
-use crate::detect::{competing_managers, RestartLoop};
+use crate::detect::{competing_managers, RestartLoop, Traceback};
 use crate::evidence::EvidenceLine;
 use crate::rules::{Cause, EvidenceRef, RuleSet};
 
@@ -24,6 +24,8 @@ pub struct Inputs<'a> {
     pub rules: &'a RuleSet,
     pub evidence: &'a [EvidenceLine],
     pub loops: &'a [RestartLoop],
+    /// Assembled stack traces; a finding whose evidence lies in one can name its exception.
+    pub tracebacks: &'a [Traceback],
     /// Display names of the sources, indexed like `EvidenceLine::source`.
     pub source_names: &'a [String],
     pub index: &'a EvidenceIndex,

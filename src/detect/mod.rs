@@ -7,6 +7,7 @@ mod holders;
 mod processes;
 mod restarts;
 mod stats;
+mod tracebacks;
 
 pub use cycles::LastError;
 pub use holders::port_holders;
@@ -16,3 +17,4 @@ pub use restarts::{
     UNNAMED_SUBJECT,
 };
 pub use stats::{median, median_absolute_deviation};
+pub use tracebacks::{assemble_tracebacks, Frame, TracePlace, Traceback};

@@ -6,7 +6,7 @@ use super::{
     describe_consistency, describe_period, escape_control, plural, seconds, sparkline, Report,
 };
 use crate::classify::Finding;
-use crate::detect::{ProcessEnd, ProgramProcesses, RestartLoop};
+use crate::detect::{ProcessEnd, ProgramProcesses, RestartLoop, Traceback};
 use crate::rules::Severity;
 
 /// How to draw the text report.
@@ -93,6 +93,12 @@ pub fn render_text(report: &Report, options: TextOptions) -> String {
                     escape_control(&last.message)
                 );
             }
+        }
+    }
+    if !report.tracebacks.is_empty() {
+        let _ = writeln!(out, "\n{}", paint.bold("Stack traces"));
+        for trace in &report.tracebacks {
+            render_traceback(&mut out, trace);
         }
     }
     let churning: Vec<&ProgramProcesses> = report
@@ -211,6 +217,44 @@ pub(crate) fn describe_loop(looped: &RestartLoop) -> String {
 }
 
 /// "python: 12 PIDs; 11 failed, 1 not seen to end; PID 7 stayed alive while …".
+/// Frames shown per stack trace in the text report.
+const SHOWN_FRAMES: usize = 3;
+
+fn render_traceback(out: &mut String, trace: &Traceback) {
+    let mut seen = Vec::new();
+    if trace.pids.len() > 1 {
+        seen.push(format!("{} PIDs", trace.pids.len()));
+    }
+    seen.push(format!(
+        "first at {}:{}",
+        trace.first.source, trace.first.line
+    ));
+    let _ = writeln!(
+        out,
+        "  {}× {}  ({}, {})",
+        trace.count,
+        escape_control(&trace.summary),
+        trace.language,
+        seen.join(", ")
+    );
+    for link in &trace.chain {
+        let _ = writeln!(out, "    {} {}", chain_word(trace), escape_control(link));
+    }
+    for frame in trace.frames.iter().take(SHOWN_FRAMES) {
+        let _ = writeln!(out, "    at {}", escape_control(&frame.to_string()));
+    }
+}
+
+/// How a trace's other exceptions relate to the reported one: Python prints the earlier
+/// ones first, Java and .NET the causes after.
+pub(crate) fn chain_word(trace: &Traceback) -> &'static str {
+    if trace.language == "python" {
+        "chained from:"
+    } else {
+        "caused by:"
+    }
+}
+
 fn describe_processes(program: &ProgramProcesses) -> String {
     let mut text = format!(
         "{}: {}",
