@@ -4,6 +4,7 @@
 
 mod cycles;
 mod holders;
+mod memory;
 mod processes;
 mod restarts;
 mod stats;
@@ -11,6 +12,7 @@ mod tracebacks;
 
 pub use cycles::LastError;
 pub use holders::port_holders;
+pub use memory::{format_size, MemoryReading, MemoryTrend};
 pub use processes::{track_processes, ProcessEnd, ProcessLife, ProgramProcesses};
 pub use restarts::{
     competing_managers, detect_restart_loops, format_time, LoopPattern, RestartLoop,

@@ -69,6 +69,11 @@ pub struct RestartLoop {
     /// Restarts per equal slice of time from `first` to `last` (for a sparkline).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub timeline: Vec<u32>,
+    /// Memory figures of the service (peak per run, RSS when OOM-killed), oldest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub memory: Vec<super::memory::MemoryReading>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub memory_trend: Option<super::memory::MemoryTrend>,
     /// PID of the systemd manager restarting it: 1 for system units, another PID for a user
     /// manager (`systemd --user`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -177,14 +182,17 @@ pub fn detect_restart_loops(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<R
     let kept = drop_echoes(judged);
     let looping: HashSet<String> = kept.iter().map(|(l, _, _)| l.subject.clone()).collect();
     let errors = cycles::error_lines(rules, evidence, &places, normalize_unit);
-    kept.into_iter()
+    let mut loops: Vec<RestartLoop> = kept
+        .into_iter()
         .map(|(mut looped, ordering, events)| {
             describe_cycles(&mut looped, ordering, &events, |c| {
                 cycles::last_error(c, &errors, &looping, rules, evidence)
             });
             looped
         })
-        .collect()
+        .collect();
+    super::memory::attach_memory(&mut loops, evidence);
+    loops
 }
 
 /// Where each evidence line sits: its own clocks, a clock borrowed from a timed line shortly
@@ -364,8 +372,15 @@ fn subject_of(
     }
 }
 
+impl RestartLoop {
+    /// The name the loop's events were grouped under (empty for none).
+    pub(crate) fn subject(&self) -> &str {
+        &self.subject
+    }
+}
+
 /// `api.service`, `api` and `api.service.` name one unit.
-fn normalize_unit(unit: &str) -> String {
+pub(crate) fn normalize_unit(unit: &str) -> String {
     let unit = unit.trim().trim_end_matches('.');
     unit.strip_suffix(".service").unwrap_or(unit).to_string()
 }
@@ -468,6 +483,8 @@ fn judge(subject: String, events: &[Event]) -> Option<RestartLoop> {
         uptime_s: None,
         last_error: None,
         timeline: Vec::new(),
+        memory: Vec::new(),
+        memory_trend: None,
         counted_from,
         cycle_lines: cycles.iter().take(50).map(|e| e.at).collect(),
         cycle_seqs,

@@ -163,6 +163,9 @@ fn render_loops(out: &mut String, report: &Report) {
             );
             code_block(out, std::slice::from_ref(&last.message));
         }
+        if let Some(memory) = super::text::describe_memory(l) {
+            let _ = writeln!(out, "`{}`: {}\n", cell(&l.unit), memory);
+        }
     }
 }
 

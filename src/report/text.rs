@@ -6,7 +6,9 @@ use super::{
     describe_consistency, describe_period, escape_control, plural, seconds, sparkline, Report,
 };
 use crate::classify::Finding;
-use crate::detect::{ProcessEnd, ProgramProcesses, RestartLoop, Traceback};
+use crate::detect::{
+    format_size, MemoryTrend, ProcessEnd, ProgramProcesses, RestartLoop, Traceback,
+};
 use crate::rules::Severity;
 
 /// How to draw the text report.
@@ -92,6 +94,9 @@ pub fn render_text(report: &Report, options: TextOptions) -> String {
                     describe_consistency(last),
                     escape_control(&last.message)
                 );
+            }
+            if let Some(memory) = describe_memory(looped) {
+                let _ = writeln!(out, "    {memory}");
             }
         }
     }
@@ -217,6 +222,38 @@ pub(crate) fn describe_loop(looped: &RestartLoop) -> String {
 }
 
 /// "python: 12 PIDs; 11 failed, 1 not seen to end; PID 7 stayed alive while …".
+/// Memory figures shown per loop (the latest).
+const SHOWN_MEMORY: usize = 8;
+
+/// "memory at each run's end: 412.0M, 830.0M, 1.6G (rising)".
+pub(crate) fn describe_memory(looped: &RestartLoop) -> Option<String> {
+    let readings = &looped.memory;
+    if readings.is_empty() {
+        return None;
+    }
+    let skip = readings.len().saturating_sub(SHOWN_MEMORY);
+    let mut figures: Vec<String> = readings[skip..]
+        .iter()
+        .map(|r| match r.what {
+            "anon-rss" => format!("{} (rss when killed)", format_size(r.bytes)),
+            _ => format_size(r.bytes),
+        })
+        .collect();
+    if skip > 0 {
+        figures.insert(0, "…".into());
+    }
+    let trend = looped.memory_trend.map(|t| match t {
+        MemoryTrend::Rising => " (rising)",
+        MemoryTrend::Steady => " (steady)",
+        MemoryTrend::Falling => " (falling)",
+    });
+    Some(format!(
+        "memory per run: {}{}",
+        figures.join(", "),
+        trend.unwrap_or("")
+    ))
+}
+
 /// Frames shown per stack trace in the text report.
 const SHOWN_FRAMES: usize = 3;
 
