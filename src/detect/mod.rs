@@ -7,6 +7,7 @@ mod holders;
 mod memory;
 mod processes;
 mod restarts;
+mod stale;
 mod stats;
 mod tracebacks;
 
@@ -18,5 +19,6 @@ pub use restarts::{
     competing_managers, detect_restart_loops, format_time, LoopPattern, RestartLoop,
     UNNAMED_SUBJECT,
 };
+pub use stale::stale_pid_claims;
 pub use stats::{median, median_absolute_deviation};
 pub use tracebacks::{assemble_tracebacks, Frame, TracePlace, Traceback};

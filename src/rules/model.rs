@@ -103,6 +103,7 @@ tags! {
     Timeout => "timeout": "an operation timed out",
     HttpStatus => "http-status": "an HTTP response status",
     Noise => "noise": "looks alarming but is routine",
+    AlreadyRunning => "already-running": "the program refuses to start because another instance runs (captures the `pid` it names)",
 }
 
 impl std::fmt::Display for Tag {
@@ -161,6 +162,9 @@ pub enum EvidenceRef {
     /// `detector:port-holder`: while other processes fail to bind, a process of the same
     /// kind that never failed starts, runs or stops (a copy started by hand holds the port).
     PortHolder,
+    /// `detector:stale-pid`: an `already-running` line names a PID that nothing else in the
+    /// logs shows alive (a PID or lock file left behind).
+    StalePid,
 }
 
 /// When a cause applies.
@@ -224,9 +228,10 @@ impl RuleSet {
         match reference {
             EvidenceRef::Signal(s) => *s == idx,
             EvidenceRef::Tag(tag) => self.signal(idx).has_tag(*tag),
-            EvidenceRef::RestartLoop | EvidenceRef::CompetingManagers | EvidenceRef::PortHolder => {
-                false
-            }
+            EvidenceRef::RestartLoop
+            | EvidenceRef::CompetingManagers
+            | EvidenceRef::PortHolder
+            | EvidenceRef::StalePid => false,
         }
     }
 }
