@@ -104,6 +104,11 @@ pub(crate) fn plural(n: usize, word: &str) -> String {
 
 /// "every 14.2 s ± 0.4 s" and friends, shared by the text and Markdown renderers.
 pub(crate) fn describe_period(looped: &RestartLoop) -> String {
+    if let (crate::detect::LoopPattern::Backoff, Some((first, last))) =
+        (looped.pattern, looped.intervals_s)
+    {
+        return format!("backing off from {} to {}", seconds(first), seconds(last));
+    }
     match (looped.period_s, looped.jitter_s) {
         (Some(p), Some(j)) if j > 0.0 => format!("every {} ± {}", seconds(p), seconds(j)),
         (Some(p), _) => format!("every {}", seconds(p)),

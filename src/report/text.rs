@@ -213,6 +213,9 @@ pub(crate) fn describe_loop(looped: &RestartLoop) -> String {
     if let (Some(first), Some(last)) = (&looped.first, &looped.last) {
         let _ = write!(text, ", {first} to {last}");
     }
+    if let Some(backoff) = looped.backoff_s {
+        let _ = write!(text, ", back-off announced up to {}", seconds(backoff));
+    }
     if looped.start_limit_hit {
         text.push_str(", start limit hit");
     } else if looped.start_limit_near {
@@ -221,7 +224,6 @@ pub(crate) fn describe_loop(looped: &RestartLoop) -> String {
     text
 }
 
-/// "python: 12 PIDs; 11 failed, 1 not seen to end; PID 7 stayed alive while …".
 /// Memory figures shown per loop (the latest).
 const SHOWN_MEMORY: usize = 8;
 
@@ -292,6 +294,7 @@ pub(crate) fn chain_word(trace: &Traceback) -> &'static str {
     }
 }
 
+/// "python: 12 PIDs; 11 failed, 1 not seen to end; PID 7 stayed alive while …".
 fn describe_processes(program: &ProgramProcesses) -> String {
     let mut text = format!(
         "{}: {}",
