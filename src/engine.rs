@@ -9,15 +9,15 @@ use std::path::PathBuf;
 use crate::classify::{classify, EvidenceIndex, Inputs};
 use crate::detect::{assemble_tracebacks, detect_restart_loops, track_processes};
 use crate::evidence::EvidenceLine;
-use crate::input::{self, Body, InputError, SourceSpec};
+use crate::input::{self, InputError, SourceSpec, TextReader};
 use crate::record::EnvelopeParser;
 use crate::report::{Report, SourceSummary};
 use crate::rules::{RuleErrors, RuleSet, RuleSetBuilder};
 use crate::scan::{Scanner, ScannerBuilder};
 
-/// Bytes read from a stream at a time (stdin, decompressed files): large enough for the
-/// parallel scanner to split into chunks. A line longer than this is scanned in its first
-/// block only.
+/// Bytes read from a source at a time (files, stdin, decompressed data): large enough for
+/// the parallel scanner to split into chunks. A line longer than this is scanned in its
+/// first block only.
 pub const STREAM_BLOCK_SIZE: usize = 8 << 20;
 
 /// Options for one analysis run.
@@ -124,11 +124,12 @@ impl Analyzer {
         self.finish(run)
     }
 
-    /// Analyses one stream under a display name.
+    /// Analyses one stream under a display name. Its text encoding is normalised as for
+    /// files ([`TextReader`]); it is not decompressed.
     pub fn analyze_reader(&self, name: &str, reader: impl Read + Send) -> Analysis {
         let mut run = Run::default();
         let source = self.begin_source(name, &mut run);
-        let result = self.scan_stream(source, reader, &mut run);
+        let result = self.scan_stream(source, TextReader::new(reader), &mut run);
         self.end_source(
             source,
             result.map_err(|err| InputError::from_read(name, err)),
@@ -146,15 +147,9 @@ impl Analyzer {
             }
         };
         let source = self.begin_source(&opened.name, run);
-        let result = match opened.body {
-            Body::Mapped(map) => {
-                self.scan_block(source, &map, 1, run);
-                Ok(())
-            }
-            Body::Stream(reader) => self
-                .scan_stream(source, reader, run)
-                .map_err(|err| InputError::from_read(&spec.name, err)),
-        };
+        let result = self
+            .scan_stream(source, opened.reader, run)
+            .map_err(|err| InputError::from_read(&spec.name, err));
         self.end_source(source, result, run);
     }
 

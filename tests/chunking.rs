@@ -1,5 +1,9 @@
-//! Property: however the input is cut (scanner chunk size, stream block size), the evidence
-//! and the report are the same as for one whole read.
+//! Property: however the input is cut (scanner chunk size, stream block size, the sizes the
+//! reader hands out, a UTF-16 unit or a CRLF split between two reads), the evidence and the
+//! report are the same as for one whole read; and CRLF, lone-CR and UTF-16 versions of a log
+//! give the same report as its LF, UTF-8 form.
+
+use std::io::Read;
 
 use logsleuth::engine::{AnalyzeOptions, Analyzer};
 use logsleuth::rules::RuleSetBuilder;
@@ -33,6 +37,75 @@ fn log_from(picks: &[usize]) -> String {
     text
 }
 
+/// The same log with each line ended by `\n`, `\r\n` or `\r` as `endings` says (cycled).
+/// A lone CR before an empty LF-ended line would make a CRLF, so it becomes LF there.
+fn log_with_endings(picks: &[usize], endings: &[usize]) -> String {
+    let mut text = String::new();
+    for (n, &i) in picks.iter().enumerate() {
+        text.push_str(LINES[i % LINES.len()]);
+        let mut ending = ["\n", "\r\n", "\r"][endings[n % endings.len()] % 3];
+        let next_empty = picks
+            .get(n + 1)
+            .is_some_and(|&next| LINES[next % LINES.len()].is_empty());
+        if ending == "\r" && next_empty {
+            ending = "\n";
+        }
+        text.push_str(ending);
+    }
+    text
+}
+
+/// UTF-16 little-endian with a BOM, as Windows tools write it.
+fn utf16le(text: &str) -> Vec<u8> {
+    let mut bytes = vec![0xff, 0xfe];
+    bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    bytes
+}
+
+/// Hands out its bytes in pieces of the given sizes (cycled), as a pipe or a slow disk
+/// might: every split point between reads is possible.
+struct Pieces<'a> {
+    data: &'a [u8],
+    sizes: &'a [usize],
+    next: usize,
+}
+
+impl Read for Pieces<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let size = self.sizes[self.next % self.sizes.len()];
+        self.next += 1;
+        let n = size.min(buf.len()).min(self.data.len());
+        buf[..n].copy_from_slice(&self.data[..n]);
+        self.data = &self.data[n..];
+        Ok(n)
+    }
+}
+
+/// The JSON report for `data` read in pieces of `sizes` bytes into blocks of `block_size`.
+fn report_of(data: &[u8], sizes: &[usize], block_size: usize) -> String {
+    let options = AnalyzeOptions {
+        block_size,
+        reference_year: Some(2026),
+    };
+    let reader = Pieces {
+        data,
+        sizes,
+        next: 0,
+    };
+    analyzer()
+        .clone()
+        .with_options(options)
+        .analyze_reader("-", reader)
+        .report
+        .to_json()
+}
+
+/// Built once: compiling the scanner is the slow part in a debug build.
+fn analyzer() -> &'static Analyzer {
+    static ANALYZER: std::sync::OnceLock<Analyzer> = std::sync::OnceLock::new();
+    ANALYZER.get_or_init(|| Analyzer::new(rules().clone()))
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(32))]
 
@@ -56,12 +129,39 @@ proptest! {
         let text = log_from(&picks);
         let analyze = |block_size| {
             let options = AnalyzeOptions { block_size, reference_year: Some(2026) };
-            Analyzer::new(rules().clone())
+            analyzer()
+                .clone()
                 .with_options(options)
                 .analyze_reader("-", text.as_bytes())
                 .report
                 .to_json()
         };
         prop_assert_eq!(analyze(1 << 24), analyze(block));
+    }
+
+    #[test]
+    fn reports_do_not_depend_on_how_reads_split_the_input(
+        picks in proptest::collection::vec(0usize..LINES.len(), 1..300),
+        sizes in proptest::collection::vec(1usize..5000, 1..20),
+        block in 4096usize..20_000,
+    ) {
+        let text = log_from(&picks);
+        let whole = report_of(text.as_bytes(), &[usize::MAX], 1 << 24);
+        prop_assert_eq!(&report_of(text.as_bytes(), &sizes, block), &whole);
+        // A tiny first read and one-byte reads at the start.
+        prop_assert_eq!(&report_of(text.as_bytes(), &[1, 1, 2, 3, 4093], block), &whole);
+    }
+
+    #[test]
+    fn line_endings_and_utf16_do_not_change_the_report(
+        picks in proptest::collection::vec(0usize..LINES.len(), 1..200),
+        endings in proptest::collection::vec(0usize..3, 1..10),
+        sizes in proptest::collection::vec(1usize..3000, 1..20),
+        block in 4096usize..20_000,
+    ) {
+        let lf = report_of(log_from(&picks).as_bytes(), &[usize::MAX], 1 << 24);
+        let mixed = log_with_endings(&picks, &endings);
+        prop_assert_eq!(&report_of(mixed.as_bytes(), &sizes, block), &lf);
+        prop_assert_eq!(&report_of(&utf16le(&mixed), &sizes, block), &lf);
     }
 }

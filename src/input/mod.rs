@@ -1,8 +1,10 @@
 //! Log sources: stdin, files, directories and compressed files, read as line-aligned blocks.
 //!
-//! A source has a stable display name (`-`, the path as given, `dir/app.log`). Regular files
-//! are memory-mapped and handed over whole; stdin and decompressed data are read in
-//! fixed-size blocks so memory stays bounded whatever the input size.
+//! A source has a stable display name (`-`, the path as given, `dir/app.log`). Every source,
+//! regular files included, is a stream read in fixed-size blocks, so memory stays bounded
+//! whatever the input size, and a file truncated or removed while it is read just ends
+//! early (files are not memory-mapped: a mapped file truncated by another process would
+//! kill this one with SIGBUS).
 //!
 //! The usual sequence:
 //!
@@ -33,17 +35,18 @@
 //! ```
 //!
 //! Private submodules: `walk` expands paths ([`collect_sources`]), `open` opens one source
-//! ([`open`]), `compression` detects and decodes compressed data ([`Compression`]), `blocks`
-//! cuts streams into line blocks ([`LineBlocks`]), `error` holds [`InputError`].
+//! ([`open`]), `compression` detects and decodes compressed data ([`Compression`]), `text`
+//! normalises encodings and line endings ([`TextReader`]), `blocks` cuts streams into line
+//! blocks ([`LineBlocks`]), `error` holds [`InputError`].
 //!
-//! Caveats: tar archives are not unpacked yet (a `.tar.gz` found by a walk is skipped as
-//! binary; named explicitly, its raw bytes are read). A mapped file truncated by another
-//! process while it is read can stop the process with SIGBUS.
+//! Caveat: tar archives are not unpacked yet (a `.tar.gz` found by a walk is skipped as
+//! binary; named explicitly, its raw bytes are read).
 
 mod blocks;
 mod compression;
 mod error;
 mod open;
+mod text;
 mod walk;
 
 #[cfg(test)]
@@ -58,6 +61,7 @@ pub use blocks::{Block, LineBlocks, DEFAULT_BLOCK_SIZE, MAX_BLOCK_SIZE, MIN_BLOC
 pub use compression::{Compression, DecodeFailure};
 pub use error::InputError;
 pub use open::{open, BINARY_CHECK_LEN};
+pub use text::{TextEncoding, TextReader};
 pub use walk::collect_sources;
 
 /// Where a source's bytes come from.
@@ -77,35 +81,27 @@ pub struct SourceSpec {
     pub from_walk: bool,
 }
 
-/// An opened source.
+/// An opened source: its display name and its bytes (decompressed, encoding normalised).
 pub struct Source {
     pub name: String,
-    pub body: Body,
-}
-
-/// The bytes of an opened source.
-pub enum Body {
-    /// An uncompressed regular file, mapped into memory.
-    Mapped(memmap2::Mmap),
-    /// Stdin, decompressed data, an empty file or a non-regular file, to be read in blocks
-    /// with [`LineBlocks`].
-    Stream(Box<dyn Read + Send>),
+    pub reader: Box<dyn Read + Send>,
 }
 
 impl Source {
-    /// A source reading from any stream (in-memory input, tests, archive members).
+    /// A source reading from any stream (in-memory input, tests, archive members), taken
+    /// as it is: no decompression, no encoding normalisation.
     pub fn from_reader(name: impl Into<String>, reader: Box<dyn Read + Send>) -> Self {
         Source {
             name: name.into(),
-            body: Body::Stream(reader),
+            reader,
         }
     }
 
     /// Hands the source's bytes to `visit` block by block until the end or until `visit`
-    /// breaks. A mapped file is one block; a stream is cut by [`LineBlocks`] into blocks of
-    /// at most `block_size` bytes. Returns how `visit` ended, or the error that ended the
-    /// stream early, after every byte read before it was visited. A stream is consumed:
-    /// a second call on it only sees what the first one left unread.
+    /// breaks; [`LineBlocks`] cuts them into blocks of at most `block_size` bytes. Returns
+    /// how `visit` ended, or the error that ended the stream early, after every byte read
+    /// before it was visited. The stream is consumed: a second call only sees what the
+    /// first one left unread.
     pub fn for_each_block<B, F>(
         &mut self,
         block_size: usize,
@@ -114,17 +110,7 @@ impl Source {
     where
         F: FnMut(Block<'_>) -> ControlFlow<B>,
     {
-        let reader = match &mut self.body {
-            Body::Mapped(map) if map.is_empty() => return Ok(ControlFlow::Continue(())),
-            Body::Mapped(map) => {
-                return Ok(visit(Block {
-                    bytes: map,
-                    continues_line: false,
-                }))
-            }
-            Body::Stream(reader) => reader,
-        };
-        let mut blocks = LineBlocks::new(reader, block_size);
+        let mut blocks = LineBlocks::new(&mut self.reader, block_size);
         loop {
             match blocks.next_block() {
                 Ok(Some(block)) => {
@@ -143,16 +129,6 @@ impl fmt::Debug for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Source")
             .field("name", &self.name)
-            .field("body", &self.body)
-            .finish()
-    }
-}
-
-impl fmt::Debug for Body {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Body::Mapped(map) => write!(f, "Mapped({} bytes)", map.len()),
-            Body::Stream(_) => f.write_str("Stream"),
-        }
+            .finish_non_exhaustive()
     }
 }

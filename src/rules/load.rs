@@ -15,8 +15,14 @@ use super::model::{
 
 /// Largest compiled program a rule's regex may have; a bigger one is an error.
 const REGEX_SIZE_LIMIT: usize = 2 << 20;
+/// Longest regex text a rule may have; a longer one is an error before it is compiled.
+pub const MAX_REGEX_LEN: usize = 16 * 1024;
 /// Shortest literal the scanner accepts.
 const MIN_LITERAL_LEN: usize = 3;
+/// Longest literal the scanner accepts (its automata grow with the literals' total length).
+const MAX_LITERAL_LEN: usize = 1024;
+/// Largest rule file read; a bigger one is an error (rule files are a few KiB).
+pub const MAX_RULE_FILE_LEN: u64 = 4 << 20;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -159,8 +165,17 @@ impl RuleSetBuilder {
             }
             return self;
         }
-        match std::fs::read(path) {
-            Ok(bytes) => match String::from_utf8(bytes) {
+        match read_limited(path, MAX_RULE_FILE_LEN) {
+            Ok(None) => self.errors.push(RuleError {
+                file: name,
+                line: 0,
+                column: 0,
+                message: format!(
+                    "rule file is larger than {} MiB: split it",
+                    MAX_RULE_FILE_LEN >> 20
+                ),
+            }),
+            Ok(Some(bytes)) => match String::from_utf8(bytes) {
                 Ok(text) => self.texts.push(RuleText { name, text }),
                 Err(err) => {
                     let offset = err.utf8_error().valid_up_to();
@@ -263,6 +278,16 @@ impl RuleSetBuilder {
     }
 }
 
+/// The file's bytes, or `None` when it has more than `limit` bytes.
+fn read_limited(path: &Path, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(limit + 1)
+        .read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= limit).then_some(bytes))
+}
+
 fn list_toml_files(dir: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir)? {
@@ -325,6 +350,12 @@ fn parse_severity(
 
 /// Compiles a regex with the rule size limits.
 pub(crate) fn compile_regex(pattern: &str) -> Result<regex::bytes::Regex, String> {
+    if pattern.len() > MAX_REGEX_LEN {
+        return Err(format!(
+            "regex is too long ({} bytes, at most {MAX_REGEX_LEN}): split it into several signals",
+            pattern.len()
+        ));
+    }
     regex::bytes::RegexBuilder::new(pattern)
         .size_limit(REGEX_SIZE_LIMIT)
         .dfa_size_limit(REGEX_SIZE_LIMIT)
@@ -421,6 +452,15 @@ fn compile_signal(
                         format!(
                             "literal `{}` is too short: the scanner needs at least {MIN_LITERAL_LEN} bytes",
                             literal.get_ref()
+                        ),
+                    );
+                    ok = false;
+                } else if literal.get_ref().len() > MAX_LITERAL_LEN {
+                    report(
+                        literal.span().start,
+                        format!(
+                            "literal is too long ({} bytes, at most {MAX_LITERAL_LEN}): a few distinctive words are enough",
+                            literal.get_ref().len()
                         ),
                     );
                     ok = false;
@@ -703,6 +743,51 @@ supporting = ["tag:restart-marker"]
         let text = "[[signal]]\nid = \"a\"\nregex = '\\w{1000}\\w{1000}\\w{1000}'\n";
         let errors = build(text).unwrap_err().0;
         assert!(errors[0].message.contains("too big"), "{errors:?}");
+    }
+
+    #[test]
+    fn overlong_regex_text_is_refused_before_compiling() {
+        let pattern = "abc|".repeat(MAX_REGEX_LEN / 4) + "x";
+        let text = format!("[[signal]]\nid = \"a\"\nregex = '{pattern}'\n");
+        let errors = build(&text).unwrap_err().0;
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!((errors[0].line, errors[0].column), (3, 9));
+        assert!(errors[0].message.contains("too long"), "{errors:?}");
+        // Just under the limit, the same kind of pattern loads.
+        let pattern = "abc|".repeat(MAX_REGEX_LEN / 4 - 1) + "x";
+        let text = format!("[[signal]]\nid = \"a\"\nregex = '{pattern}'\n");
+        assert!(build(&text).is_ok());
+    }
+
+    #[test]
+    fn overlong_literals_are_refused() {
+        let literal = "x".repeat(MAX_LITERAL_LEN + 1);
+        let text = format!("[[signal]]\nid = \"a\"\nregex = 'x+'\nliterals = [\"{literal}\"]\n");
+        let errors = build(&text).unwrap_err().0;
+        assert_eq!((errors[0].line, errors[0].column), (4, 13), "{errors:?}");
+        assert!(errors[0].message.contains("too long"), "{errors:?}");
+    }
+
+    #[test]
+    fn oversized_rule_files_are_refused_unread() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.toml");
+        let mut text = "[[signal]]\nid = \"a\"\nregex = 'abc'\n".to_string();
+        text.push_str(&"# padding\n".repeat((MAX_RULE_FILE_LEN / 10) as usize + 1));
+        std::fs::write(&path, text).unwrap();
+        let errors = RuleSetBuilder::new()
+            .builtin(false)
+            .add_path(&path)
+            .build()
+            .unwrap_err()
+            .0;
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0]
+                .to_string()
+                .ends_with("big.toml: rule file is larger than 4 MiB: split it"),
+            "{errors:?}"
+        );
     }
 
     #[test]

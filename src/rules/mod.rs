@@ -15,7 +15,7 @@ pub use builtin::BUILTIN_RULE_FILES;
 pub use error::{RuleError, RuleErrors};
 pub use examples::{check_examples, ExampleFailure};
 pub use literals::derive_literals;
-pub use load::RuleSetBuilder;
+pub use load::{RuleSetBuilder, MAX_REGEX_LEN};
 pub use model::{
     Cause, CauseCondition, EvidenceRef, Example, RuleSet, Severity, Signal, SignalIdx, Tag,
 };

@@ -190,12 +190,16 @@ fn literal_automaton(
     fold: bool,
     kind: MatchKind,
 ) -> AhoCorasick {
-    AhoCorasick::builder()
-        .match_kind(kind)
-        .ascii_case_insensitive(fold)
+    let texts = || literals.iter().map(|(text, _)| text.as_str());
+    let mut builder = AhoCorasick::builder();
+    builder.match_kind(kind).ascii_case_insensitive(fold);
+    // The DFA is the fast choice; should it exceed aho-corasick's limits, it picks a smaller
+    // automaton itself. Rule files are size-limited, so the second build cannot fail.
+    builder
         .kind(Some(AhoCorasickKind::DFA))
-        .build(literals.iter().map(|(text, _)| text.as_str()))
-        .expect("literal automata stay within aho-corasick's limits")
+        .build(texts())
+        .or_else(|_| builder.kind(None).build(texts()))
+        .expect("literals of size-limited rule files fit an automaton")
 }
 
 /// Finds every literal on one candidate line (overlapping), mapping them to signals.
