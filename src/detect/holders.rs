@@ -63,16 +63,8 @@ pub fn port_holders(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<usize> {
 
 #[cfg(test)]
 mod tests {
-    use crate::engine::{AnalyzeOptions, Analyzer};
-    use crate::rules::RuleSetBuilder;
-
     fn causes(log: &str) -> Vec<String> {
-        let options = AnalyzeOptions {
-            reference_year: Some(2026),
-            ..AnalyzeOptions::default()
-        };
-        let analyzer = Analyzer::new(RuleSetBuilder::new().build().unwrap()).with_options(options);
-        let report = analyzer.analyze_reader("-", log.as_bytes()).report;
+        let report = crate::detect::report_for(log);
         report.findings.into_iter().map(|f| f.cause).collect()
     }
 

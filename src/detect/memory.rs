@@ -137,8 +137,6 @@ mod tests {
 
     #[test]
     fn each_runs_memory_peak_and_the_oom_kill_rss_go_to_their_loop() {
-        use crate::engine::{AnalyzeOptions, Analyzer};
-        use crate::rules::RuleSetBuilder;
         let mut log = String::new();
         let peaks = ["612.4M", "1.1G", "1.6G", "1.9G"];
         for (i, peak) in peaks.iter().enumerate() {
@@ -164,12 +162,7 @@ mod tests {
                 (s + 20) / 60, (s + 20) % 60, (s + 29) / 60, (s + 29) % 60, i + 1
             ));
         }
-        let options = AnalyzeOptions {
-            reference_year: Some(2026),
-            ..AnalyzeOptions::default()
-        };
-        let analyzer = Analyzer::new(RuleSetBuilder::new().build().unwrap()).with_options(options);
-        let report = analyzer.analyze_reader("-", log.as_bytes()).report;
+        let report = crate::detect::report_for(&log);
         assert_eq!(report.restart_loops.len(), 1, "{:#?}", report.restart_loops);
         let looped = &report.restart_loops[0];
         let figures: Vec<(&str, String)> = looped

@@ -22,3 +22,18 @@ pub use restarts::{
 pub use stale::stale_pid_claims;
 pub use stats::{median, median_absolute_deviation};
 pub use tracebacks::{assemble_tracebacks, Frame, TracePlace, Traceback};
+
+/// The report for a log given as text (year 2026 for year-less stamps), for detector tests.
+#[cfg(test)]
+pub(crate) fn report_for(log: &str) -> crate::report::Report {
+    use crate::engine::{AnalyzeOptions, Analyzer};
+    let options = AnalyzeOptions {
+        reference_year: Some(2026),
+        ..AnalyzeOptions::default()
+    };
+    let rules = crate::rules::RuleSetBuilder::new().build().unwrap();
+    Analyzer::new(rules)
+        .with_options(options)
+        .analyze_reader("-", log.as_bytes())
+        .report
+}

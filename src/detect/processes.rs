@@ -200,19 +200,9 @@ fn long_lived(lives: &[ProcessLife]) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::{AnalyzeOptions, Analyzer};
-    use crate::rules::RuleSetBuilder;
 
     fn processes(log: &str) -> Vec<ProgramProcesses> {
-        let options = AnalyzeOptions {
-            reference_year: Some(2026),
-            ..AnalyzeOptions::default()
-        };
-        let analyzer = Analyzer::new(RuleSetBuilder::new().build().unwrap()).with_options(options);
-        analyzer
-            .analyze_reader("-", log.as_bytes())
-            .report
-            .processes
+        crate::detect::report_for(log).processes
     }
 
     #[test]

@@ -699,8 +699,6 @@ mod tests {
 
     #[test]
     fn a_kubelet_crash_loop_backs_off_and_says_how_long() {
-        use crate::engine::{AnalyzeOptions, Analyzer};
-        use crate::rules::RuleSetBuilder;
         let pleg = |t: &str, kind: &str| {
             format!(
                 "Mar 03 {t} node-1 kubelet[812]: I0303 {t}.000000     812 kubelet.go:2457] \
@@ -731,15 +729,7 @@ mod tests {
             log += &pleg(death, "ContainerDied");
             log += &backoff(death, delay);
         }
-        let options = AnalyzeOptions {
-            reference_year: Some(2026),
-            ..AnalyzeOptions::default()
-        };
-        let analyzer = Analyzer::new(RuleSetBuilder::new().build().unwrap()).with_options(options);
-        let loops = analyzer
-            .analyze_reader("-", log.as_bytes())
-            .report
-            .restart_loops;
+        let loops = crate::detect::report_for(&log).restart_loops;
         assert_eq!(loops.len(), 1, "{loops:#?}");
         let looped = &loops[0];
         assert_eq!(looped.unit, "api-7d9c5b6f4-x2k8p");

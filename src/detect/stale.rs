@@ -52,17 +52,9 @@ pub fn stale_pid_claims(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<usize
 
 #[cfg(test)]
 mod tests {
-    use crate::engine::{AnalyzeOptions, Analyzer};
-    use crate::rules::RuleSetBuilder;
-
     fn causes(log: &str) -> Vec<String> {
-        let options = AnalyzeOptions {
-            reference_year: Some(2026),
-            ..AnalyzeOptions::default()
-        };
-        let analyzer = Analyzer::new(RuleSetBuilder::new().build().unwrap()).with_options(options);
-        let report = analyzer.analyze_reader("-", log.as_bytes()).report;
-        report.findings.iter().map(|f| f.cause.clone()).collect()
+        let report = crate::detect::report_for(log);
+        report.findings.into_iter().map(|f| f.cause).collect()
     }
 
     #[test]

@@ -665,19 +665,9 @@ fn merge(occurrences: Vec<Occurrence>) -> Vec<Traceback> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::{AnalyzeOptions, Analyzer};
-    use crate::rules::RuleSetBuilder;
 
     fn traces(log: &str) -> Vec<Traceback> {
-        let options = AnalyzeOptions {
-            reference_year: Some(2026),
-            ..AnalyzeOptions::default()
-        };
-        let analyzer = Analyzer::new(RuleSetBuilder::new().build().unwrap()).with_options(options);
-        analyzer
-            .analyze_reader("-", log.as_bytes())
-            .report
-            .tracebacks
+        crate::detect::report_for(log).tracebacks
     }
 
     const CHAINED: &str = r#"Traceback (most recent call last):
