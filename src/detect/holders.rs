@@ -63,10 +63,7 @@ pub fn port_holders(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<usize> {
 
 #[cfg(test)]
 mod tests {
-    fn causes(log: &str) -> Vec<String> {
-        let report = crate::detect::report_for(log);
-        report.findings.into_iter().map(|f| f.cause).collect()
-    }
+    use crate::detect::causes_for as causes;
 
     fn failing_cycle(second: u32, pid: u32) -> String {
         format!(

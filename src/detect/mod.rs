@@ -37,3 +37,13 @@ pub(crate) fn report_for(log: &str) -> crate::report::Report {
         .analyze_reader("-", log.as_bytes())
         .report
 }
+
+/// The cause ids a log is diagnosed with, for detector tests.
+#[cfg(test)]
+pub(crate) fn causes_for(log: &str) -> Vec<String> {
+    report_for(log)
+        .findings
+        .into_iter()
+        .map(|f| f.cause)
+        .collect()
+}

@@ -52,10 +52,7 @@ pub fn stale_pid_claims(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<usize
 
 #[cfg(test)]
 mod tests {
-    fn causes(log: &str) -> Vec<String> {
-        let report = crate::detect::report_for(log);
-        report.findings.into_iter().map(|f| f.cause).collect()
-    }
+    use crate::detect::causes_for as causes;
 
     #[test]
     fn a_pid_nobody_has_seen_is_a_stale_claim_and_a_live_one_a_competitor() {
