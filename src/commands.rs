@@ -261,6 +261,7 @@ fn explain(cause_id: &str, args: &RuleArgs) -> Result<u8> {
                     "detector:competing-managers".into()
                 }
                 logsleuth::rules::EvidenceRef::PortHolder => "detector:port-holder".into(),
+                logsleuth::rules::EvidenceRef::StalePid => "detector:stale-pid".into(),
             })
             .collect()
     };

@@ -7,7 +7,7 @@ use std::io::Read;
 use std::path::PathBuf;
 
 use crate::classify::{classify, EvidenceIndex, Inputs};
-use crate::detect::{detect_restart_loops, track_processes};
+use crate::detect::{assemble_tracebacks, detect_restart_loops, track_processes};
 use crate::evidence::EvidenceLine;
 use crate::input::{self, InputError, SourceSpec, TextReader};
 use crate::record::EnvelopeParser;
@@ -218,17 +218,20 @@ impl Analyzer {
             ..
         } = run;
         let loops = detect_restart_loops(&self.rules, &evidence);
+        let tracebacks = assemble_tracebacks(&self.rules, &evidence, &names);
         let index = EvidenceIndex::new(&self.rules, &evidence);
         let inputs = Inputs {
             index: &index,
             rules: &self.rules,
             evidence: &evidence,
             loops: &loops,
+            tracebacks: &tracebacks,
             source_names: &names,
         };
         report.findings = classify(&inputs);
         report.restart_loops = loops;
         report.processes = track_processes(&self.rules, &evidence);
+        report.tracebacks = tracebacks;
         Analysis { report, evidence }
     }
 }

@@ -769,6 +769,52 @@ def case_bad_exec():
     return j
 
 
+# =============================================================================================
+# Case: two instances of a template unit crash at the same moment with the same chained
+# traceback; their lines interleave in the journal
+# =============================================================================================
+def case_ingest():
+    j = Journal("ingest-2026-04-07", "etl-03", ts("2026-04-01 09:02:11.310"))
+    rng = j.rng
+    pid1 = Manager(j)
+    desc = "Event ingest (%i)"
+    tb = [l.replace("/root/.pyenv/versions/3.11.7/lib/python3.11", "/usr/lib/python3.11")
+          for l in captured("python-chained-checkpoint.out")]
+    units = {"ingest@eu.service": "eu", "ingest@us.service": "us"}
+    t0 = ts("2026-04-07 03:00:00.012")
+    job, pid = 51230, 880412
+    counters = {u: 0 for u in units}
+    for cycle in range(5):
+        procs = {}
+        for unit, region in units.items():
+            job += rng.randint(1, 3)
+            pid += rng.randint(15, 60)
+            pid1.started(t0 + rng.uniform(0, 0.004), unit, desc.replace("%i", region), job)
+            cmd = "/usr/bin/python3 /srv/app/ingest/ingest.py /srv/app/ingest/%s/state.json" % region
+            procs[unit] = Proc(j, pid, "python3", "python3", "/usr/bin/python3.11", cmd, unit=unit, uid=998)
+        # both read their (equally truncated) checkpoint and die within the same milliseconds
+        t = t0 + 0.412 + rng.uniform(0, 0.02)
+        for line in tb:
+            for unit, region in units.items():
+                procs[unit].line(t, line.replace("/srv/app/ingest/state.json",
+                                                 "/srv/app/ingest/%s/state.json" % region),
+                                 priority=3, invocation=pid1.invocation(unit))
+                t += 0.00002 + rng.uniform(0, 0.00002)
+        t += 0.035
+        for unit in units:
+            pid1.main_exited(t, unit, "exited", 1)
+            pid1.failed(t + 0.0002, unit, "exit-code")
+            pid1.consumed(t + 0.0004, unit, 0.29 + rng.uniform(0, 0.04))
+            t += 0.0011
+        t0 = t + 5.0                 # RestartSec=5
+        for unit, region in units.items():
+            counters[unit] += 1
+            pid1.scheduled_restart(t0 - 0.0018, unit, counters[unit])
+            pid1.stopped(t0 - 0.0010, unit, desc.replace("%i", region), job)
+            t0 += 0.0007
+    return j
+
+
 CASES = {
     # case folder -> (builder, journalctl arguments)
     "port-conflict-uvicorn-manual-copy-journal-short": (case_lumiera, ["-o", "short"]),
@@ -779,6 +825,7 @@ CASES = {
     "import-error-modulenotfound-restart-loop-journal-short": (case_chatos, ["-o", "short", "-n", "200"]),
     "healthy-operator-restart-with-timers-journal-short-precise": (case_healthy, ["-o", "short-precise"]),
     "bad-exec-path-start-limit-hit-journal-short": (case_bad_exec, ["-o", "short"]),
+    "unhandled-exception-interleaved-instances-journal-short": (case_ingest, ["-o", "short"]),
 }
 
 

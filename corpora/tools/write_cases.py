@@ -80,7 +80,7 @@ PLAIN = [
      "python -m chatos_backend.main without DATABASE_URL: KeyError: 'DATABASE_URL' raised from os.environ",
      "chatos_backend/config.py does DATABASE_URL = os.environ[\"DATABASE_URL\"]; run with "
      "env -u DATABASE_URL python3 -m chatos_backend.main; stderr verbatim."),
-    ("missing-dependency-uvicorn-modulenotfound-plain", "uvicorn-modulenotfound.out", ["missing-dependency"],
+    ("missing-dependency-uvicorn-modulenotfound-plain", "uvicorn-modulenotfound.out", ["missing-dependency", "import-error"],
      "uvicorn chatos_backend.app:app where app.py imports keycloak (not installed): long ModuleNotFoundError traceback",
      "python3 -m uvicorn chatos_backend.app:app --host 127.0.0.1 --port 8000 with "
      "`from keycloak import KeycloakOpenID` in app.py and no python-keycloak installed; stderr verbatim. "
@@ -113,6 +113,28 @@ PLAIN = [
      "C worker dereferences NULL: bash reports 'Segmentation fault (core dumped)', exit status 139",
      "gcc -O0 segv.c -o media-worker; bash -c 'ulimit -c unlimited; ./media-worker; echo \"exit status $?\"'; "
      "output verbatim. No kernel log here (container, no dmesg), so no 'segfault at 0 ip ... error 4' line."),
+]
+
+TRACEBACK_CMD = "bash corpora/tools/capture_tracebacks.sh /tmp/cap (Debian 12: OpenJDK 17, Go 1.19, rustc 1.95)"
+
+# Container prefixes as the runtimes write them in front of every line of a program's output.
+PREFIXES = {
+    "compose": ("{service}  | ", "docker compose logs (service name padded, then '| ')"),
+    "cri": ("2026-04-07T03:00:0{n}.{us:06d}123Z stderr F ",
+            "the kubelet's CRI log format (/var/log/pods/.../0.log: RFC 3339 nano time, stream, F = full line)"),
+}
+
+PREFIXED = [
+    # (case, capture file, prefix kind, service, causes, description, how it was produced)
+    ("unhandled-exception-java-caused-by-compose", "java-caused-by.out", "compose", "pool", ["unhandled-exception"],
+     "Java 17 exception escaping main with a Caused by: chain and '... 2 more', in docker compose logs",
+     "tools/apps/tracebacks/Pool.java (IllegalStateException wrapping a ConnectException) compiled with "
+     "javac 17 and run; stderr recorded, then every line prefixed the way docker compose logs shows a "
+     "service's output."),
+    ("unhandled-exception-go-nil-pointer-k8s-cri", "go-nil-pointer.out", "cri", "", ["unhandled-exception"],
+     "Go 1.19 nil pointer dereference panic (signal line, goroutine header, inlined frame) in a Kubernetes CRI container log",
+     "tools/apps/tracebacks/worker.go built with Debian's go 1.19 and run; stderr recorded, then every "
+     "line prefixed the way the kubelet writes a container's stderr."),
 ]
 
 JOURNAL = [
@@ -153,7 +175,7 @@ JOURNAL = [
      "after journalctl --update-catalog (Debian 12 systemd 252 catalog, lines prefixed with U+2591 and "
      "a space). The catalog text is real, including its own oddities (the literal @UNIT in the OOM "
      "entry). -n 40 starts the window inside the kernel's task table."),
-    ("import-error-modulenotfound-restart-loop-journal-short", ["missing-dependency"], True, 5.9,
+    ("import-error-modulenotfound-restart-loop-journal-short", ["missing-dependency", "import-error"], True, 5.9,
      "seed 000: chatos-backend.service loops every ~5.9 s (RestartSec=5) on ModuleNotFoundError: No module named 'keycloak'; journalctl -n 200 cuts the first traceback",
      "Scenario of seed 000. Real: the 47-line uvicorn traceback from tools/captured/uvicorn-modulenotfound.out "
      "with paths rewritten (/srv/app/chatos -> /data/ChatOS-v2.0, dist-packages -> the .venv's "
@@ -168,6 +190,14 @@ JOURNAL = [
      "successfully, Stopped, Consumed, Started, new PID). Rendered with -o short-precise. There is no "
      "'Starting invoicer.service' line: for Type=simple units systemd goes straight from inactive to "
      "active and skips the Starting message (see job_perform_on_unit in src/core/job.c)."),
+    ("unhandled-exception-interleaved-instances-journal-short", ["unhandled-exception"], True, 5.5,
+     "ingest@eu and ingest@us crash at the same moment with the same chained Python traceback (JSONDecodeError, then RuntimeError) after every restart; their lines interleave",
+     "Real: the traceback from tools/captured/python-chained-checkpoint.out (tools/apps/tracebacks/ingest.py "
+     "reading an empty checkpoint file; pyenv's stdlib path rewritten to /usr/lib/python3.11, the "
+     "checkpoint path to each instance's own). Assembled: two instances of a template unit "
+     "(Restart=on-failure, RestartSec=5) started together five times; each writes its traceback to its "
+     "own stdout stream, so journald interleaves the two processes' lines entry by entry. Ten crashes, "
+     "one fingerprint."),
     ("bad-exec-path-start-limit-hit-journal-short", ["bad-exec-path", "start-limit-hit"], True, None,
      "report-worker.service ExecStart binary missing after a redeploy: 203/EXEC five times within a second, then Start request repeated too quickly",
      "Assembled (no real systemd can run here): Type=simple unit, Restart=on-failure with default "
@@ -189,6 +219,7 @@ JARGS = {
     "import-error-modulenotfound-restart-loop-journal-short": "-o short -n 200",
     "healthy-operator-restart-with-timers-journal-short-precise": "-o short-precise",
     "bad-exec-path-start-limit-hit-journal-short": "-o short",
+    "unhandled-exception-interleaved-instances-journal-short": "-o short",
 }
 
 
@@ -239,12 +270,23 @@ def main():
         notes = wrap("Real program output, not edited. Produced by: %s (file tools/captured/%s). %s"
                      % (CAPTURE_CMD, cap, how))
         write(case, desc, causes, False, None, notes)
+    for case, cap, kind, service, causes, desc, how in PREFIXED:
+        os.makedirs(os.path.join(CORPORA, case), exist_ok=True)
+        prefix, what = PREFIXES[kind]
+        with open(os.path.join(CAPTURED, cap), encoding="utf-8") as f:
+            lines = f.read().splitlines()
+        with open(os.path.join(CORPORA, case, "input.log"), "w", encoding="utf-8") as f:
+            for i, line in enumerate(lines):
+                f.write(prefix.format(service=service, n=i // 100000, us=i * 37) + line + "\n")
+        notes = wrap("Real program output; only the container prefix was added (%s). Produced by: %s (file "
+                     "tools/captured/%s). %s" % (what, TRACEBACK_CMD, cap, how))
+        write(case, desc, causes, False, None, notes)
     for case, causes, loop, period, desc, notes in JOURNAL:
         cmd = JOURNAL_CMD.format(case=case, jargs=JARGS[case])
         write(case, desc, causes, loop, period, wrap("%s Produced by: %s. The case keeps journal.export so "
                                                      "tests can rebuild the journal and render every output "
                                                      "mode." % (notes, cmd)))
-    print("%d cases" % (len(PLAIN) + len(JOURNAL)), file=sys.stderr)
+    print("%d cases" % (len(PLAIN) + len(PREFIXED) + len(JOURNAL)), file=sys.stderr)
 
 
 if __name__ == "__main__":

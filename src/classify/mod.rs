@@ -10,7 +10,7 @@ mod template;
 
 pub use finding::{Citation, Finding};
 
-use crate::detect::{competing_managers, RestartLoop};
+use crate::detect::{competing_managers, RestartLoop, Traceback};
 use crate::evidence::EvidenceLine;
 use crate::rules::{Cause, EvidenceRef, RuleSet};
 
@@ -24,6 +24,8 @@ pub struct Inputs<'a> {
     pub rules: &'a RuleSet,
     pub evidence: &'a [EvidenceLine],
     pub loops: &'a [RestartLoop],
+    /// Assembled stack traces; a finding whose evidence lies in one can name its exception.
+    pub tracebacks: &'a [Traceback],
     /// Display names of the sources, indexed like `EvidenceLine::source`.
     pub source_names: &'a [String],
     pub index: &'a EvidenceIndex,
@@ -85,6 +87,7 @@ fn lines_for(reference: &EvidenceRef, inputs: &Inputs<'_>) -> Vec<usize> {
         }
         EvidenceRef::RestartLoop => Vec::new(),
         EvidenceRef::PortHolder => crate::detect::port_holders(inputs.rules, inputs.evidence),
+        EvidenceRef::StalePid => crate::detect::stale_pid_claims(inputs.rules, inputs.evidence),
         EvidenceRef::CompetingManagers => {
             // Only a fight over something: a bind error while both managers restart units.
             if lines_for(&EvidenceRef::Tag(crate::rules::Tag::BindError), inputs).is_empty() {
@@ -111,7 +114,7 @@ fn lines_for(reference: &EvidenceRef, inputs: &Inputs<'_>) -> Vec<usize> {
 fn present(reference: &EvidenceRef, inputs: &Inputs<'_>) -> bool {
     match reference {
         EvidenceRef::RestartLoop => !inputs.loops.is_empty(),
-        EvidenceRef::CompetingManagers | EvidenceRef::PortHolder => {
+        EvidenceRef::CompetingManagers | EvidenceRef::PortHolder | EvidenceRef::StalePid => {
             !lines_for(reference, inputs).is_empty()
         }
         other => !lines_for(other, inputs).is_empty(),

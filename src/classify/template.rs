@@ -71,6 +71,25 @@ impl Values {
                 }
             }
         }
+        // A trace the evidence belongs to names the exception with its message
+        // (`KeyError: 'DATABASE_URL'`), which its start line alone does not.
+        let in_trace = required.iter().find_map(|&i| {
+            inputs
+                .tracebacks
+                .iter()
+                .find(|t| t.members.binary_search(&i).is_ok())
+        });
+        if let Some(trace) = in_trace {
+            values
+                .values
+                .insert("exception".into(), trace.summary.clone());
+            if let Some(frame) = trace.frames.first() {
+                values
+                    .values
+                    .entry("frame".into())
+                    .or_insert_with(|| frame.to_string());
+            }
+        }
         for &i in required {
             let line = &inputs.evidence[i];
             if let Some(unit) = line.unit.as_ref() {

@@ -128,7 +128,7 @@ pub(crate) fn error_lines(
 }
 
 fn rank(severity: Severity, tags: &[Tag]) -> u8 {
-    const LIFECYCLE: [Tag; 10] = [
+    const LIFECYCLE: [Tag; 12] = [
         Tag::RestartMarker,
         Tag::StartMarker,
         Tag::ReadyMarker,
@@ -139,6 +139,8 @@ fn rank(severity: Severity, tags: &[Tag]) -> u8 {
         Tag::Continuation,
         Tag::Noise,
         Tag::TracebackStart,
+        Tag::TracebackFrame,
+        Tag::TracebackCause,
     ];
     let lifecycle = tags.iter().any(|t| LIFECYCLE.contains(t));
     let exit = tags.contains(&Tag::ExitMarker) || tags.contains(&Tag::FailureMarker);

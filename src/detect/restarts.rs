@@ -69,6 +69,17 @@ pub struct RestartLoop {
     /// Restarts per equal slice of time from `first` to `last` (for a sparkline).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub timeline: Vec<u32>,
+    /// Memory figures of the service (peak per run, RSS when OOM-killed), oldest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub memory: Vec<super::memory::MemoryReading>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub memory_trend: Option<super::memory::MemoryTrend>,
+    /// A back-off loop's first and last interval between restarts: how far it has grown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub intervals_s: Option<(f64, f64)>,
+    /// The longest restart delay a supervisor announced (the kubelet's `back-off 2m40s`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backoff_s: Option<f64>,
     /// PID of the systemd manager restarting it: 1 for system units, another PID for a user
     /// manager (`systemd --user`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -177,14 +188,57 @@ pub fn detect_restart_loops(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<R
     let kept = drop_echoes(judged);
     let looping: HashSet<String> = kept.iter().map(|(l, _, _)| l.subject.clone()).collect();
     let errors = cycles::error_lines(rules, evidence, &places, normalize_unit);
-    kept.into_iter()
+    let mut loops: Vec<RestartLoop> = kept
+        .into_iter()
         .map(|(mut looped, ordering, events)| {
             describe_cycles(&mut looped, ordering, &events, |c| {
                 cycles::last_error(c, &errors, &looping, rules, evidence)
             });
             looped
         })
-        .collect()
+        .collect();
+    super::memory::attach_memory(&mut loops, evidence);
+    attach_backoff(&mut loops, evidence);
+    loops
+}
+
+/// `2m40s`, `10s`, `1m0s` (Go's `time.Duration` as the kubelet prints it).
+fn parse_go_duration(text: &str) -> Option<f64> {
+    let (minutes, rest) = match text.split_once('m') {
+        Some((m, rest)) => (m.parse::<f64>().ok()?, rest),
+        None => (0.0, text),
+    };
+    let seconds = match rest.strip_suffix('s') {
+        Some(s) if !s.is_empty() => s.parse::<f64>().ok()?,
+        _ if rest.is_empty() => 0.0,
+        _ => return None,
+    };
+    Some(minutes * 60.0 + seconds)
+}
+
+/// The longest back-off a supervisor announced for each loop's subject; a supervisor that
+/// says it backs off makes the loop a back-off loop whatever the intervals looked like.
+fn attach_backoff(loops: &mut [RestartLoop], evidence: &[EvidenceLine]) {
+    if loops.is_empty() {
+        return;
+    }
+    let only = loops.len() == 1;
+    for line in evidence {
+        for m in &line.matches {
+            let Some(delay) = m.capture("backoff").and_then(parse_go_duration) else {
+                continue;
+            };
+            let named = m
+                .capture("process")
+                .and_then(|p| loops.iter().position(|l| l.subject == p || l.unit == p));
+            let Some(slot) = named.or(if only { Some(0) } else { None }) else {
+                continue;
+            };
+            let looped = &mut loops[slot];
+            looped.backoff_s = Some(looped.backoff_s.map_or(delay, |d: f64| d.max(delay)));
+            looped.pattern = LoopPattern::Backoff;
+        }
+    }
 }
 
 /// Where each evidence line sits: its own clocks, a clock borrowed from a timed line shortly
@@ -364,8 +418,15 @@ fn subject_of(
     }
 }
 
+impl RestartLoop {
+    /// The name the loop's events were grouped under (empty for none).
+    pub(crate) fn subject(&self) -> &str {
+        &self.subject
+    }
+}
+
 /// `api.service`, `api` and `api.service.` name one unit.
-fn normalize_unit(unit: &str) -> String {
+pub(crate) fn normalize_unit(unit: &str) -> String {
     let unit = unit.trim().trim_end_matches('.');
     unit.strip_suffix(".service").unwrap_or(unit).to_string()
 }
@@ -461,6 +522,12 @@ fn judge(subject: String, events: &[Event]) -> Option<RestartLoop> {
         period_s: period_s.map(round_ms),
         jitter_s: jitter_s.map(round_ms),
         pattern: pattern_of(&intervals),
+        intervals_s: intervals
+            .first()
+            .zip(intervals.last())
+            .filter(|_| pattern_of(&intervals) == LoopPattern::Backoff)
+            .map(|(a, b)| (round_ms(*a), round_ms(*b))),
+        backoff_s: None,
         first: walls.first().map(|&t| format_time(t)),
         last: walls.last().map(|&t| format_time(t)),
         start_limit_hit,
@@ -468,6 +535,8 @@ fn judge(subject: String, events: &[Event]) -> Option<RestartLoop> {
         uptime_s: None,
         last_error: None,
         timeline: Vec::new(),
+        memory: Vec::new(),
+        memory_trend: None,
         counted_from,
         cycle_lines: cycles.iter().take(50).map(|e| e.at).collect(),
         cycle_seqs,
@@ -588,6 +657,10 @@ fn pattern_of(intervals: &[f64]) -> LoopPattern {
     else {
         return LoopPattern::Unknown;
     };
+    // Stamps too coarse to tell the restarts apart (all in one second): no shape to judge.
+    if mid <= 0.0 {
+        return LoopPattern::Unknown;
+    }
     // Back-off doubles its delay up to a cap: mostly non-decreasing, growing at least twice,
     // and ending well above where it started.
     let steps = intervals.len() - 1;
@@ -623,6 +696,66 @@ pub fn format_time(us: i64) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_kubelet_crash_loop_backs_off_and_says_how_long() {
+        use crate::engine::{AnalyzeOptions, Analyzer};
+        use crate::rules::RuleSetBuilder;
+        let pleg = |t: &str, kind: &str| {
+            format!(
+                "Mar 03 {t} node-1 kubelet[812]: I0303 {t}.000000     812 kubelet.go:2457] \
+                 \"SyncLoop (PLEG): event for pod\" pod=\"default/api-7d9c5b6f4-x2k8p\" \
+                 event={{\"ID\":\"1f2e3d4c\",\"Type\":\"{kind}\",\"Data\":\"4b1f\"}}\n"
+            )
+        };
+        let backoff = |t: &str, delay: &str| {
+            format!(
+                "Mar 03 {t} node-1 kubelet[812]: E0303 {t}.000000     812 pod_workers.go:1298] \
+                 \"Error syncing pod, skipping\" err=\"failed to \\\"StartContainer\\\" for \
+                 \\\"api\\\" with CrashLoopBackOff: \\\"back-off {delay} restarting failed \
+                 container=api pod=api-7d9c5b6f4-x2k8p_default(1f2e3d4c)\\\"\" pod=\"default/api-7d9c5b6f4-x2k8p\"\n"
+            )
+        };
+        // Starts 12, 22, 42, 82 and 162 s apart: the kubelet's doubling delay plus 2 s of life.
+        let cycles = [
+            ("10:00:00", "10:00:02", "10s"),
+            ("10:00:12", "10:00:14", "20s"),
+            ("10:00:34", "10:00:36", "40s"),
+            ("10:01:16", "10:01:18", "1m20s"),
+            ("10:02:38", "10:02:40", "2m40s"),
+            ("10:05:20", "10:05:22", "5m0s"),
+        ];
+        let mut log = String::new();
+        for (start, death, delay) in cycles {
+            log += &pleg(start, "ContainerStarted");
+            log += &pleg(death, "ContainerDied");
+            log += &backoff(death, delay);
+        }
+        let options = AnalyzeOptions {
+            reference_year: Some(2026),
+            ..AnalyzeOptions::default()
+        };
+        let analyzer = Analyzer::new(RuleSetBuilder::new().build().unwrap()).with_options(options);
+        let loops = analyzer
+            .analyze_reader("-", log.as_bytes())
+            .report
+            .restart_loops;
+        assert_eq!(loops.len(), 1, "{loops:#?}");
+        let looped = &loops[0];
+        assert_eq!(looped.unit, "api-7d9c5b6f4-x2k8p");
+        assert_eq!(looped.restarts, 5);
+        assert_eq!(looped.pattern, LoopPattern::Backoff);
+        assert_eq!(looped.intervals_s, Some((12.0, 162.0)));
+        assert_eq!(looped.backoff_s, Some(300.0));
+    }
+
+    #[test]
+    fn go_durations_read_as_seconds() {
+        assert_eq!(parse_go_duration("2m40s"), Some(160.0));
+        assert_eq!(parse_go_duration("10s"), Some(10.0));
+        assert_eq!(parse_go_duration("1m"), Some(60.0));
+        assert_eq!(parse_go_duration("soon"), None);
+    }
     use super::*;
 
     #[test]

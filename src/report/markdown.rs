@@ -17,6 +17,7 @@ pub fn render_markdown(report: &Report) -> String {
             plural(report.total_lines() as usize, "line")
         );
         render_loops(&mut out, report);
+        render_tracebacks(&mut out, report);
         render_errors(&mut out, report);
         return out;
     };
@@ -40,6 +41,7 @@ pub fn render_markdown(report: &Report) -> String {
         code_block(&mut out, &body);
     }
     render_loops(&mut out, report);
+    render_tracebacks(&mut out, report);
     let _ = writeln!(out, "## Root cause\n");
     for (i, finding) in report.findings.iter().enumerate() {
         let _ = writeln!(
@@ -161,6 +163,34 @@ fn render_loops(out: &mut String, report: &Report) {
             );
             code_block(out, std::slice::from_ref(&last.message));
         }
+        if let Some(memory) = super::text::describe_memory(l) {
+            let _ = writeln!(out, "`{}`: {}\n", cell(&l.unit), memory);
+        }
+    }
+}
+
+fn render_tracebacks(out: &mut String, report: &Report) {
+    if report.tracebacks.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n## Stack traces\n");
+    for trace in &report.tracebacks {
+        let _ = writeln!(
+            out,
+            "**{}×** {} (first at `{}:{}`, last at `{}:{}`, fingerprint `{}`):\n",
+            trace.count,
+            trace.language,
+            cell(&trace.first.source),
+            trace.first.line,
+            cell(&trace.last.source),
+            trace.last.line,
+            trace.fingerprint
+        );
+        let mut lines = vec![trace.summary.clone()];
+        let word = super::text::chain_word(trace);
+        lines.extend(trace.chain.iter().map(|c| format!("  {word} {c}")));
+        lines.extend(trace.frames.iter().map(|f| format!("  at {f}")));
+        code_block(out, &lines);
     }
 }
 

@@ -13,7 +13,7 @@ pub use text::{render_text, TextOptions};
 use serde::Serialize;
 
 use crate::classify::Finding;
-use crate::detect::{ProgramProcesses, RestartLoop};
+use crate::detect::{ProgramProcesses, RestartLoop, Traceback};
 use crate::rules::Severity;
 
 /// Version of the JSON schema (`version` field).
@@ -39,6 +39,8 @@ pub struct Report {
     pub restart_loops: Vec<RestartLoop>,
     /// PIDs per program, with how each ended.
     pub processes: Vec<ProgramProcesses>,
+    /// Stack traces, one per fingerprint, with how often each was seen.
+    pub tracebacks: Vec<Traceback>,
     pub sources: Vec<SourceSummary>,
     /// `source: problem` for every source that failed (the run exits with 2).
     pub errors: Vec<String>,
@@ -53,6 +55,7 @@ impl Report {
             findings: Vec::new(),
             restart_loops: Vec::new(),
             processes: Vec::new(),
+            tracebacks: Vec::new(),
             sources: Vec::new(),
             errors: Vec::new(),
             notes: Vec::new(),
@@ -101,6 +104,11 @@ pub(crate) fn plural(n: usize, word: &str) -> String {
 
 /// "every 14.2 s ± 0.4 s" and friends, shared by the text and Markdown renderers.
 pub(crate) fn describe_period(looped: &RestartLoop) -> String {
+    if let (crate::detect::LoopPattern::Backoff, Some((first, last))) =
+        (looped.pattern, looped.intervals_s)
+    {
+        return format!("backing off from {} to {}", seconds(first), seconds(last));
+    }
     match (looped.period_s, looped.jitter_s) {
         (Some(p), Some(j)) if j > 0.0 => format!("every {} ± {}", seconds(p), seconds(j)),
         (Some(p), _) => format!("every {}", seconds(p)),

@@ -6,7 +6,9 @@ use super::{
     describe_consistency, describe_period, escape_control, plural, seconds, sparkline, Report,
 };
 use crate::classify::Finding;
-use crate::detect::{ProcessEnd, ProgramProcesses, RestartLoop};
+use crate::detect::{
+    format_size, MemoryTrend, ProcessEnd, ProgramProcesses, RestartLoop, Traceback,
+};
 use crate::rules::Severity;
 
 /// How to draw the text report.
@@ -93,6 +95,15 @@ pub fn render_text(report: &Report, options: TextOptions) -> String {
                     escape_control(&last.message)
                 );
             }
+            if let Some(memory) = describe_memory(looped) {
+                let _ = writeln!(out, "    {memory}");
+            }
+        }
+    }
+    if !report.tracebacks.is_empty() {
+        let _ = writeln!(out, "\n{}", paint.bold("Stack traces"));
+        for trace in &report.tracebacks {
+            render_traceback(&mut out, trace);
         }
     }
     let churning: Vec<&ProgramProcesses> = report
@@ -202,12 +213,85 @@ pub(crate) fn describe_loop(looped: &RestartLoop) -> String {
     if let (Some(first), Some(last)) = (&looped.first, &looped.last) {
         let _ = write!(text, ", {first} to {last}");
     }
+    if let Some(backoff) = looped.backoff_s {
+        let _ = write!(text, ", back-off announced up to {}", seconds(backoff));
+    }
     if looped.start_limit_hit {
         text.push_str(", start limit hit");
     } else if looped.start_limit_near {
         text.push_str(", restarting faster than the default start limit allows");
     }
     text
+}
+
+/// Memory figures shown per loop (the latest).
+const SHOWN_MEMORY: usize = 8;
+
+/// "memory at each run's end: 412.0M, 830.0M, 1.6G (rising)".
+pub(crate) fn describe_memory(looped: &RestartLoop) -> Option<String> {
+    let readings = &looped.memory;
+    if readings.is_empty() {
+        return None;
+    }
+    let skip = readings.len().saturating_sub(SHOWN_MEMORY);
+    let mut figures: Vec<String> = readings[skip..]
+        .iter()
+        .map(|r| match r.what {
+            "anon-rss" => format!("{} (rss when killed)", format_size(r.bytes)),
+            _ => format_size(r.bytes),
+        })
+        .collect();
+    if skip > 0 {
+        figures.insert(0, "…".into());
+    }
+    let trend = looped.memory_trend.map(|t| match t {
+        MemoryTrend::Rising => " (rising)",
+        MemoryTrend::Steady => " (steady)",
+        MemoryTrend::Falling => " (falling)",
+    });
+    Some(format!(
+        "memory per run: {}{}",
+        figures.join(", "),
+        trend.unwrap_or("")
+    ))
+}
+
+/// Frames shown per stack trace in the text report.
+const SHOWN_FRAMES: usize = 3;
+
+fn render_traceback(out: &mut String, trace: &Traceback) {
+    let mut seen = Vec::new();
+    if trace.pids.len() > 1 {
+        seen.push(format!("{} PIDs", trace.pids.len()));
+    }
+    seen.push(format!(
+        "first at {}:{}",
+        trace.first.source, trace.first.line
+    ));
+    let _ = writeln!(
+        out,
+        "  {}× {}  ({}, {})",
+        trace.count,
+        escape_control(&trace.summary),
+        trace.language,
+        seen.join(", ")
+    );
+    for link in &trace.chain {
+        let _ = writeln!(out, "    {} {}", chain_word(trace), escape_control(link));
+    }
+    for frame in trace.frames.iter().take(SHOWN_FRAMES) {
+        let _ = writeln!(out, "    at {}", escape_control(&frame.to_string()));
+    }
+}
+
+/// How a trace's other exceptions relate to the reported one: Python prints the earlier
+/// ones first, Java and .NET the causes after.
+pub(crate) fn chain_word(trace: &Traceback) -> &'static str {
+    if trace.language == "python" {
+        "chained from:"
+    } else {
+        "caused by:"
+    }
 }
 
 /// "python: 12 PIDs; 11 failed, 1 not seen to end; PID 7 stayed alive while …".

@@ -543,6 +543,8 @@ fn resolve_refs(
             resolved.push(EvidenceRef::CompetingManagers);
         } else if name == "detector:port-holder" {
             resolved.push(EvidenceRef::PortHolder);
+        } else if name == "detector:stale-pid" {
+            resolved.push(EvidenceRef::StalePid);
         } else if let Some(tag_name) = name.strip_prefix("tag:") {
             match Tag::parse(tag_name) {
                 Some(tag) => resolved.push(EvidenceRef::Tag(tag)),
@@ -563,7 +565,7 @@ fn resolve_refs(
                 None => report(
                     item.span().start,
                     format!(
-                        "unknown signal `{name}` (use a signal id, `tag:NAME`, `detector:restart-loop`, `detector:competing-managers` or `detector:port-holder`)"
+                        "unknown signal `{name}` (use a signal id, `tag:NAME`, `detector:restart-loop`, `detector:competing-managers`, `detector:port-holder` or `detector:stale-pid`)"
                     ),
                 ),
             }

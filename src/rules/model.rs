@@ -86,7 +86,9 @@ tags! {
     LoopState => "loop-state": "a status shown only while a service restarts in a loop (auto-restart, CrashLoopBackOff, docker Restarting)",
     StopMarker => "stop-marker": "a deliberate stop was requested",
     TracebackStart => "traceback-start": "the first line of a stack trace",
-    TracebackEnd => "traceback-end": "the final `Type: message` line of a stack trace",
+    TracebackEnd => "traceback-end": "a `Type: message` exception line (ends a Python traceback, heads a Java, Node or .NET trace)",
+    TracebackFrame => "traceback-frame": "one frame of a stack trace: a function, a source location or both",
+    TracebackCause => "traceback-cause": "links a chained exception (Python's 'During handling of the above exception', Java's 'Caused by:', .NET's ' ---> ')",
     Continuation => "continuation": "a line that continues a multi-line message",
     BindError => "bind-error": "a listening socket could not be bound",
     Oom => "oom": "the out-of-memory killer acted",
@@ -101,6 +103,7 @@ tags! {
     Timeout => "timeout": "an operation timed out",
     HttpStatus => "http-status": "an HTTP response status",
     Noise => "noise": "looks alarming but is routine",
+    AlreadyRunning => "already-running": "the program refuses to start because another instance runs (captures the `pid` it names)",
 }
 
 impl std::fmt::Display for Tag {
@@ -159,6 +162,9 @@ pub enum EvidenceRef {
     /// `detector:port-holder`: while other processes fail to bind, a process of the same
     /// kind that never failed starts, runs or stops (a copy started by hand holds the port).
     PortHolder,
+    /// `detector:stale-pid`: an `already-running` line names a PID that nothing else in the
+    /// logs shows alive (a PID or lock file left behind).
+    StalePid,
 }
 
 /// When a cause applies.
@@ -222,9 +228,10 @@ impl RuleSet {
         match reference {
             EvidenceRef::Signal(s) => *s == idx,
             EvidenceRef::Tag(tag) => self.signal(idx).has_tag(*tag),
-            EvidenceRef::RestartLoop | EvidenceRef::CompetingManagers | EvidenceRef::PortHolder => {
-                false
-            }
+            EvidenceRef::RestartLoop
+            | EvidenceRef::CompetingManagers
+            | EvidenceRef::PortHolder
+            | EvidenceRef::StalePid => false,
         }
     }
 }
