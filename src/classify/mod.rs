@@ -144,6 +144,7 @@ fn evaluate(cause: &Cause, inputs: &Inputs<'_>) -> Option<Finding> {
     }
     required.sort_unstable();
     required.dedup();
+    let required = one_line_per_trace(required, inputs.tracebacks);
 
     let supporting = when
         .supporting
@@ -196,6 +197,25 @@ fn evaluate(cause: &Cause, inputs: &Inputs<'_>) -> Option<Finding> {
         unit: values.get("unit").map(str::to_string),
         consequences: Vec::new(),
     })
+}
+
+/// Lines of one stack trace are one piece of evidence (a chained Python traceback has a
+/// `Traceback` line per section): only the first line of each occurrence counts.
+fn one_line_per_trace(lines: Vec<usize>, tracebacks: &[Traceback]) -> Vec<usize> {
+    let mut seen: Vec<usize> = Vec::new();
+    lines
+        .into_iter()
+        .filter(
+            |&i| match tracebacks.iter().find_map(|t| t.occurrence_of(i)) {
+                Some(start) if seen.contains(&start) => false,
+                Some(start) => {
+                    seen.push(start);
+                    true
+                }
+                None => true,
+            },
+        )
+        .collect()
 }
 
 /// The first lines, and the last one when there are more than fit.

@@ -104,6 +104,17 @@ pub struct Traceback {
     /// Indexes of every evidence line of every occurrence, ascending.
     #[serde(skip)]
     pub members: Vec<usize>,
+    /// For each of `members`, the index of the first line of its occurrence.
+    #[serde(skip)]
+    pub occurrence_starts: Vec<usize>,
+}
+
+impl Traceback {
+    /// The first line of the occurrence that evidence line `index` belongs to, if any.
+    pub fn occurrence_of(&self, index: usize) -> Option<usize> {
+        let at = self.members.binary_search(&index).ok()?;
+        self.occurrence_starts.get(at).copied()
+    }
 }
 
 /// What one matched line is to a trace.
@@ -591,6 +602,7 @@ fn finish(open: Open<'_>, source_names: &[String]) -> Option<Occurrence> {
             first,
             identifier: open.first.identifier.clone(),
             pids: Vec::new(),
+            occurrence_starts: vec![open.members[0]; open.members.len()],
             members: open.members,
         },
     })
@@ -642,6 +654,7 @@ fn merge(occurrences: Vec<Occurrence>) -> Vec<Traceback> {
                 merged.push(Traceback {
                     count: 0,
                     members: Vec::new(),
+                    occurrence_starts: Vec::new(),
                     ..trace.clone()
                 });
                 merged.len() - 1
@@ -650,6 +663,7 @@ fn merge(occurrences: Vec<Occurrence>) -> Vec<Traceback> {
         entry.count += 1;
         entry.last = trace.first.clone();
         entry.members.extend(trace.members);
+        entry.occurrence_starts.extend(trace.occurrence_starts);
         if let Some(pid) = pid {
             if !entry.pids.contains(&pid) && entry.pids.len() < LISTED_PIDS {
                 entry.pids.push(pid);
@@ -657,7 +671,14 @@ fn merge(occurrences: Vec<Occurrence>) -> Vec<Traceback> {
         }
     }
     for entry in &mut merged {
-        entry.members.sort_unstable();
+        let mut pairs: Vec<(usize, usize)> = entry
+            .members
+            .iter()
+            .copied()
+            .zip(entry.occurrence_starts.iter().copied())
+            .collect();
+        pairs.sort_unstable();
+        (entry.members, entry.occurrence_starts) = pairs.into_iter().unzip();
     }
     merged
 }
