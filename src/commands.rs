@@ -177,8 +177,9 @@ fn one_line<'a>(summary: &'a str, title: &'a str) -> &'a str {
 }
 
 fn check_rules(paths: &[std::path::PathBuf]) -> Result<u8> {
-    // User rules may refer to built-in signals, so those are always loaded alongside.
-    let mut builder = RuleSetBuilder::new();
+    // User rules may refer to built-in signals, so those are always loaded alongside; a
+    // checked file named like a built-in one (an edited copy) takes its place.
+    let mut builder = RuleSetBuilder::new().shadow_builtins(true);
     for path in paths {
         builder = builder.add_path(path);
     }

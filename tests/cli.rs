@@ -98,6 +98,35 @@ fn rules_check_accepts_the_built_in_rules() {
 }
 
 #[test]
+fn rules_check_of_an_edited_copy_of_a_built_in_file_replaces_it() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    // The built-in directory itself: every file stands in for its built-in twin.
+    logsleuth()
+        .args(["rules", "check"])
+        .arg(root.join("rules"))
+        .assert()
+        .code(0)
+        .stdout(predicate::str::starts_with("ok: "));
+    // An edited copy is checked in place of the original: its broken example shows.
+    let dir = tempfile::tempdir().unwrap();
+    let original = std::fs::read_to_string(root.join("rules/rust.toml")).unwrap();
+    let edited = original.replacen(
+        "captures = { thread = \"main\"",
+        "captures = { thread = \"worker\"",
+        1,
+    );
+    assert_ne!(edited, original);
+    std::fs::write(dir.path().join("rust.toml"), edited).unwrap();
+    logsleuth()
+        .args(["rules", "check"])
+        .arg(dir.path().join("rust.toml"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("rust.toml"))
+        .stderr(predicate::str::contains("duplicate").not());
+}
+
+#[test]
 fn rules_check_reports_failing_examples() {
     let rules = temp_file(b"[[signal]]\nid = \"x\"\nregex = 'port (?P<port>\\d+) busy'\nexamples = [{ line = \"port 80 busy\", captures = { port = \"81\" } }, \"no match here\"]\ncounter_examples = [\"port 1 busy\"]\n");
     logsleuth()

@@ -116,6 +116,7 @@ struct RuleText {
 /// ```
 pub struct RuleSetBuilder {
     builtin: bool,
+    shadow_builtins: bool,
     texts: Vec<RuleText>,
     errors: Vec<RuleError>,
 }
@@ -131,6 +132,7 @@ impl RuleSetBuilder {
     pub fn new() -> Self {
         Self {
             builtin: true,
+            shadow_builtins: false,
             texts: Vec::new(),
             errors: Vec::new(),
         }
@@ -139,6 +141,13 @@ impl RuleSetBuilder {
     /// Whether to include the built-in rules (`--no-default-rules` turns them off).
     pub fn builtin(mut self, include: bool) -> Self {
         self.builtin = include;
+        self
+    }
+
+    /// Whether an added file named like a built-in one (`python.toml`) replaces it, so an
+    /// edited copy of the built-in rules can be checked without clashing with itself.
+    pub fn shadow_builtins(mut self, shadow: bool) -> Self {
+        self.shadow_builtins = shadow;
         self
     }
 
@@ -198,10 +207,17 @@ impl RuleSetBuilder {
         let mut errors = self.errors;
         let mut texts: Vec<RuleText> = Vec::new();
         if self.builtin {
-            texts.extend(BUILTIN_RULE_FILES.iter().map(|(name, text)| RuleText {
-                name: name.to_string(),
-                text: text.to_string(),
-            }));
+            let file_name = |name: &str| Path::new(name).file_name().map(|n| n.to_owned());
+            let added: Vec<_> = self.texts.iter().map(|t| file_name(&t.name)).collect();
+            texts.extend(
+                BUILTIN_RULE_FILES
+                    .iter()
+                    .filter(|(name, _)| !(self.shadow_builtins && added.contains(&file_name(name))))
+                    .map(|(name, text)| RuleText {
+                        name: name.to_string(),
+                        text: text.to_string(),
+                    }),
+            );
         }
         texts.extend(self.texts);
 
