@@ -202,16 +202,15 @@ fn evaluate(cause: &Cause, inputs: &Inputs<'_>) -> Option<Finding> {
 /// Lines of one stack trace are one piece of evidence (a chained Python traceback has a
 /// `Traceback` line per section): only the first line of each occurrence counts.
 fn one_line_per_trace(lines: Vec<usize>, tracebacks: &[Traceback]) -> Vec<usize> {
-    let mut seen: Vec<usize> = Vec::new();
+    if tracebacks.is_empty() {
+        return lines;
+    }
+    let mut seen: std::collections::HashSet<usize> = std::collections::HashSet::new();
     lines
         .into_iter()
         .filter(
             |&i| match tracebacks.iter().find_map(|t| t.occurrence_of(i)) {
-                Some(start) if seen.contains(&start) => false,
-                Some(start) => {
-                    seen.push(start);
-                    true
-                }
+                Some(start) => seen.insert(start),
                 None => true,
             },
         )

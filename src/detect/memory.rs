@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 
-use super::restarts::{format_time, normalize_unit, RestartLoop};
+use super::restarts::{format_time, loop_named, normalize_unit, RestartLoop};
 use crate::evidence::EvidenceLine;
 
 /// Readings kept per loop (the latest).
@@ -109,20 +109,13 @@ pub(crate) fn attach_memory(loops: &mut [RestartLoop], evidence: &[EvidenceLine]
     if loops.is_empty() {
         return;
     }
-    let only = loops.len() == 1;
     for line in evidence {
         let Some((reading, subject)) = reading_of(line) else {
             continue;
         };
-        let named = subject
-            .as_deref()
-            .and_then(|s| loops.iter().position(|l| l.subject() == s || l.unit == s));
-        let slot = match named {
-            Some(i) => i,
-            None if only => 0,
-            None => continue,
-        };
-        loops[slot].memory.push(reading);
+        if let Some(slot) = loop_named(loops, subject.as_deref()) {
+            loops[slot].memory.push(reading);
+        }
     }
     for looped in loops {
         let excess = looped.memory.len().saturating_sub(KEPT_READINGS);

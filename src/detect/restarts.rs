@@ -222,16 +222,12 @@ fn attach_backoff(loops: &mut [RestartLoop], evidence: &[EvidenceLine]) {
     if loops.is_empty() {
         return;
     }
-    let only = loops.len() == 1;
     for line in evidence {
         for m in &line.matches {
             let Some(delay) = m.capture("backoff").and_then(parse_go_duration) else {
                 continue;
             };
-            let named = m
-                .capture("process")
-                .and_then(|p| loops.iter().position(|l| l.subject == p || l.unit == p));
-            let Some(slot) = named.or(if only { Some(0) } else { None }) else {
+            let Some(slot) = loop_named(loops, m.capture("process")) else {
                 continue;
             };
             let looped = &mut loops[slot];
@@ -418,11 +414,11 @@ fn subject_of(
     }
 }
 
-impl RestartLoop {
-    /// The name the loop's events were grouped under (empty for none).
-    pub(crate) fn subject(&self) -> &str {
-        &self.subject
-    }
+/// The loop a line about `name` (a unit, a process, a pod) belongs to: the loop grouped under
+/// that name or reported under it, else the only loop there is.
+pub(crate) fn loop_named(loops: &[RestartLoop], name: Option<&str>) -> Option<usize> {
+    let named = name.and_then(|n| loops.iter().position(|l| l.subject == n || l.unit == n));
+    named.or(if loops.len() == 1 { Some(0) } else { None })
 }
 
 /// `api.service`, `api` and `api.service.` name one unit.

@@ -31,9 +31,10 @@ pub fn stale_pid_claims(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<usize
     }
     // PIDs that show signs of life: lines logged by them, or naming them as a process
     // (`Killed process N`, `Found left-over process N`).
+    let claim_lines: HashSet<usize> = claims.iter().map(|&(i, _)| i).collect();
     let mut alive: HashSet<u32> = HashSet::new();
     for (i, line) in evidence.iter().enumerate() {
-        if claims.iter().any(|&(c, _)| c == i) {
+        if claim_lines.contains(&i) {
             continue;
         }
         alive.extend(line.pid);
