@@ -13,6 +13,8 @@ Examples:
   logsleuth /var/log/app/ old.log.gz            analyse a directory and a compressed file
   logsleuth --format markdown api.log > INCIDENT.md
   logsleuth --fail-on error app.log             exit 1 when an error-level cause is found
+  journalctl -f -o json | logsleuth --follow    alert as findings appear, summary at the end
+  logsleuth --follow --format ndjson app.log    follow a file (like tail -F), JSON per line
   logsleuth rules list                          show every signal and cause
   logsleuth rules check my-rules.toml           validate your own rule file
   logsleuth explain port-conflict               full guidance for one cause
@@ -58,6 +60,19 @@ pub struct AnalyzeArgs {
 
     #[command(flatten)]
     pub rules: RuleArgs,
+
+    /// Keep reading and report each finding as soon as its evidence suffices (a bind error
+    /// at once, a restart loop after three restarts), again when it changes materially,
+    /// and a summary at the end of the input or on Ctrl-C. Files are followed like
+    /// `tail -F`; stdin until it closes. Text or ndjson output.
+    #[arg(short = 'F', long)]
+    pub follow: bool,
+
+    /// With --follow: evidence older than this (by the logs' own timestamps, counted back
+    /// from the newest line) ages out, so memory stays bounded on endless input. Units:
+    /// s, m, h, d (`90s`, `30m`, `2h`).
+    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse_duration, requires = "follow")]
+    pub window: std::time::Duration,
 
     /// Year for year-less timestamps (`Mar  2 17:35:10`) when the logs don't give one.
     #[arg(long, value_name = "YEAR", value_parser = clap::value_parser!(i32).range(1970..=9999))]
@@ -117,6 +132,8 @@ pub enum FormatArg {
     Text,
     Json,
     Markdown,
+    /// One JSON object per line: an `alert` per finding and restart loop, then a `summary`.
+    Ndjson,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -131,4 +148,45 @@ fn severity_value() -> impl clap::builder::TypedValueParser<Value = Severity> {
     let names: Vec<&'static str> = Severity::ALL.iter().map(|s| s.as_str()).collect();
     clap::builder::PossibleValuesParser::new(names)
         .map(|name| Severity::parse(&name).expect("only listed names get through"))
+}
+
+/// `90s`, `30m`, `2h`, `1d`, or plain seconds.
+fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration: use e.g. 90s, 30m, 2h, 1d"))?;
+    let scale = match unit.trim() {
+        "" | "s" | "sec" => 1.0,
+        "m" | "min" => 60.0,
+        "h" => 3600.0,
+        "d" => 86400.0,
+        other => return Err(format!("unknown unit `{other}`: use s, m, h or d")),
+    };
+    let seconds = value * scale;
+    if !(seconds.is_finite() && seconds > 0.0 && seconds <= 365.0 * 86400.0) {
+        return Err(format!("`{text}` must be more than 0 and at most a year"));
+    }
+    Ok(std::time::Duration::from_secs_f64(seconds))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_take_units() {
+        assert_eq!(parse_duration("90s").unwrap().as_secs(), 90);
+        assert_eq!(parse_duration("30m").unwrap().as_secs(), 1800);
+        assert_eq!(parse_duration("2h").unwrap().as_secs(), 7200);
+        assert_eq!(parse_duration("1d").unwrap().as_secs(), 86400);
+        assert_eq!(parse_duration("45").unwrap().as_secs(), 45);
+        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("5 weeks").is_err());
+        assert!(parse_duration("h").is_err());
+    }
 }

@@ -5,7 +5,10 @@ use std::io::{IsTerminal, Write};
 use anyhow::{Context, Result};
 use clap::CommandFactory;
 use logsleuth::engine::{AnalyzeOptions, Analyzer};
-use logsleuth::report::{render_markdown, render_text, Format, TextOptions};
+use logsleuth::follow::{Alert, AlertKind};
+use logsleuth::report::{
+    alert_to_ndjson, render_markdown, render_text, Format, Report, TextOptions,
+};
 use logsleuth::rules::{check_examples, RuleSet, RuleSetBuilder, Tag};
 use logsleuth::scan::ScannerBuilder;
 
@@ -90,6 +93,9 @@ fn analyze(args: &crate::cli::AnalyzeArgs) -> Result<u8> {
         ..AnalyzeOptions::default()
     };
     let analyzer = Analyzer::new(rules).with_options(options);
+    if let Some(window) = config.follow {
+        return crate::follow_command::follow(&analyzer, &config, window);
+    }
     let analysis = analyzer.analyze_paths(&config.paths);
     let report = &analysis.report;
 
@@ -109,20 +115,45 @@ fn analyze(args: &crate::cli::AnalyzeArgs) -> Result<u8> {
         ),
         Format::Json => report.to_json(),
         Format::Markdown => render_markdown(report),
+        Format::Ndjson => ndjson_report(report),
     };
     // Decided before writing, so a reader that stops early (`| head`) does not change it.
+    let status = exit_status(report, &config, EXIT_ERROR);
+    write_stdout(rendered.as_bytes()).context("writing the report")?;
+    Ok(status)
+}
+
+/// The exit status a report calls for: `error_status` when a source failed, 1 when a
+/// finding reaches `--fail-on`, else 0.
+pub fn exit_status(report: &Report, config: &Config, error_status: u8) -> u8 {
     let failed = config
         .fail_on
         .is_some_and(|threshold| report.findings.iter().any(|f| f.severity >= threshold));
-    let status = if !report.errors.is_empty() {
-        EXIT_ERROR
+    if !report.errors.is_empty() {
+        error_status
     } else if failed {
         EXIT_FINDINGS
     } else {
         EXIT_OK
-    };
-    write_stdout(rendered.as_bytes()).context("writing the report")?;
-    Ok(status)
+    }
+}
+
+/// `--format ndjson` on a finished run: the alerts a follow run over the same input would
+/// have ended with (every finding and restart loop, as new), then the summary.
+fn ndjson_report(report: &Report) -> String {
+    let mut out = String::new();
+    for finding in &report.findings {
+        out.push_str(&alert_to_ndjson(&Alert::new(AlertKind::Finding(
+            finding.clone(),
+        ))));
+    }
+    for looped in &report.restart_loops {
+        out.push_str(&alert_to_ndjson(&Alert::new(AlertKind::RestartLoop(
+            looped.clone(),
+        ))));
+    }
+    out.push_str(&report.to_ndjson_summary());
+    out
 }
 
 fn reads_stdin(paths: &[std::path::PathBuf]) -> bool {

@@ -15,6 +15,8 @@ pub struct Config {
     pub color: bool,
     pub fail_on: Option<Severity>,
     pub year: Option<i32>,
+    /// Live analysis (`--follow`) and its window.
+    pub follow: Option<std::time::Duration>,
 }
 
 impl Config {
@@ -25,10 +27,12 @@ impl Config {
                 FormatArg::Text => Format::Text,
                 FormatArg::Json => Format::Json,
                 FormatArg::Markdown => Format::Markdown,
+                FormatArg::Ndjson => Format::Ndjson,
             },
             color: use_color(args.color),
             fail_on: args.fail_on,
             year: args.year,
+            follow: args.follow.then_some(args.window),
         }
     }
 }

@@ -217,22 +217,40 @@ impl Analyzer {
             names,
             ..
         } = run;
-        let loops = detect_restart_loops(&self.rules, &evidence);
-        let tracebacks = assemble_tracebacks(&self.rules, &evidence, &names);
-        let index = EvidenceIndex::new(&self.rules, &evidence);
+        let diagnosis = self.diagnose(&evidence, &names);
+        report.findings = diagnosis.findings;
+        report.restart_loops = diagnosis.restart_loops;
+        report.processes = diagnosis.processes;
+        report.tracebacks = diagnosis.tracebacks;
+        Analysis { report, evidence }
+    }
+
+    /// Runs the detectors and the classifier over evidence (in input order; `source`
+    /// indexes `source_names`). The result has findings, restart loops, processes and
+    /// stack traces; its sources, errors and notes are empty. Live analysis
+    /// ([`crate::follow`]) calls this again as evidence arrives.
+    pub fn diagnose(&self, evidence: &[EvidenceLine], source_names: &[String]) -> Report {
+        let loops = detect_restart_loops(&self.rules, evidence);
+        let tracebacks = assemble_tracebacks(&self.rules, evidence, source_names);
+        let index = EvidenceIndex::new(&self.rules, evidence);
         let inputs = Inputs {
             index: &index,
             rules: &self.rules,
-            evidence: &evidence,
+            evidence,
             loops: &loops,
             tracebacks: &tracebacks,
-            source_names: &names,
+            source_names,
         };
+        let mut report = Report::new();
         report.findings = classify(&inputs);
         report.restart_loops = loops;
-        report.processes = track_processes(&self.rules, &evidence);
+        report.processes = track_processes(&self.rules, evidence);
         report.tracebacks = tracebacks;
-        Analysis { report, evidence }
+        report
+    }
+
+    pub fn options(&self) -> &AnalyzeOptions {
+        &self.options
     }
 }
 

@@ -9,6 +9,7 @@ pub mod classify;
 pub mod detect;
 pub mod engine;
 pub mod evidence;
+pub mod follow;
 pub mod input;
 pub mod record;
 pub mod report;

@@ -3,6 +3,7 @@
 mod cli;
 mod commands;
 mod config;
+mod follow_command;
 
 use std::io::Write;
 use std::process::ExitCode;

@@ -8,7 +8,7 @@ mod text;
 
 pub use escape::escape_control;
 pub use markdown::render_markdown;
-pub use text::{render_text, TextOptions};
+pub use text::{render_alert, render_text, TextOptions};
 
 use serde::Serialize;
 
@@ -72,6 +72,22 @@ impl Report {
         self.sources.iter().map(|s| s.lines).sum()
     }
 
+    /// The report as one line of JSON, tagged `"event": "summary"` (the last line of
+    /// `--format ndjson`).
+    pub fn to_ndjson_summary(&self) -> String {
+        #[derive(Serialize)]
+        struct Summary<'a> {
+            event: &'static str,
+            #[serde(flatten)]
+            report: &'a Report,
+        }
+        let line = Summary {
+            event: "summary",
+            report: self,
+        };
+        serde_json::to_string(&line).expect("a report always serializes") + "\n"
+    }
+
     /// The report as pretty JSON (always valid UTF-8: log bytes were decoded lossily).
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("a report always serializes") + "\n"
@@ -84,6 +100,21 @@ impl Default for Report {
     }
 }
 
+/// An alert as one line of JSON, tagged `"event": "alert"` (`--format ndjson`).
+pub fn alert_to_ndjson(alert: &crate::follow::Alert) -> String {
+    #[derive(Serialize)]
+    struct Event<'a> {
+        event: &'static str,
+        #[serde(flatten)]
+        alert: &'a crate::follow::Alert,
+    }
+    let line = Event {
+        event: "alert",
+        alert,
+    };
+    serde_json::to_string(&line).expect("an alert always serializes") + "\n"
+}
+
 /// Output format of the report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
@@ -91,6 +122,8 @@ pub enum Format {
     Text,
     Json,
     Markdown,
+    /// One JSON object per line: alerts as they happen, then the summary.
+    Ndjson,
 }
 
 /// "1 finding" / "3 findings".

@@ -9,6 +9,7 @@ use crate::classify::Finding;
 use crate::detect::{
     format_size, MemoryTrend, ProcessEnd, ProgramProcesses, RestartLoop, Traceback,
 };
+use crate::follow::{Alert, AlertKind, AlertStatus};
 use crate::rules::Severity;
 
 /// How to draw the text report.
@@ -180,6 +181,79 @@ fn render_finding(out: &mut String, paint: &Paint, rank: usize, finding: &Findin
             paint.dim(&format!("[{}]", consequence.cause)),
         );
     }
+}
+
+/// One alert of a live analysis (`--follow`), a few lines: when (log time), what, and for a
+/// new finding its latest evidence line and first fix step.
+///
+/// ```text
+/// 2026-01-16T12:28:18Z  new  ERROR Port 8000 is already in use by another process  [port-conflict, confidence 0.99]
+///     input.log:12  ... [Errno 98] error while attempting to bind on address ...
+///     fix: Find who holds the port: `ss -ltnp 'sport = :8000'` ...
+/// 2026-01-16T12:28:46Z  new  LOOP lumiera-whatsapp: 3 restarts, every 14.0 s ...
+/// ```
+pub fn render_alert(alert: &Alert, options: TextOptions) -> String {
+    let paint = Paint { on: options.color };
+    let mut out = String::new();
+    let when = alert.log_time.as_deref().unwrap_or("-");
+    let status = match alert.status {
+        AlertStatus::New => paint.bold("new"),
+        AlertStatus::Changed => paint.bold("changed"),
+        AlertStatus::Withdrawn => paint.dim("withdrawn"),
+    };
+    let changes = if alert.changes.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", alert.changes.join(", "))
+    };
+    match &alert.kind {
+        AlertKind::Finding(finding) => {
+            let _ = writeln!(
+                out,
+                "{}  {status}  {} {}  {}{changes}",
+                paint.dim(when),
+                paint.severity(finding.severity),
+                paint.bold(&escape_control(&finding.title)),
+                paint.dim(&format!(
+                    "[{}, confidence {:.2}]",
+                    finding.cause, finding.confidence
+                )),
+            );
+            if alert.status == AlertStatus::Withdrawn {
+                return out;
+            }
+            if let Some(cite) = finding.evidence.last() {
+                let place = format!("{}:{}", cite.source, cite.line);
+                let _ = writeln!(
+                    out,
+                    "    {}  {}",
+                    paint.dim(&escape_control(&place)),
+                    escape_control(&cite.text)
+                );
+            }
+            if let (AlertStatus::New, Some(step)) = (alert.status, finding.fix.first()) {
+                let _ = writeln!(out, "    fix: {}", escape_control(step));
+            }
+        }
+        AlertKind::RestartLoop(looped) => {
+            let _ = writeln!(
+                out,
+                "{}  {status}  {} {}{changes}",
+                paint.dim(when),
+                paint.wrap("1;33", "LOOP"),
+                describe_loop(looped)
+            );
+            if let Some(last) = &looped.last_error {
+                let _ = writeln!(
+                    out,
+                    "    {}: {}",
+                    describe_consistency(last),
+                    escape_control(&last.message)
+                );
+            }
+        }
+    }
+    out
 }
 
 /// "api: 12 restarts, every 14.2 s ± 0.4 s (fixed-interval), 12:20:01 to 12:30:15".
