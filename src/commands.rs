@@ -294,6 +294,7 @@ fn explain(cause_id: &str, args: &RuleArgs) -> Result<u8> {
                 }
                 logsleuth::rules::EvidenceRef::PortHolder => "detector:port-holder".into(),
                 logsleuth::rules::EvidenceRef::StalePid => "detector:stale-pid".into(),
+                logsleuth::rules::EvidenceRef::LostRoute => "detector:lost-route".into(),
             })
             .collect()
     };

@@ -4,12 +4,16 @@
 //! evidence in input order.
 
 use std::io::Read;
+use std::ops::ControlFlow;
 use std::path::PathBuf;
 
 use crate::classify::{classify, EvidenceIndex, Inputs};
-use crate::detect::{assemble_tracebacks, detect_restart_loops, track_processes};
+use crate::detect::{
+    assemble_tracebacks, detect_restart_loops, lost_route_candidates, track_processes,
+    EarlierAnswers, LostRouteCandidate,
+};
 use crate::evidence::EvidenceLine;
-use crate::input::{self, InputError, SourceSpec, TextReader};
+use crate::input::{self, InputError, Reread, SourceSpec, TextReader};
 use crate::record::EnvelopeParser;
 use crate::report::{Report, SourceSummary};
 use crate::rules::{RuleErrors, RuleSet, RuleSetBuilder};
@@ -68,6 +72,9 @@ struct Run {
     report: Report,
     evidence: Vec<EvidenceLine>,
     names: Vec<String>,
+    /// Per source, where to read it again for a targeted pass (files only: stdin and
+    /// in-memory streams cannot be read twice).
+    rereadable: Vec<Option<Reread>>,
     /// The envelope parser of the source being read (it learns the year as it goes).
     parser: EnvelopeParser,
 }
@@ -121,6 +128,7 @@ impl Analyzer {
         for spec in &specs {
             self.analyze_spec(spec, &mut run);
         }
+        self.check_earlier_answers(&mut run);
         self.finish(run)
     }
 
@@ -128,17 +136,20 @@ impl Analyzer {
     /// files ([`TextReader`]); it is not decompressed.
     pub fn analyze_reader(&self, name: &str, reader: impl Read + Send) -> Analysis {
         let mut run = Run::default();
-        let source = self.begin_source(name, &mut run);
+        let source = self.begin_source(name, None, &mut run);
         let result = self.scan_stream(source, TextReader::new(reader), &mut run);
         self.end_source(
             source,
             result.map_err(|err| InputError::from_read(name, err)),
             &mut run,
         );
+        self.check_earlier_answers(&mut run);
         self.finish(run)
     }
 
     fn analyze_spec(&self, spec: &SourceSpec, run: &mut Run) {
+        // Before the first byte is read: stdin's offset is where a second read starts.
+        let reread = Reread::of(spec);
         let opened = match input::open(spec) {
             Ok(source) => source,
             Err(err) => {
@@ -146,19 +157,17 @@ impl Analyzer {
                 return;
             }
         };
-        let source = self.begin_source(&opened.name, run);
+        let source = self.begin_source(&opened.name, reread, run);
         let result = self
             .scan_stream(source, opened.reader, run)
             .map_err(|err| InputError::from_read(&spec.name, err));
         self.end_source(source, result, run);
     }
 
-    fn begin_source(&self, name: &str, run: &mut Run) -> usize {
-        run.parser = EnvelopeParser::new();
-        if let Some(year) = self.options.reference_year {
-            run.parser = std::mem::take(&mut run.parser).with_reference_year(year);
-        }
+    fn begin_source(&self, name: &str, reread: Option<Reread>, run: &mut Run) -> usize {
+        run.parser = self.new_parser();
         run.names.push(name.to_string());
+        run.rereadable.push(reread);
         run.report.sources.push(SourceSummary {
             name: name.to_string(),
             lines: 0,
@@ -166,6 +175,64 @@ impl Analyzer {
             error: None,
         });
         run.names.len() - 1
+    }
+
+    fn new_parser(&self) -> EnvelopeParser {
+        let parser = EnvelopeParser::new();
+        match self.options.reference_year {
+            Some(year) => parser.with_reference_year(year),
+            None => parser,
+        }
+    }
+
+    /// The targeted pass of `detect::routes`: for routes that answer 404 after a restart of
+    /// their server (and never before), reads their files again up to the restart looking
+    /// for 2xx answers to the same requests, and adds those lines to the evidence as
+    /// context lines. Sources that cannot be read twice get a note instead.
+    fn check_earlier_answers(&self, run: &mut Run) {
+        let candidates = lost_route_candidates(&self.rules, &run.evidence);
+        if candidates.is_empty() {
+            return;
+        }
+        let mut sources: Vec<usize> = candidates.iter().map(|c| c.source).collect();
+        sources.dedup();
+        let mut added = Vec::new();
+        for source in sources {
+            let of_source: Vec<&LostRouteCandidate> =
+                candidates.iter().filter(|c| c.source == source).collect();
+            let Some(reread) = run.rereadable.get(source).cloned().flatten() else {
+                let routes: Vec<String> = of_source
+                    .iter()
+                    .map(|c| format!("{} {}", c.method, c.path))
+                    .collect();
+                run.report.notes.push(format!(
+                    "{}: {} answered 404 after a restart; whether it answered before the restart was not checked, since this input cannot be read twice (give the file, or redirect it: `logsleuth < file`)",
+                    run.names[source],
+                    routes.join(", ")
+                ));
+                continue;
+            };
+            let Some(mut pass) = EarlierAnswers::new(of_source) else {
+                continue;
+            };
+            // Errors were reported by the first read; a second read that fails proves nothing.
+            let Ok(opened) = reread.open() else {
+                continue;
+            };
+            let _ = self.for_each_line_block(opened.reader, |bytes, first_line| {
+                if !pass.wants(first_line) {
+                    return ControlFlow::Break(());
+                }
+                pass.scan(bytes, first_line);
+                ControlFlow::Continue(first_line + memchr::memchr_iter(b'\n', bytes).count() as u64)
+            });
+            added.extend(pass.into_context_lines(&mut self.new_parser()));
+        }
+        if !added.is_empty() {
+            run.evidence.extend(added);
+            // Back into input order: sources in turn, lines in order.
+            run.evidence.sort_by_key(|line| (line.source, line.line_no));
+        }
     }
 
     fn end_source(&self, source: usize, result: Result<(), InputError>, run: &mut Run) {
@@ -176,6 +243,20 @@ impl Analyzer {
     }
 
     fn scan_stream(&self, source: usize, reader: impl Read, run: &mut Run) -> std::io::Result<()> {
+        self.for_each_line_block(reader, |bytes, first_line| {
+            ControlFlow::Continue(self.scan_block(source, bytes, first_line, run))
+        })
+    }
+
+    /// Hands a stream to `visit` as blocks of whole lines with the number of each block's
+    /// first line; `visit` returns the number of the line after the block, or breaks. A
+    /// line longer than a block is represented by its first block; the rest of it is
+    /// skipped, so every pass over a source numbers its lines alike.
+    fn for_each_line_block(
+        &self,
+        reader: impl Read,
+        mut visit: impl FnMut(&[u8], u64) -> ControlFlow<(), u64>,
+    ) -> std::io::Result<()> {
         let mut blocks = input::LineBlocks::new(reader, self.options.block_size);
         let mut next_line = 1;
         while let Some(block) = blocks.next_block()? {
@@ -191,7 +272,10 @@ impl Analyzer {
                     None => continue,
                 }
             }
-            next_line = self.scan_block(source, bytes, next_line, run);
+            match visit(bytes, next_line) {
+                ControlFlow::Continue(next) => next_line = next,
+                ControlFlow::Break(()) => break,
+            }
         }
         Ok(())
     }

@@ -9,7 +9,9 @@ use serde::Serialize;
 use crate::record::{Envelope, EnvelopeParser, Level, LineFormat};
 use crate::scan::{LineHit, SignalMatch};
 
-/// One line that matched at least one signal, with its parsed envelope.
+/// One line that matched at least one signal, with its parsed envelope; or a *context line*
+/// (no signal matches) that a targeted pass added (an earlier 2xx answer to a route that
+/// answers 404 after a restart, see `detect::routes`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EvidenceLine {
     /// Index into the analysis's source list.
@@ -69,6 +71,20 @@ impl EvidenceLine {
             Self::from_envelope(source, hit.line_no, &hit.text, &envelope)
         };
         line.matches = hit.matches;
+        line
+    }
+
+    /// A context line: a line found by a targeted pass, with its envelope and no matches.
+    pub fn context(source: usize, line_no: u64, raw: &[u8], parser: &mut EnvelopeParser) -> Self {
+        let envelope = parser.parse(raw);
+        let mut line = Self::from_envelope(source, line_no, raw, &envelope);
+        line.text = String::from_utf8_lossy(&LineHit::keep_text(raw)).into_owned();
+        if matches!(
+            envelope.format,
+            LineFormat::JournalJson | LineFormat::DockerJson
+        ) {
+            line.text = readable(&envelope);
+        }
         line
     }
 

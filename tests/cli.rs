@@ -421,3 +421,94 @@ fn a_closed_pipe_keeps_the_error_status() {
     assert_eq!(child.wait().unwrap().code(), Some(2));
     logsleuth().args(["completions", "bash"]).assert().code(0);
 }
+
+/// uvicorn lines of a registry that is restarted; `before` and `after` are the access lines
+/// around the restart.
+fn registry_log(before: &[&str], after: &[&str]) -> String {
+    let access = |line: &&str| format!("INFO:     127.0.0.1:50928 - \"{line}\n");
+    let mut log = String::from(
+        "INFO:     Started server process [5240]\nINFO:     Application startup complete.\n",
+    );
+    log.extend(before.iter().map(access));
+    log.push_str("INFO:     Shutting down\nINFO:     Finished server process [5240]\nINFO:     Started server process [5331]\nINFO:     Application startup complete.\n");
+    log.extend(after.iter().map(access));
+    log
+}
+
+fn causes_of_file(log: &str) -> (Vec<String>, Vec<String>) {
+    let file = temp_file(log.as_bytes());
+    let output = logsleuth()
+        .args(["--format", "json"])
+        .arg(file.path())
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let causes = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["cause"].as_str().unwrap().to_string())
+        .collect();
+    let notes = report["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap().to_string())
+        .collect();
+    (causes, notes)
+}
+
+const JOIN_OK: &str = "POST /api/bots/ai_chatbot/join HTTP/1.1\" 200 OK";
+const JOIN_404: &str = "POST /api/bots/ai_chatbot/join HTTP/1.1\" 404 Not Found";
+
+#[test]
+fn a_route_that_answered_before_a_restart_and_404s_after_it_is_state_lost() {
+    let log = registry_log(&[JOIN_OK, JOIN_OK], &[JOIN_404, JOIN_404]);
+    let (causes, _) = causes_of_file(&log);
+    assert_eq!(causes, vec!["state-lost-on-restart"]);
+}
+
+#[test]
+fn routes_that_404_before_the_restart_too_or_never_answered_are_not_state_lost() {
+    // 404 before the restart as well: the restart did not lose it.
+    let log = registry_log(&[JOIN_OK, JOIN_404], &[JOIN_404, JOIN_404]);
+    assert_eq!(causes_of_file(&log).0, Vec::<String>::new());
+    // Never answered before: nothing was lost (scanners probing paths).
+    let log = registry_log(
+        &["GET /healthz HTTP/1.1\" 200 OK"],
+        &[
+            "GET /wp-login.php HTTP/1.1\" 404 Not Found",
+            "GET /wp-login.php HTTP/1.1\" 404 Not Found",
+        ],
+    );
+    assert_eq!(causes_of_file(&log).0, Vec::<String>::new());
+    // Deleted before the restart: rightly gone after it.
+    let log = registry_log(
+        &[
+            "GET /api/items/7 HTTP/1.1\" 200 OK",
+            "DELETE /api/items/7 HTTP/1.1\" 204 No Content",
+        ],
+        &[
+            "GET /api/items/7 HTTP/1.1\" 404 Not Found",
+            "GET /api/items/7 HTTP/1.1\" 404 Not Found",
+        ],
+    );
+    assert_eq!(causes_of_file(&log).0, Vec::<String>::new());
+}
+
+#[test]
+fn a_pipe_cannot_be_read_again_so_the_check_is_a_note() {
+    let log = registry_log(&[JOIN_OK], &[JOIN_404, JOIN_404]);
+    let output = logsleuth()
+        .args(["--format", "json"])
+        .write_stdin(log)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["findings"].as_array().unwrap().len(), 0);
+    let notes = report["notes"].to_string();
+    assert!(
+        notes.contains("POST /api/bots/ai_chatbot/join answered 404 after a restart"),
+        "{notes}"
+    );
+}

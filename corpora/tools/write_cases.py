@@ -124,6 +124,17 @@ PREFIXES = {
             "the kubelet's CRI log format (/var/log/pods/.../0.log: RFC 3339 nano time, stream, F = full line)"),
 }
 
+# Plain cases captured by another script: (case, capture file, causes, description, how, command)
+PLAIN_OTHER = [
+    ("state-lost-on-restart-uvicorn-registry-plain", "uvicorn-state-lost-registry.out", ["state-lost-on-restart"],
+     "a FastAPI registry keeps bot providers in memory: join answers 200 before a restart and 404 after it",
+     "App tools/apps/registry/registry_app.py (Debian python3-uvicorn 0.17.6 + fastapi 0.92) under uvicorn; "
+     "curl registers a provider and joins three lobbies (200), the server is stopped with SIGTERM and "
+     "started again, and the same provider id gets 404 four times (seed 004). uvicorn's stdout+stderr of "
+     "both runs, appended to one file, verbatim; client ports and PIDs are the capture machine's.",
+     "bash corpora/tools/capture_state_lost.sh OUTFILE (Debian 12)"),
+]
+
 PREFIXED = [
     # (case, capture file, prefix kind, service, causes, description, how it was produced)
     ("unhandled-exception-java-caused-by-compose", "java-caused-by.out", "compose", "pool", ["unhandled-exception"],
@@ -270,6 +281,12 @@ def main():
         notes = wrap("Real program output, not edited. Produced by: %s (file tools/captured/%s). %s"
                      % (CAPTURE_CMD, cap, how))
         write(case, desc, causes, False, None, notes)
+    for case, cap, causes, desc, how, cmd in PLAIN_OTHER:
+        os.makedirs(os.path.join(CORPORA, case), exist_ok=True)
+        shutil.copyfile(os.path.join(CAPTURED, cap), os.path.join(CORPORA, case, "input.log"))
+        notes = wrap("Real program output, not edited. Produced by: %s (file tools/captured/%s). %s"
+                     % (cmd, cap, how))
+        write(case, desc, causes, False, None, notes)
     for case, cap, kind, service, causes, desc, how in PREFIXED:
         os.makedirs(os.path.join(CORPORA, case), exist_ok=True)
         prefix, what = PREFIXES[kind]
@@ -286,7 +303,7 @@ def main():
         write(case, desc, causes, loop, period, wrap("%s Produced by: %s. The case keeps journal.export so "
                                                      "tests can rebuild the journal and render every output "
                                                      "mode." % (notes, cmd)))
-    print("%d cases" % (len(PLAIN) + len(PREFIXED) + len(JOURNAL)), file=sys.stderr)
+    print("%d cases" % (len(PLAIN) + len(PLAIN_OTHER) + len(PREFIXED) + len(JOURNAL)), file=sys.stderr)
 
 
 if __name__ == "__main__":

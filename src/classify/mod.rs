@@ -88,6 +88,7 @@ fn lines_for(reference: &EvidenceRef, inputs: &Inputs<'_>) -> Vec<usize> {
         EvidenceRef::RestartLoop => Vec::new(),
         EvidenceRef::PortHolder => crate::detect::port_holders(inputs.rules, inputs.evidence),
         EvidenceRef::StalePid => crate::detect::stale_pid_claims(inputs.rules, inputs.evidence),
+        EvidenceRef::LostRoute => crate::detect::lost_route_lines(inputs.rules, inputs.evidence),
         EvidenceRef::CompetingManagers => {
             // Only a fight over something: a bind error while both managers restart units.
             if lines_for(&EvidenceRef::Tag(crate::rules::Tag::BindError), inputs).is_empty() {
@@ -114,9 +115,6 @@ fn lines_for(reference: &EvidenceRef, inputs: &Inputs<'_>) -> Vec<usize> {
 fn present(reference: &EvidenceRef, inputs: &Inputs<'_>) -> bool {
     match reference {
         EvidenceRef::RestartLoop => !inputs.loops.is_empty(),
-        EvidenceRef::CompetingManagers | EvidenceRef::PortHolder | EvidenceRef::StalePid => {
-            !lines_for(reference, inputs).is_empty()
-        }
         other => !lines_for(other, inputs).is_empty(),
     }
 }

@@ -7,6 +7,7 @@ mod holders;
 mod memory;
 mod processes;
 mod restarts;
+mod routes;
 mod stale;
 mod stats;
 mod tracebacks;
@@ -18,6 +19,9 @@ pub use processes::{track_processes, ProcessEnd, ProcessLife, ProgramProcesses};
 pub use restarts::{
     competing_managers, detect_restart_loops, format_time, LoopPattern, RestartLoop,
     UNNAMED_SUBJECT,
+};
+pub use routes::{
+    lost_route_candidates, lost_route_lines, parse_request, EarlierAnswers, LostRouteCandidate,
 };
 pub use stale::stale_pid_claims;
 pub use stats::{median, median_absolute_deviation};

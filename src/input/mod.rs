@@ -46,6 +46,7 @@ mod blocks;
 mod compression;
 mod error;
 mod open;
+mod reread;
 mod text;
 mod walk;
 
@@ -61,6 +62,7 @@ pub use blocks::{Block, LineBlocks, DEFAULT_BLOCK_SIZE, MAX_BLOCK_SIZE, MIN_BLOC
 pub use compression::{Compression, DecodeFailure};
 pub use error::InputError;
 pub use open::{open, BINARY_CHECK_LEN};
+pub use reread::Reread;
 pub use text::{TextEncoding, TextReader};
 pub use walk::collect_sources;
 

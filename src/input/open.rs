@@ -55,7 +55,7 @@ fn open_file(path: &Path, spec: &SourceSpec) -> Result<Stream, InputError> {
 
 /// Decompresses when the first bytes say so, normalises the text, and skips walked binary
 /// files.
-fn open_stream(mut reader: Stream, spec: &SourceSpec) -> Result<Stream, InputError> {
+pub(super) fn open_stream(mut reader: Stream, spec: &SourceSpec) -> Result<Stream, InputError> {
     let fail = |err| InputError::from_read(&spec.name, err);
     let magic = read_prefix(&mut reader, MAGIC_LEN).map_err(fail)?;
     let format = Compression::detect(&magic);

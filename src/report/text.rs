@@ -405,9 +405,14 @@ fn describe_processes(program: &ProgramProcesses) -> String {
 }
 
 /// Greedy word wrap.
+/// Reflows text to `width` columns: single line breaks are spaces (rule files break their
+/// text anywhere), a blank line separates paragraphs.
 fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines = Vec::new();
-    for paragraph in text.lines() {
+    for (i, paragraph) in text.trim().split("\n\n").enumerate() {
+        if i > 0 {
+            lines.push(String::new());
+        }
         let mut line = String::new();
         for word in paragraph.split_whitespace() {
             if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
@@ -431,5 +436,6 @@ mod tests {
     fn wraps_words() {
         assert_eq!(wrap("aaa bbb ccc", 7), vec!["aaa bbb", "ccc"]);
         assert_eq!(wrap("one\n\ntwo", 80), vec!["one", "", "two"]);
+        assert_eq!(wrap("a long\nline", 80), vec!["a long line"]);
     }
 }

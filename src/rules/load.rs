@@ -561,6 +561,8 @@ fn resolve_refs(
             resolved.push(EvidenceRef::PortHolder);
         } else if name == "detector:stale-pid" {
             resolved.push(EvidenceRef::StalePid);
+        } else if name == "detector:lost-route" {
+            resolved.push(EvidenceRef::LostRoute);
         } else if let Some(tag_name) = name.strip_prefix("tag:") {
             match Tag::parse(tag_name) {
                 Some(tag) => resolved.push(EvidenceRef::Tag(tag)),
@@ -581,7 +583,7 @@ fn resolve_refs(
                 None => report(
                     item.span().start,
                     format!(
-                        "unknown signal `{name}` (use a signal id, `tag:NAME`, `detector:restart-loop`, `detector:competing-managers`, `detector:port-holder` or `detector:stale-pid`)"
+                        "unknown signal `{name}` (use a signal id, `tag:NAME`, `detector:restart-loop`, `detector:competing-managers`, `detector:port-holder`, `detector:stale-pid` or `detector:lost-route`)"
                     ),
                 ),
             }

@@ -165,6 +165,9 @@ pub enum EvidenceRef {
     /// `detector:stale-pid`: an `already-running` line names a PID that nothing else in the
     /// logs shows alive (a PID or lock file left behind).
     StalePid,
+    /// `detector:lost-route`: a route answered 2xx before a restart of its server and 404
+    /// after it (in-memory state lost on restart).
+    LostRoute,
 }
 
 /// When a cause applies.
@@ -231,7 +234,8 @@ impl RuleSet {
             EvidenceRef::RestartLoop
             | EvidenceRef::CompetingManagers
             | EvidenceRef::PortHolder
-            | EvidenceRef::StalePid => false,
+            | EvidenceRef::StalePid
+            | EvidenceRef::LostRoute => false,
         }
     }
 }

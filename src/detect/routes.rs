@@ -1,0 +1,298 @@
+//! Routes that answered before a restart and 404 after it: in-memory state lost on restart
+//! (registrations, sessions, job lists kept only in the process).
+//!
+//! Access-log lines that answer 2xx are most of a web log, so they are not evidence: the
+//! per-line stage never looks at them. The evidence does have every 404 (signal
+//! `http-access-404`, with the request's method and path) and every start of a server
+//! (`start-marker` lines such as uvicorn's "Started server process"). That is enough to find
+//! the *candidates* ([`lost_route_candidates`]): a route (method and path, query left out)
+//! of one server that answers 404 after a start of that server and never answered 404
+//! before it. Whether the route answered 2xx before the start is then checked by a targeted
+//! pass over the source (the engine re-reads files; stdin cannot be read twice), which looks
+//! only for the candidates' request strings ([`EarlierAnswers`]) and adds each line it
+//! finds to the evidence as a *context line* (an evidence line without signal matches).
+//!
+//! [`lost_route_lines`] is `detector:lost-route`: the 404s after the restart together with
+//! the last 2xx answer before it, for every candidate a context line proves.
+
+use std::collections::{HashMap, HashSet};
+
+use aho_corasick::AhoCorasick;
+
+use crate::evidence::EvidenceLine;
+use crate::record::EnvelopeParser;
+use crate::rules::{RuleSet, SignalIdx, Tag};
+
+/// The signal whose lines are server-side 404 answers (captures `method`, `path`).
+const NOT_FOUND_SIGNAL: &str = "http-access-404";
+
+/// A route of one server that answers 404 after a start of the server, and never before it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LostRouteCandidate {
+    pub source: usize,
+    /// The server's identifier (syslog identifier, container), empty when lines have none.
+    pub subject: String,
+    pub method: String,
+    /// The path without its query string.
+    pub path: String,
+    /// The line of the start after which the route answers 404.
+    pub restart_line: u64,
+    /// Evidence indexes of the 404 answers after that start.
+    pub not_found: Vec<usize>,
+}
+
+fn subject_of(line: &EvidenceLine) -> &str {
+    line.identifier
+        .as_deref()
+        .or(line.unit.as_deref())
+        .unwrap_or("")
+}
+
+fn without_query(path: &str) -> &str {
+    path.split(['?', '#']).next().unwrap_or(path)
+}
+
+/// Finds the candidates (see the module docs), in evidence order.
+pub fn lost_route_candidates(
+    rules: &RuleSet,
+    evidence: &[EvidenceLine],
+) -> Vec<LostRouteCandidate> {
+    let Some(not_found_signal) = rules.signal_by_id(NOT_FOUND_SIGNAL) else {
+        return Vec::new();
+    };
+    let starts: HashSet<SignalIdx> = rules
+        .signals
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.has_tag(Tag::StartMarker))
+        .map(|(i, _)| i as SignalIdx)
+        .collect();
+    // (source, subject) -> line of its latest start.
+    let mut last_start: HashMap<(usize, &str), u64> = HashMap::new();
+    // (source, subject, method, path) -> line of its first 404.
+    let mut first_not_found: HashMap<(usize, &str, &str, &str), u64> = HashMap::new();
+    let mut candidates: Vec<LostRouteCandidate> = Vec::new();
+    let mut by_key: HashMap<(usize, &str, &str, &str, u64), usize> = HashMap::new();
+    for (index, line) in evidence.iter().enumerate() {
+        if line.matches.iter().any(|m| starts.contains(&m.signal)) {
+            last_start.insert((line.source, subject_of(line)), line.line_no);
+        }
+        let Some(found) = line.matches.iter().find(|m| m.signal == not_found_signal) else {
+            continue;
+        };
+        let (Some(method), Some(path)) = (found.capture("method"), found.capture("path")) else {
+            continue;
+        };
+        let subject = subject_of(line);
+        let path = without_query(path);
+        let first = *first_not_found
+            .entry((line.source, subject, method, path))
+            .or_insert(line.line_no);
+        let Some(&start) = last_start.get(&(line.source, subject)) else {
+            continue;
+        };
+        if first < start {
+            continue; // It answered 404 before this start too: not state lost by it.
+        }
+        let key = (line.source, subject, method, path, start);
+        let slot = *by_key.entry(key).or_insert_with(|| {
+            candidates.push(LostRouteCandidate {
+                source: line.source,
+                subject: subject.to_string(),
+                method: method.to_string(),
+                path: path.to_string(),
+                restart_line: start,
+                not_found: Vec::new(),
+            });
+            candidates.len() - 1
+        });
+        candidates[slot].not_found.push(index);
+    }
+    candidates
+}
+
+/// `"GET /path HTTP/1.1" 200` in an access line: the method, the path without its query,
+/// and the status.
+pub fn parse_request(text: &str) -> Option<(&str, &str, u16)> {
+    let mut rest = text;
+    while let Some(open) = rest.find('"') {
+        let after = &rest[open + 1..];
+        let close = after.find('"')?;
+        let request = &after[..close];
+        let tail = &after[close + 1..];
+        let mut parts = request.split(' ');
+        if let (Some(method), Some(path), Some(version)) =
+            (parts.next(), parts.next(), parts.next())
+        {
+            if version.starts_with("HTTP/") && method.bytes().all(|b| b.is_ascii_uppercase()) {
+                let status = tail.trim_start().get(..3)?.parse().ok()?;
+                return Some((method, without_query(path), status));
+            }
+        }
+        rest = tail;
+    }
+    None
+}
+
+/// The targeted pass for one source: finds the 2xx answers to candidate routes before their
+/// restart line. Feed it the source's lines in blocks ([`EarlierAnswers::scan`]) with the
+/// same line numbering as the main scan, then take the context lines.
+pub struct EarlierAnswers<'c> {
+    candidates: Vec<&'c LostRouteCandidate>,
+    /// `"METHOD /path` per candidate, searched together.
+    needles: AhoCorasick,
+    /// No line at or after this can prove anything.
+    stop_line: u64,
+    /// Per candidate, the last 2xx answer before its restart: (line, raw text).
+    found: Vec<Option<(u64, Vec<u8>)>>,
+}
+
+impl<'c> EarlierAnswers<'c> {
+    /// A pass for the candidates of one source; `None` when there are none.
+    pub fn new(candidates: Vec<&'c LostRouteCandidate>) -> Option<Self> {
+        if candidates.is_empty() {
+            return None;
+        }
+        // The request itself, and a DELETE of the same path (a resource deleted before the
+        // restart is rightly gone after it).
+        let patterns: Vec<String> = candidates
+            .iter()
+            .flat_map(|c| {
+                [
+                    format!("\"{} {}", c.method, c.path),
+                    format!("\"DELETE {}", c.path),
+                ]
+            })
+            .collect();
+        let needles = AhoCorasick::new(&patterns).ok()?;
+        let stop_line = candidates.iter().map(|c| c.restart_line).max().unwrap_or(0);
+        let found = vec![None; candidates.len()];
+        Some(Self {
+            candidates,
+            needles,
+            stop_line,
+            found,
+        })
+    }
+
+    /// Whether lines from `line` on are still of interest.
+    pub fn wants(&self, line: u64) -> bool {
+        line < self.stop_line
+    }
+
+    /// Looks at whole lines starting at line number `first_line`.
+    pub fn scan(&mut self, bytes: &[u8], first_line: u64) {
+        // `line_no` is the number of the line that contains `pos`.
+        let (mut pos, mut line_no) = (0, first_line);
+        while let Some(found) = self.needles.find(&bytes[pos..]) {
+            let at = pos + found.start();
+            line_no += memchr::memchr_iter(b'\n', &bytes[pos..at]).count() as u64;
+            if !self.wants(line_no) {
+                return;
+            }
+            let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+            let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+            self.check_line(line_no, &bytes[start..end]);
+            if end >= bytes.len() {
+                return;
+            }
+            pos = end + 1;
+            line_no += 1;
+        }
+    }
+
+    /// A line that contains a candidate's request string: a 2xx answer to it before the
+    /// candidate's restart is kept (the last one wins); a later 2xx DELETE of the same path
+    /// takes it back.
+    fn check_line(&mut self, line_no: u64, line: &[u8]) {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let text = String::from_utf8_lossy(line);
+        let Some((method, path, status)) = parse_request(&text) else {
+            return;
+        };
+        if !(200..300).contains(&status) {
+            return;
+        }
+        for (candidate, found) in self.candidates.iter().zip(&mut self.found) {
+            if line_no >= candidate.restart_line || path != candidate.path {
+                continue;
+            }
+            if method == candidate.method {
+                *found = Some((line_no, line.to_vec()));
+            } else if method == "DELETE" {
+                *found = None;
+            }
+        }
+    }
+
+    /// The answers found, as context evidence lines (envelopes parsed with `parser`); an
+    /// answer from another server than the candidate's is left out.
+    pub fn into_context_lines(self, parser: &mut EnvelopeParser) -> Vec<EvidenceLine> {
+        let mut lines: Vec<EvidenceLine> = Vec::new();
+        for (candidate, found) in self.candidates.iter().zip(self.found) {
+            let Some((line_no, raw)) = found else {
+                continue;
+            };
+            let line = EvidenceLine::context(candidate.source, line_no, &raw, parser);
+            if subject_of(&line) == candidate.subject
+                && !lines.iter().any(|l| l.line_no == line.line_no)
+            {
+                lines.push(line);
+            }
+        }
+        lines
+    }
+}
+
+/// `detector:lost-route`: for each candidate proven by a context line (a 2xx answer to the
+/// route before the restart), that answer and the 404s after the restart.
+pub fn lost_route_lines(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<usize> {
+    if !evidence.iter().any(|e| e.matches.is_empty()) {
+        return Vec::new();
+    }
+    let candidates = lost_route_candidates(rules, evidence);
+    let mut lines = Vec::new();
+    for candidate in &candidates {
+        let proof = evidence.iter().enumerate().rev().find(|(_, e)| {
+            e.matches.is_empty()
+                && e.source == candidate.source
+                && e.line_no < candidate.restart_line
+                && subject_of(e) == candidate.subject
+                && parse_request(&e.text).is_some_and(|(method, path, status)| {
+                    (200..300).contains(&status)
+                        && method == candidate.method
+                        && path == candidate.path
+                })
+        });
+        if let Some((index, _)) = proof {
+            lines.push(index);
+            lines.extend(&candidate.not_found);
+        }
+    }
+    lines.sort_unstable();
+    lines.dedup();
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_are_parsed_from_common_access_lines() {
+        assert_eq!(
+            parse_request(
+                r#"INFO:     127.0.0.1:50928 - "POST /api/bots/ai_chatbot/join HTTP/1.1" 200 OK"#
+            ),
+            Some(("POST", "/api/bots/ai_chatbot/join", 200))
+        );
+        assert_eq!(
+            parse_request(
+                r#"10.0.0.1 - - [09/Apr/2019:11:50:39 +0000] "GET /content/81c5?x=1 HTTP/1.1" 404 153 "-" "curl/8.0""#
+            ),
+            Some(("GET", "/content/81c5", 404))
+        );
+        assert_eq!(parse_request(r#"said "hello world" 200 times"#), None);
+        assert_eq!(parse_request("no quotes at all"), None);
+    }
+}
