@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use crate::classify::{classify, EvidenceIndex, Inputs};
 use crate::detect::{assemble_tracebacks, detect_restart_loops, track_processes};
 use crate::evidence::EvidenceLine;
-use crate::input::{self, InputError, SourceSpec, TextReader};
+use crate::input::{self, InputError, Source, SourceSpec, TextReader};
 use crate::record::EnvelopeParser;
 use crate::report::{Report, SourceSummary};
 use crate::rules::{RuleErrors, RuleSet, RuleSetBuilder};
@@ -138,18 +138,19 @@ impl Analyzer {
         self.finish(run)
     }
 
+    /// Analyses what a spec holds: one source, or one per member of a tar archive.
     fn analyze_spec(&self, spec: &SourceSpec, run: &mut Run) {
-        let opened = match input::open(spec) {
-            Ok(source) => source,
-            Err(err) => {
-                run.record_input_error(err);
-                return;
-            }
-        };
+        input::open(spec, |opened| match opened {
+            Ok(source) => self.analyze_source(source, run),
+            Err(err) => run.record_input_error(err),
+        });
+    }
+
+    fn analyze_source(&self, opened: Source<'_>, run: &mut Run) {
         let source = self.begin_source(&opened.name, run);
         let result = self
             .scan_stream(source, opened.reader, run)
-            .map_err(|err| InputError::from_read(&spec.name, err));
+            .map_err(|err| InputError::from_read(&opened.name, err));
         self.end_source(source, result, run);
     }
 
