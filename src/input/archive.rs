@@ -28,6 +28,10 @@ use super::InputError;
 /// an archive.
 pub const TAR_HEADER_LEN: usize = 512;
 
+/// The most bytes read for the headers before one member (its header, a GNU long name or
+/// link, PAX extensions, sparse maps): real ones take a few KiB.
+const MAX_HEADER_BYTES: u64 = 1 << 20;
+
 /// Where the `ustar` magic sits in a tar header.
 const USTAR_MAGIC_OFFSET: usize = 257;
 /// The part of the magic shared by POSIX (`ustar\0`) and GNU (`ustar  `) archives.
@@ -80,30 +84,39 @@ pub fn for_each_member<'a>(
         inner: stream,
         health: &health,
     });
-    let entries = archive
+    let mut entries = archive
         .entries()
         .map_err(|err| InputError::from_archive(archive_name, err, health.ended.get()))?;
-    for entry in entries {
+    // Archive bytes of the previous member not read yet (tar skips them before the next
+    // header), padding aside.
+    let mut unread = 0;
+    loop {
+        health.limit_reads(unread + TAR_HEADER_LEN as u64 + MAX_HEADER_BYTES);
+        let Some(entry) = entries.next() else {
+            return Ok(());
+        };
+        health.unlimit_reads();
         let entry =
             entry.map_err(|err| InputError::from_archive(archive_name, err, health.ended.get()))?;
+        unread = entry.size();
         if !is_regular_file(entry.header().entry_type()) {
             continue;
         }
         let name = format!("{archive_name}:{}", member_path(&entry.path_bytes()));
-        let remaining = entry.size();
+        let remaining = Cell::new(entry.size());
         member(
             name,
             Box::new(MemberStream {
                 entry,
-                remaining,
+                remaining: &remaining,
                 health: &health,
             }),
         );
         if health.broken.get() {
             return Ok(());
         }
+        unread = remaining.get();
     }
-    Ok(())
 }
 
 /// Members with file contents; the rest (directories, links, devices, FIFOs) are passed
@@ -141,6 +154,20 @@ struct StreamHealth {
     /// A member's stream has been handed an error about the archive's stream (a failed
     /// read, or the end of the stream inside the member): the archive stops after it.
     broken: Cell<bool>,
+    /// How many more bytes may be read, while the `tar` crate reads headers: it holds a
+    /// long name or a PAX extension in memory whole, so a crafted size must not decide
+    /// how much memory is used.
+    read_limit: Cell<Option<u64>>,
+}
+
+impl StreamHealth {
+    fn limit_reads(&self, limit: u64) {
+        self.read_limit.set(Some(limit));
+    }
+
+    fn unlimit_reads(&self) {
+        self.read_limit.set(None);
+    }
 }
 
 /// The archive's stream, noting its end and its failures in the shared [`StreamHealth`].
@@ -151,10 +178,25 @@ struct WatchedStream<'h, R> {
 
 impl<R: Read> Read for WatchedStream<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let limit = self.health.read_limit.get();
+        let buf = match limit {
+            Some(0) if !buf.is_empty() => return Err(oversized_header()),
+            Some(limit) => {
+                let len = usize::try_from(limit).unwrap_or(usize::MAX).min(buf.len());
+                &mut buf[..len]
+            }
+            None => buf,
+        };
         match self.inner.read(buf) {
             Ok(0) if !buf.is_empty() => {
                 self.health.ended.set(true);
                 Ok(0)
+            }
+            Ok(n) => {
+                if let Some(limit) = limit {
+                    self.health.read_limit.set(Some(limit - n as u64));
+                }
+                Ok(n)
             }
             Err(err) if err.kind() != io::ErrorKind::Interrupted => {
                 self.health.broken.set(true);
@@ -165,22 +207,35 @@ impl<R: Read> Read for WatchedStream<'_, R> {
     }
 }
 
+/// The error for header data past [`MAX_HEADER_BYTES`].
+fn oversized_header() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!(
+            "header data (long names, PAX extensions) over {} KiB",
+            MAX_HEADER_BYTES >> 10
+        ),
+    )
+}
+
 /// One member's bytes: an error instead of a quiet end when the archive ends before the
 /// member's declared size.
-struct MemberStream<'h, R> {
+struct MemberStream<'m, R> {
     entry: R,
-    remaining: u64,
-    health: &'h StreamHealth,
+    /// Bytes of the member not read yet.
+    remaining: &'m Cell<u64>,
+    health: &'m StreamHealth,
 }
 
 impl<R: Read> Read for MemberStream<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.entry.read(buf)?;
-        if n == 0 && !buf.is_empty() && self.remaining > 0 {
+        let remaining = self.remaining.get();
+        if n == 0 && !buf.is_empty() && remaining > 0 {
             self.health.broken.set(true);
             return Err(ArchiveCutShort.into_io());
         }
-        self.remaining = self.remaining.saturating_sub(n as u64);
+        self.remaining.set(remaining.saturating_sub(n as u64));
         Ok(n)
     }
 }
@@ -306,6 +361,55 @@ mod tests {
             err.starts_with("x.tar: corrupt tar archive (archive header checksum mismatch)"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn long_names_are_read_and_oversized_headers_refused() {
+        let long = format!("{}/app.log", "d".repeat(300));
+        let (members, err) = members_of(tar_of(&[(long.as_str(), b"a\n"), ("b.log", b"b\n")]));
+        assert_eq!(err, None);
+        assert_eq!(members[0].0, format!("x.tar:{long}"));
+        assert_eq!(members[1].1, b"b\n");
+
+        // A GNU long name claiming more than the limit (the data is there: a small file
+        // compresses to it).
+        let mut builder = tar::Builder::new(Vec::new());
+        let mut name = tar::Header::new_gnu();
+        name.set_entry_type(EntryType::GNULongName);
+        name.set_size(MAX_HEADER_BYTES + 1);
+        name.set_cksum();
+        let filler = vec![b'n'; (MAX_HEADER_BYTES + 1) as usize];
+        builder
+            .append_data(&mut name, "././@LongLink", &filler[..])
+            .expect("append");
+        let mut header = tar::Header::new_gnu();
+        header.set_size(2);
+        header.set_cksum();
+        builder
+            .append_data(&mut header, "a.log", &b"a\n"[..])
+            .expect("append");
+        let bytes = builder.into_inner().expect("finish");
+        let (members, err) = members_of(bytes);
+        assert!(members.is_empty());
+        let err = err.expect("refused");
+        assert!(
+            err.starts_with("x.tar: corrupt tar archive (header data"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_member_left_unread_is_skipped() {
+        let big = b"0123456789\n".repeat(300_000);
+        let bytes = tar_of(&[("big.log", &big), ("b.log", b"b\n")]);
+        let mut names = Vec::new();
+        let result = for_each_member(
+            Box::new(io::Cursor::new(bytes)),
+            "x.tar",
+            &mut |name, _unread| names.push(name),
+        );
+        assert!(result.is_ok(), "{result:?}");
+        assert_eq!(names, ["x.tar:big.log", "x.tar:b.log"]);
     }
 
     #[test]
