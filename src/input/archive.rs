@@ -4,11 +4,11 @@
 //! A decompressed stream is a tar archive when its first 512-byte header carries the `ustar`
 //! magic at offset 257 (POSIX `ustar\0` and GNU `ustar  ` alike), whatever the file's name.
 //! The archive is read front to back with the `tar` crate's streaming entries, never unpacked
-//! to disk: each regular-file member (also contiguous and sparse files) is handed over as a
-//! stream of its bytes, named `archive:member` (`bundle.tar.gz:var/log/app.log`, a leading
-//! `./` dropped, control characters shown as `\xNN`). Directories, links, devices and FIFOs
-//! are passed over. Member names are display names only: nothing is created or opened
-//! under them.
+//! to disk: each regular-file member (also contiguous files) is handed over as a stream of
+//! its bytes, named `archive:member` (`bundle.tar.gz:var/log/app.log`, a leading `./`
+//! dropped, control characters shown as `\xNN`). Directories, links, devices, FIFOs and
+//! GNU sparse files (whose holes a crafted header could make endless) are passed over.
+//! Member names are display names only: nothing is created or opened under them.
 //!
 //! Damage: a member whose data the archive ends inside of gets an error of its own
 //! ([`ArchiveCutShort`], reported as `archive:member: truncated tar archive`), and so does one
@@ -119,13 +119,10 @@ pub fn for_each_member<'a>(
     }
 }
 
-/// Members with file contents; the rest (directories, links, devices, FIFOs) are passed
-/// over.
+/// Members with file contents; the rest (directories, links, devices, FIFOs, sparse files)
+/// are passed over.
 fn is_regular_file(kind: EntryType) -> bool {
-    matches!(
-        kind,
-        EntryType::Regular | EntryType::Continuous | EntryType::GNUSparse
-    )
+    matches!(kind, EntryType::Regular | EntryType::Continuous)
 }
 
 /// A member's path as shown in its source name: UTF-8 (lossily), without a leading `./`,
@@ -410,6 +407,28 @@ mod tests {
         );
         assert!(result.is_ok(), "{result:?}");
         assert_eq!(names, ["x.tar:big.log", "x.tar:b.log"]);
+    }
+
+    #[test]
+    fn damaged_archives_end_with_an_error_never_a_panic() {
+        let long = format!("{}/c.log", "d".repeat(200));
+        let bytes = tar_of(&[
+            ("a.log", &b"line a\n".repeat(100)),
+            ("b.log", b"b\n"),
+            (long.as_str(), b"c\n"),
+        ]);
+        for cut in (0..bytes.len()).step_by(37) {
+            let (members, _) = members_of(bytes[..cut].to_vec());
+            assert!(members.len() <= 3);
+        }
+        for at in (0..bytes.len()).step_by(3) {
+            for flip in [0x01, 0x80, 0xff] {
+                let mut damaged = bytes.clone();
+                damaged[at] ^= flip;
+                let (members, _) = members_of(damaged);
+                assert!(members.len() <= 3);
+            }
+        }
     }
 
     #[test]
