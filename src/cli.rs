@@ -11,6 +11,7 @@ Examples:
   logsleuth < journal.txt                       analyse a saved journal
   journalctl -u api -o json | logsleuth         analyse a unit's journal as JSON
   logsleuth /var/log/app/ old.log.gz            analyse a directory and a compressed file
+  logsleuth support-bundle.tar.gz               analyse every log in a tar archive
   logsleuth --format markdown api.log > INCIDENT.md
   logsleuth --fail-on error app.log             exit 1 when an error-level cause is found
   journalctl -f -o json | logsleuth --follow    alert as findings appear, summary at the end
@@ -40,8 +41,9 @@ pub struct Cli {
 
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
-    /// Log files, directories (read recursively) or `-` for standard input; compressed
-    /// files (gzip, zstd, xz, bzip2) are recognised by their content.
+    /// Log files, directories (read recursively, rotated logs oldest first), tar archives
+    /// (each member a source) or `-` for standard input; compressed files (gzip, zstd, xz,
+    /// bzip2) and archives are recognised by their content.
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 

@@ -13,7 +13,7 @@ use crate::detect::{
     EarlierAnswers, LostRouteCandidate,
 };
 use crate::evidence::EvidenceLine;
-use crate::input::{self, InputError, Reread, SourceSpec, TextReader};
+use crate::input::{self, InputError, Reread, Source, SourceSpec, TextReader};
 use crate::record::EnvelopeParser;
 use crate::report::{Report, SourceSummary};
 use crate::rules::{RuleErrors, RuleSet, RuleSetBuilder};
@@ -147,20 +147,21 @@ impl Analyzer {
         self.finish(run)
     }
 
+    /// Analyses what a spec holds: one source, or one per member of a tar archive.
     fn analyze_spec(&self, spec: &SourceSpec, run: &mut Run) {
         // Before the first byte is read: stdin's offset is where a second read starts.
         let reread = Reread::of(spec);
-        let opened = match input::open(spec) {
-            Ok(source) => source,
-            Err(err) => {
-                run.record_input_error(err);
-                return;
-            }
-        };
+        input::open(spec, |opened| match opened {
+            Ok(source) => self.analyze_source(source, reread.clone(), run),
+            Err(err) => run.record_input_error(err),
+        });
+    }
+
+    fn analyze_source(&self, opened: Source<'_>, reread: Option<Reread>, run: &mut Run) {
         let source = self.begin_source(&opened.name, reread, run);
         let result = self
             .scan_stream(source, opened.reader, run)
-            .map_err(|err| InputError::from_read(&spec.name, err));
+            .map_err(|err| InputError::from_read(&opened.name, err));
         self.end_source(source, result, run);
     }
 
@@ -216,15 +217,16 @@ impl Analyzer {
                 continue;
             };
             // Errors were reported by the first read; a second read that fails proves nothing.
-            let Ok(opened) = reread.open() else {
-                continue;
-            };
-            let _ = self.for_each_line_block(opened.reader, |bytes, first_line| {
-                if !pass.wants(first_line) {
-                    return ControlFlow::Break(());
-                }
-                pass.scan(bytes, first_line);
-                ControlFlow::Continue(first_line + memchr::memchr_iter(b'\n', bytes).count() as u64)
+            reread.read_source(&run.names[source], |opened| {
+                let _ = self.for_each_line_block(opened.reader, |bytes, first_line| {
+                    if !pass.wants(first_line) {
+                        return ControlFlow::Break(());
+                    }
+                    pass.scan(bytes, first_line);
+                    ControlFlow::Continue(
+                        first_line + memchr::memchr_iter(b'\n', bytes).count() as u64,
+                    )
+                });
             });
             added.extend(pass.into_context_lines(&mut self.new_parser()));
         }

@@ -3,14 +3,20 @@
 
 Plain cases: input.log is a verbatim copy of a file in tools/captured/ (real program output
 recorded by capture_real_errors.sh). Journal cases: input.log comes from build_journals.py.
+Archive cases: a tar archive packed from another case's input.log, byte for byte reproducible
+(fixed times and owners, gzip without a time stamp); kept uncompressed, so the golden runner's
+gzip copy of it is the .tar.gz run.
 
     python3 corpora/tools/write_cases.py          # rewrite every case.toml (+ plain input.log)
 
 Python 3 standard library only; every case.toml is checked with tomllib after writing.
 """
+import gzip
+import io
 import os
 import shutil
 import sys
+import tarfile
 import tomllib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -234,6 +240,52 @@ JARGS = {
 }
 
 
+ARCHIVES = [
+    # (case, case whose input.log is packed, archive name, member directory, live member,
+    #  causes, loop, period, description)
+    ("port-conflict-uvicorn-manual-copy-support-bundle-tar",
+     "port-conflict-uvicorn-manual-copy-journal-short", "support-bundle.tar", "var/log/lumiera",
+     "whatsapp.log", ["port-conflict", "competing-instances"], True, 14.4,
+     "seed 002 journal as a support bundle: a tar whose older half is the gzipped rotated member "
+     "whatsapp.log.1.gz, newer half the live whatsapp.log; the loop spans both members"),
+]
+
+
+def tar_member(archive, name, data):
+    info = tarfile.TarInfo(name)
+    info.mtime, info.uid, info.gid, info.uname, info.gname = 0, 0, 0, "root", "root"
+    if data is None:
+        info.type, info.mode = tarfile.DIRTYPE, 0o755
+        archive.addfile(info)
+    else:
+        info.size, info.mode = len(data), 0o644
+        archive.addfile(info, io.BytesIO(data))
+
+
+def write_archive(case, source, archive_name, directory, live, causes, loop, period, desc):
+    """Packs SOURCE/input.log split in two: the older half as the rotated, gzipped LIVE.1.gz,
+    the newer half as LIVE, after the directory entry (POSIX ustar headers)."""
+    with open(os.path.join(CORPORA, source, "input.log"), "rb") as f:
+        lines = f.read().splitlines(keepends=True)
+    older, newer = b"".join(lines[:len(lines) // 2]), b"".join(lines[len(lines) // 2:])
+    packed = io.BytesIO()
+    with tarfile.open(fileobj=packed, mode="w", format=tarfile.USTAR_FORMAT) as archive:
+        tar_member(archive, directory + "/", None)
+        tar_member(archive, "%s/%s" % (directory, live), newer)
+        tar_member(archive, "%s/%s.1.gz" % (directory, live), gzip.compress(older, 9, mtime=0))
+    d = os.path.join(CORPORA, case)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, archive_name), "wb") as f:
+        f.write(packed.getvalue())
+    notes = wrap("The lines of %s/input.log, not edited (see that case's notes for what is real): "
+                 "lines 1-%d gzipped as the member %s/%s.1.gz, lines %d-%d as %s/%s, packed with Python's "
+                 "tarfile (ustar, mtime 0, root:root; the member gzipped with mtime 0) by python3 "
+                 "corpora/tools/write_cases.py. Source names in the report are archive:member; the "
+                 "golden runner also reads the archive from stdin and gzipped (a .tar.gz)."
+                 % (source, len(lines) // 2, directory, live, len(lines) // 2 + 1, len(lines), directory, live))
+    write(case, desc, causes, loop, period, notes, input_name=archive_name)
+
+
 def q(s):
     assert '"' not in s and "\\" not in s, s
     return '"%s"' % s
@@ -244,12 +296,16 @@ def notes_block(s):
     return '"""\n%s\n"""' % s
 
 
-def write(case, description, causes, loop, period, notes):
+def write(case, description, causes, loop, period, notes, input_name=None):
     d = os.path.join(CORPORA, case)
     os.makedirs(d, exist_ok=True)
     lines = [
         "description = %s" % q(description),
         "args = []",
+    ]
+    if input_name is not None:
+        lines.append("input = %s" % q(input_name))
+    lines += [
         "expect_causes = [%s]" % ", ".join(q(c) for c in causes),
         "expect_restart_loop = %s" % ("true" if loop else "false"),
     ]
@@ -303,7 +359,9 @@ def main():
         write(case, desc, causes, loop, period, wrap("%s Produced by: %s. The case keeps journal.export so "
                                                      "tests can rebuild the journal and render every output "
                                                      "mode." % (notes, cmd)))
-    print("%d cases" % (len(PLAIN) + len(PLAIN_OTHER) + len(PREFIXED) + len(JOURNAL)), file=sys.stderr)
+    for archive_case in ARCHIVES:
+        write_archive(*archive_case)
+    print("%d cases" % (len(PLAIN) + len(PLAIN_OTHER) + len(PREFIXED) + len(JOURNAL) + len(ARCHIVES)), file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,8 @@
 use std::fmt;
 use std::io::{self, Read};
 
+use super::archive::ArchiveCutShort;
+
 /// The longest magic number among the supported formats (xz).
 pub const MAGIC_LEN: usize = 6;
 
@@ -57,11 +59,11 @@ impl Compression {
     }
 
     /// Wraps `compressed` in a decoder that reads all concatenated members to the end.
-    pub fn decoder<R>(self, compressed: R) -> io::Result<Box<dyn Read + Send>>
+    pub fn decoder<'a, R>(self, compressed: R) -> io::Result<Box<dyn Read + 'a>>
     where
-        R: Read + Send + 'static,
+        R: Read + 'a,
     {
-        let inner: Box<dyn Read + Send> = match self {
+        let inner: Box<dyn Read + 'a> = match self {
             Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(compressed)),
             Compression::Zstd => Box::new(zstd::stream::read::Decoder::new(compressed)?),
             Compression::Xz => Box::new(xz2::read::XzDecoder::new_multi_decoder(compressed)),
@@ -96,10 +98,16 @@ impl DecodeFailure {
         err.get_ref()?.downcast_ref::<DecodeFailure>()
     }
 
-    /// Tags a decoder error, or returns it unchanged when it is an operating-system error
-    /// passed through from the underlying file (those are I/O errors, not bad data).
+    /// Tags a decoder error, or returns it unchanged when it comes from the layers below:
+    /// an operating-system error from the underlying file (an I/O error, not bad data), or
+    /// an error those layers already described (an outer decoder's [`DecodeFailure`], a
+    /// tar archive cut short), which keeps its own words.
     fn tag(format: Compression, err: io::Error) -> io::Error {
-        if err.raw_os_error().is_some() || err.kind() == io::ErrorKind::Interrupted {
+        if err.raw_os_error().is_some()
+            || err.kind() == io::ErrorKind::Interrupted
+            || DecodeFailure::from_io(&err).is_some()
+            || ArchiveCutShort::from_io(&err).is_some()
+        {
             return err;
         }
         let kind = err.kind();
@@ -126,12 +134,12 @@ impl fmt::Display for DecodeFailure {
 impl std::error::Error for DecodeFailure {}
 
 /// A decoder whose errors are tagged with a [`DecodeFailure`].
-struct DecodeReader {
-    inner: Box<dyn Read + Send>,
+struct DecodeReader<'a> {
+    inner: Box<dyn Read + 'a>,
     format: Compression,
 }
 
-impl Read for DecodeReader {
+impl Read for DecodeReader<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         self.inner
             .read(buf)
@@ -188,5 +196,21 @@ mod tests {
         let err = DecodeFailure::tag(Compression::Zstd, io::Error::from_raw_os_error(5));
         assert!(DecodeFailure::from_io(&err).is_none());
         assert_eq!(err.raw_os_error(), Some(5));
+    }
+
+    #[test]
+    fn errors_of_the_layers_below_keep_their_words() {
+        let outer = DecodeFailure::tag(
+            Compression::Xz,
+            io::Error::new(io::ErrorKind::InvalidData, "bad block"),
+        );
+        let err = DecodeFailure::tag(Compression::Gzip, outer);
+        let failure = DecodeFailure::from_io(&err).expect("still tagged");
+        assert_eq!(failure.format, Compression::Xz);
+        assert!(!failure.truncated);
+
+        let cut = DecodeFailure::tag(Compression::Gzip, ArchiveCutShort.into_io());
+        assert!(DecodeFailure::from_io(&cut).is_none());
+        assert!(ArchiveCutShort::from_io(&cut).is_some());
     }
 }

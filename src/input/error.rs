@@ -6,6 +6,7 @@
 
 use std::io;
 
+use super::archive::ArchiveCutShort;
 use super::compression::{Compression, DecodeFailure};
 
 /// Something went wrong with one source; the others are still analysed.
@@ -55,7 +56,17 @@ pub enum InputError {
         detail: String,
     },
 
-    /// Not an error: a binary file found while walking a directory was skipped.
+    /// A tar archive that ends early: inside a member (named `archive:member`) or inside a
+    /// header (named after the archive).
+    #[error("{name}: truncated tar archive (unexpected end of file)")]
+    TruncatedArchive { name: String },
+
+    /// A tar archive whose headers do not parse (a bad checksum, a bad size field).
+    #[error("{name}: corrupt tar archive ({detail}); `tar -tvf` lists what it can read")]
+    CorruptArchive { name: String, detail: String },
+
+    /// Not an error: a binary file found while walking a directory (or inside an archive)
+    /// was skipped.
     #[error("{name}: skipped (binary file)")]
     Binary { name: String },
 }
@@ -71,6 +82,8 @@ impl InputError {
             | InputError::Io { name, .. }
             | InputError::Truncated { name, .. }
             | InputError::Corrupt { name, .. }
+            | InputError::TruncatedArchive { name }
+            | InputError::CorruptArchive { name, .. }
             | InputError::Binary { name } => name,
         }
     }
@@ -92,12 +105,38 @@ impl InputError {
     }
 
     /// Maps an error returned while reading a source's body: decoder failures become
-    /// [`InputError::Truncated`] or [`InputError::Corrupt`] naming the format, the rest
-    /// are mapped as in [`InputError::from_io`].
+    /// [`InputError::Truncated`] or [`InputError::Corrupt`] naming the format, an archive
+    /// member cut short [`InputError::TruncatedArchive`], the rest are mapped as in
+    /// [`InputError::from_io`].
     pub fn from_read(name: &str, err: io::Error) -> Self {
-        match DecodeFailure::from_io(&err) {
-            Some(failure) => failure.to_input_error(name),
-            None => Self::from_io(name, err),
+        if let Some(failure) = DecodeFailure::from_io(&err) {
+            return failure.to_input_error(name);
+        }
+        if ArchiveCutShort::from_io(&err).is_some() {
+            return InputError::TruncatedArchive { name: name.into() };
+        }
+        Self::from_io(name, err)
+    }
+
+    /// Maps an error from reading a tar archive's headers. Decoder and operating-system
+    /// errors are mapped as in [`InputError::from_read`]; the archive format's own errors
+    /// mean a [`InputError::TruncatedArchive`] when the stream had ended
+    /// (`stream_ended`), a [`InputError::CorruptArchive`] otherwise.
+    pub fn from_archive(name: &str, err: io::Error, stream_ended: bool) -> Self {
+        let described = DecodeFailure::from_io(&err).is_some()
+            || ArchiveCutShort::from_io(&err).is_some()
+            || err.raw_os_error().is_some();
+        if described {
+            return Self::from_read(name, err);
+        }
+        let name = name.to_owned();
+        if stream_ended {
+            InputError::TruncatedArchive { name }
+        } else {
+            InputError::CorruptArchive {
+                name,
+                detail: err.to_string(),
+            }
         }
     }
 }
@@ -168,6 +207,24 @@ mod tests {
             err.to_string(),
             "app.log.xz: corrupt xz data (bad header); `xz -t` checks the file"
         );
+    }
+
+    #[test]
+    fn archive_errors_say_what_is_damaged() {
+        let cut = InputError::from_read("x.tar:a.log", ArchiveCutShort.into_io());
+        assert_eq!(
+            cut.to_string(),
+            "x.tar:a.log: truncated tar archive (unexpected end of file)"
+        );
+        let header_cut = InputError::from_archive("x.tar", io::Error::other("short block"), true);
+        assert!(matches!(header_cut, InputError::TruncatedArchive { .. }));
+        let bad = InputError::from_archive("x.tar", io::Error::other("bad checksum"), false);
+        assert_eq!(
+            bad.to_string(),
+            "x.tar: corrupt tar archive (bad checksum); `tar -tvf` lists what it can read"
+        );
+        let os = InputError::from_archive("x.tar", io::Error::from_raw_os_error(5), true);
+        assert!(matches!(os, InputError::Io { .. }));
     }
 
     #[test]

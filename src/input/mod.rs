@@ -1,6 +1,8 @@
-//! Log sources: stdin, files, directories and compressed files, read as line-aligned blocks.
+//! Log sources: stdin, files, directories, compressed files and tar archives, read as
+//! line-aligned blocks.
 //!
-//! A source has a stable display name (`-`, the path as given, `dir/app.log`). Every source,
+//! A source has a stable display name (`-`, the path as given, `dir/app.log`,
+//! `bundle.tar.gz:var/log/app.log` for a member of an archive). Every source,
 //! regular files included, is a stream read in fixed-size blocks, so memory stays bounded
 //! whatever the input size, and a file truncated or removed while it is read just ends
 //! early (files are not memory-mapped: a mapped file truncated by another process would
@@ -14,39 +16,47 @@
 //!
 //! let (specs, mut problems) = collect_sources(&["logs".into()]);
 //! for spec in &specs {
-//!     let mut source = match open(spec) {
-//!         Ok(source) => source,
-//!         Err(problem) => {
-//!             problems.push(problem); // `problem.is_error()` is false for skipped binaries
-//!             continue;
+//!     // A file is one source, a tar archive one per member, handed over one at a time.
+//!     open(spec, |opened| {
+//!         let mut source = match opened {
+//!             Ok(source) => source,
+//!             Err(problem) => {
+//!                 problems.push(problem); // `problem.is_error()` is false for skipped binaries
+//!                 return;
+//!             }
+//!         };
+//!         let outcome = source.for_each_block(DEFAULT_BLOCK_SIZE, |block| {
+//!             let _lines = block.bytes; // scan here
+//!             ControlFlow::<()>::Continue(())
+//!         });
+//!         if let Err(problem) = outcome {
+//!             problems.push(problem); // what was read before it has been scanned
 //!         }
-//!     };
-//!     let outcome = source.for_each_block(DEFAULT_BLOCK_SIZE, |block| {
-//!         let _lines = block.bytes; // scan here
-//!         ControlFlow::<()>::Continue(())
 //!     });
-//!     if let Err(problem) = outcome {
-//!         problems.push(problem); // what was read before it has been scanned
-//!     }
 //! }
 //! for problem in &problems {
 //!     eprintln!("{problem}");
 //! }
 //! ```
 //!
-//! Private submodules: `walk` expands paths ([`collect_sources`]), `open` opens one source
-//! ([`open`]), `compression` detects and decodes compressed data ([`Compression`]), `text`
-//! normalises encodings and line endings ([`TextReader`]), `blocks` cuts streams into line
-//! blocks ([`LineBlocks`]), `error` holds [`InputError`].
+//! Private submodules: `walk` expands paths ([`collect_sources`]), `rotation` puts rotated
+//! logs in time order within a directory, `open` opens one source ([`open`]), `compression`
+//! detects and decodes compressed data ([`Compression`]), `archive` recognises tar archives
+//! and streams their members, `text` normalises encodings and line endings
+//! ([`TextReader`]), `blocks` cuts streams into line blocks ([`LineBlocks`]), `error` holds
+//! [`InputError`].
 //!
-//! Caveat: tar archives are not unpacked yet (a `.tar.gz` found by a walk is skipped as
-//! binary; named explicitly, its raw bytes are read).
+//! Caveat: tar archives are read as streams, never unpacked to disk; an archive inside an
+//! archive is read one level deep (deeper ones are skipped as binary members), and the
+//! members of an archive are read in archive order (rotated members are not reordered).
 
+mod archive;
 mod blocks;
 mod compression;
 mod error;
 mod open;
 mod reread;
+mod rotation;
 mod text;
 mod walk;
 
@@ -84,15 +94,16 @@ pub struct SourceSpec {
 }
 
 /// An opened source: its display name and its bytes (decompressed, encoding normalised).
-pub struct Source {
+/// The stream may borrow from what it came out of (a member, from its archive).
+pub struct Source<'a> {
     pub name: String,
-    pub reader: Box<dyn Read + Send>,
+    pub reader: Box<dyn Read + 'a>,
 }
 
-impl Source {
-    /// A source reading from any stream (in-memory input, tests, archive members), taken
-    /// as it is: no decompression, no encoding normalisation.
-    pub fn from_reader(name: impl Into<String>, reader: Box<dyn Read + Send>) -> Self {
+impl<'a> Source<'a> {
+    /// A source reading from any stream (in-memory input, tests), taken as it is: no
+    /// decompression, no encoding normalisation.
+    pub fn from_reader(name: impl Into<String>, reader: Box<dyn Read + 'a>) -> Self {
         Source {
             name: name.into(),
             reader,
@@ -127,7 +138,7 @@ impl Source {
     }
 }
 
-impl fmt::Debug for Source {
+impl fmt::Debug for Source<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Source")
             .field("name", &self.name)

@@ -1,7 +1,7 @@
 //! Reading a source a second time, for targeted passes after the main scan (see
-//! `detect::routes`): files by their path, and stdin when it is a regular file
-//! (`logsleuth < app.log`), from the offset it had before the first read. A pipe cannot be
-//! read twice.
+//! `detect::routes`): files by their path (an archive member by its name inside the
+//! archive), and stdin when it is a regular file (`logsleuth < app.log`), from the offset it
+//! had before the first read. A pipe cannot be read twice.
 
 use std::fs::File;
 use std::io::{Seek, SeekFrom};
@@ -9,49 +9,48 @@ use std::io::{Seek, SeekFrom};
 use super::open::open_stream;
 use super::{open, InputError, Location, Source, SourceSpec};
 
-/// How to read a source again.
+/// How to read a command-line source (and every source inside it) again.
 #[derive(Debug, Clone)]
-pub enum Reread {
-    /// A file (or anything opened by path), opened again.
-    Path(SourceSpec),
-    /// Stdin redirected from a regular file, read again from `offset`.
-    StdinFile { name: String, offset: u64 },
+pub struct Reread {
+    spec: SourceSpec,
+    /// For stdin redirected from a regular file: where it started.
+    stdin_offset: Option<u64>,
 }
 
 impl Reread {
-    /// How `spec` can be read again, checked before its first read (for stdin, the
-    /// offset it has now); `None` for a pipe or a terminal.
+    /// How `spec` can be read again, checked before its first read (for stdin, the offset
+    /// it has now); `None` for a pipe or a terminal.
     pub fn of(spec: &SourceSpec) -> Option<Self> {
-        match &spec.location {
-            Location::File(_) => Some(Reread::Path(spec.clone())),
-            Location::Stdin => {
-                let mut file = stdin_file()?;
-                let offset = file.stream_position().ok()?;
-                Some(Reread::StdinFile {
-                    name: spec.name.clone(),
-                    offset,
-                })
-            }
-        }
+        let stdin_offset = match &spec.location {
+            Location::File(_) => None,
+            Location::Stdin => Some(stdin_file()?.stream_position().ok()?),
+        };
+        Some(Self {
+            spec: spec.clone(),
+            stdin_offset,
+        })
     }
 
-    /// Opens the source again, decompressed and normalised as the first time.
-    pub fn open(&self) -> Result<Source, InputError> {
-        match self {
-            Reread::Path(spec) => open(spec),
-            Reread::StdinFile { name, offset } => {
-                let spec = SourceSpec {
-                    name: name.clone(),
-                    location: Location::Stdin,
-                    from_walk: false,
+    /// Opens the spec again, decompressed, unpacked and normalised as the first time, and
+    /// hands `visit` the source named `name` (the spec itself, or one archive member).
+    /// Problems are not reported again: the first read reported them.
+    pub fn read_source(&self, name: &str, mut visit: impl FnMut(Source<'_>)) {
+        let mut wanted = |opened: Result<Source<'_>, InputError>| {
+            if let Ok(source) = opened {
+                if source.name == name {
+                    visit(source);
+                }
+            }
+        };
+        match self.stdin_offset {
+            None => open(&self.spec, wanted),
+            Some(offset) => {
+                let Some(mut file) = stdin_file() else {
+                    return;
                 };
-                let fail = |err| InputError::from_io(name, err);
-                let mut file = stdin_file().ok_or_else(|| {
-                    fail(std::io::Error::other("standard input is no longer a file"))
-                })?;
-                file.seek(SeekFrom::Start(*offset)).map_err(fail)?;
-                let reader = open_stream(Box::new(file), &spec)?;
-                Ok(Source::from_reader(name.clone(), reader))
+                if file.seek(SeekFrom::Start(offset)).is_ok() {
+                    open_stream(Box::new(file), &self.spec.name, false, 0, &mut wanted);
+                }
             }
         }
     }

@@ -79,9 +79,30 @@ fn read_source(source: &mut Source) -> (Vec<u8>, Option<InputError>) {
     (bytes, outcome.err())
 }
 
+/// What opening a spec gave: per source, its name, the bytes read and the error that ended
+/// the read; or the problem that kept a source from being read.
+type Opened = Result<(String, Vec<u8>, Option<InputError>), InputError>;
+
+fn open_all(spec: &SourceSpec) -> Vec<Opened> {
+    let mut opened = Vec::new();
+    open(spec, |source| {
+        opened.push(source.map(|mut source| {
+            let (bytes, err) = read_source(&mut source);
+            (source.name, bytes, err)
+        }));
+    });
+    opened
+}
+
+/// Opens a spec that holds one source, and reads it.
+fn open_one(spec: &SourceSpec) -> Result<(Vec<u8>, Option<InputError>), InputError> {
+    let mut opened = open_all(spec);
+    assert_eq!(opened.len(), 1, "one source expected: {opened:?}");
+    opened.remove(0).map(|(_, bytes, err)| (bytes, err))
+}
+
 fn open_and_read(path: &Path, from_walk: bool) -> (Vec<u8>, Option<InputError>) {
-    let mut source = open(&file_spec(path, from_walk)).expect("open");
-    read_source(&mut source)
+    open_one(&file_spec(path, from_walk)).expect("open")
 }
 
 #[test]
@@ -89,14 +110,16 @@ fn plain_file_is_read_in_line_blocks() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let text = log_text(500);
     let path = write_file(tmp.path(), "app.log", &text);
-    let mut source = open(&file_spec(&path, false)).expect("open");
     let mut blocks = Vec::new();
-    let outcome = source.for_each_block(4096, |block| {
-        assert!(block.bytes.len() <= 4096 && block.bytes.ends_with(b"\n"));
-        blocks.extend_from_slice(block.bytes);
-        ControlFlow::<()>::Continue(())
+    open(&file_spec(&path, false), |opened| {
+        let mut source = opened.expect("open");
+        let outcome = source.for_each_block(4096, |block| {
+            assert!(block.bytes.len() <= 4096 && block.bytes.ends_with(b"\n"));
+            blocks.extend_from_slice(block.bytes);
+            ControlFlow::<()>::Continue(())
+        });
+        assert!(matches!(outcome, Ok(ControlFlow::Continue(()))));
     });
-    assert!(matches!(outcome, Ok(ControlFlow::Continue(()))));
     assert_eq!(blocks, text);
 }
 
@@ -107,8 +130,7 @@ fn every_compression_is_detected_by_magic_whatever_the_name() {
     for (format, encode) in ENCODERS {
         // A misleading name: the magic bytes decide.
         let path = write_file(tmp.path(), &format!("{format}.log"), &encode(&text));
-        let mut source = open(&file_spec(&path, true)).expect("open");
-        let (bytes, err) = read_source(&mut source);
+        let (bytes, err) = open_and_read(&path, true);
         assert!(err.is_none(), "{format}: {err:?}");
         assert!(bytes == text, "{format}: decompressed bytes differ");
     }
@@ -189,7 +211,7 @@ fn binary_files_are_skipped_only_when_walked() {
     data.extend(log_text(10));
     let path = write_file(tmp.path(), "core.bin", &data);
 
-    let skipped = open(&file_spec(&path, true)).expect_err("walked binary is skipped");
+    let skipped = open_one(&file_spec(&path, true)).expect_err("walked binary is skipped");
     assert!(!skipped.is_error());
     assert_eq!(skipped.to_string(), "core.bin: skipped (binary file)");
 
@@ -202,7 +224,7 @@ fn binary_files_are_skipped_only_when_walked() {
 fn compressed_binary_is_detected_after_decompression() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let path = write_file(tmp.path(), "blob.gz", &gzip(b"\0\x01\x02 not a log"));
-    let skipped = open(&file_spec(&path, true)).expect_err("walked binary is skipped");
+    let skipped = open_one(&file_spec(&path, true)).expect_err("walked binary is skipped");
     assert!(matches!(skipped, InputError::Binary { .. }));
 
     let text = log_text(2000);
@@ -247,7 +269,7 @@ fn tiny_files_shorter_than_a_magic_number_are_read() {
 #[test]
 fn missing_file_error_says_so() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let err = open(&file_spec(&tmp.path().join("gone.log"), false)).expect_err("missing");
+    let err = open_one(&file_spec(&tmp.path().join("gone.log"), false)).expect_err("missing");
     assert_eq!(
         err.to_string(),
         "gone.log: no such file or directory (check the path)"
@@ -257,7 +279,7 @@ fn missing_file_error_says_so() {
 #[test]
 fn opening_a_directory_is_an_error() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let err = open(&file_spec(tmp.path(), false)).expect_err("directory");
+    let err = open_one(&file_spec(tmp.path(), false)).expect_err("directory");
     assert!(matches!(err, InputError::IsDirectory { .. }));
 }
 
@@ -304,7 +326,7 @@ fn unreadable_files_report_permission_denied() {
     if std::fs::File::open(&path).is_ok() {
         return; // running with privileges that ignore permissions
     }
-    let err = open(&file_spec(&path, false)).expect_err("unreadable");
+    let err = open_one(&file_spec(&path, false)).expect_err("unreadable");
     assert!(
         err.to_string().starts_with("secret.log: permission denied"),
         "{err}"

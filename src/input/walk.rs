@@ -3,7 +3,9 @@
 //!
 //! Rules:
 //! - no paths, or `-` (any number of times), is stdin, listed once;
-//! - a directory is walked depth-first, entries sorted by name; files are named by joining
+//! - a directory is walked depth-first, entries sorted by name, except that rotated logs
+//!   come oldest first, before their live file (`app.log.2.gz`, `app.log.1`, `app.log`;
+//!   see `rotation`); files are named by joining
 //!   the directory path as typed with the relative path (`logs` gives `logs/app.log`);
 //!   hidden entries are kept, `.git` is skipped; only regular files are taken (a FIFO or a
 //!   socket inside a tree would block or fail, so it is left out); symlinks are followed,
@@ -17,7 +19,7 @@ use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::{InputError, Location, SourceSpec};
+use super::{rotation, InputError, Location, SourceSpec};
 
 /// Expands the command-line paths (`-` is stdin, directories are walked) into sources,
 /// and collects an error for every path that could not be used.
@@ -71,7 +73,7 @@ impl Walk {
         }
     }
 
-    /// Walks a directory once, entries in name order.
+    /// Walks a directory once, entries in name order (rotated logs oldest first).
     fn walk_dir(&mut self, dir: &Path, name: &str) {
         match fs::canonicalize(dir) {
             Ok(canonical) => {
@@ -126,12 +128,12 @@ impl Walk {
     }
 }
 
-/// The names of a directory's entries, sorted.
+/// The names of a directory's entries, sorted (rotated logs oldest first).
 fn sorted_entries(dir: &Path) -> std::io::Result<Vec<std::ffi::OsString>> {
     let mut names = fs::read_dir(dir)?
         .map(|entry| entry.map(|entry| entry.file_name()))
         .collect::<std::io::Result<Vec<_>>>()?;
-    names.sort();
+    rotation::sort_oldest_first(&mut names);
     Ok(names)
 }
 
@@ -210,6 +212,25 @@ mod tests {
             ]
         );
         assert!(specs.iter().all(|spec| spec.from_walk));
+    }
+
+    #[test]
+    fn rotated_logs_are_walked_oldest_first() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        for name in ["app.log", "app.log.1", "app.log.2.gz", "other.log"] {
+            write(&tmp.path().join("logs").join(name), "x\n");
+        }
+        let (specs, errors) = collect_in(tmp.path(), &["logs"]);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(
+            names(&specs),
+            [
+                "logs/app.log.2.gz",
+                "logs/app.log.1",
+                "logs/app.log",
+                "logs/other.log"
+            ]
+        );
     }
 
     #[test]
