@@ -342,3 +342,28 @@ fn a_loop_spanning_rotated_files_is_one_loop_read_oldest_first() {
         .collect();
     assert_eq!(cited.first(), Some(&"logs/app.log.2.gz"), "{cited:?}");
 }
+
+#[test]
+fn a_targeted_re_read_finds_its_member_inside_the_archive() {
+    // Real uvicorn output: a route answers 200 before a restart and 404 after it. Proving
+    // the 200 needs a second read of the member, which is found again by its name.
+    let registry = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("corpora/state-lost-on-restart-uvicorn-registry-plain/input.log"),
+    )
+    .unwrap();
+    let seed = seed_lines().concat();
+    let archive = gzip(&tar_of(&[
+        ("var/log/journal.log", seed.as_bytes()),
+        ("var/log/registry.log.1.gz", &gzip(&registry)),
+    ]));
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "bundle.tar.gz", &archive);
+    let output = logsleuth().arg(&path).output().unwrap();
+    let report = report_of(&output);
+    assert!(
+        causes(&report).contains(&"state-lost-on-restart".to_string()),
+        "{:?}",
+        causes(&report)
+    );
+}
