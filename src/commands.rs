@@ -119,7 +119,10 @@ fn analyze(args: &crate::cli::AnalyzeArgs) -> Result<u8> {
     };
     // Decided before writing, so a reader that stops early (`| head`) does not change it.
     let status = exit_status(report, &config, EXIT_ERROR);
-    write_stdout(rendered.as_bytes()).context("writing the report")?;
+    let written = write_stdout(rendered.as_bytes()).context("writing the report");
+    // The process ends now: freeing every evidence line one by one would only cost time.
+    std::mem::forget(analysis);
+    written?;
     Ok(status)
 }
 

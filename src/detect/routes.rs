@@ -21,7 +21,7 @@ use aho_corasick::AhoCorasick;
 
 use crate::evidence::EvidenceLine;
 use crate::record::EnvelopeParser;
-use crate::rules::{RuleSet, SignalIdx, Tag};
+use crate::rules::{RuleSet, Tag};
 
 /// The signal whose lines are server-side 404 answers (captures `method`, `path`).
 const NOT_FOUND_SIGNAL: &str = "http-access-404";
@@ -60,13 +60,22 @@ pub fn lost_route_candidates(
     let Some(not_found_signal) = rules.signal_by_id(NOT_FOUND_SIGNAL) else {
         return Vec::new();
     };
-    let starts: HashSet<SignalIdx> = rules
-        .signals
+    let mut is_start = vec![false; rules.signals.len()];
+    for (i, signal) in rules.signals.iter().enumerate() {
+        is_start[i] = signal.has_tag(Tag::StartMarker);
+    }
+    let starts_line =
+        |line: &EvidenceLine| line.matches.iter().any(|m| is_start[m.signal as usize]);
+    // Servers that start somewhere in the evidence: only their 404s can be candidates, so a
+    // web log without restarts costs one pass over the evidence and no hashing per 404.
+    let restarted: HashSet<(usize, &str)> = evidence
         .iter()
-        .enumerate()
-        .filter(|(_, s)| s.has_tag(Tag::StartMarker))
-        .map(|(i, _)| i as SignalIdx)
+        .filter(|line| starts_line(line))
+        .map(|line| (line.source, subject_of(line)))
         .collect();
+    if restarted.is_empty() {
+        return Vec::new();
+    }
     // (source, subject) -> line of its latest start.
     let mut last_start: HashMap<(usize, &str), u64> = HashMap::new();
     // (source, subject, method, path) -> line of its first 404.
@@ -74,12 +83,15 @@ pub fn lost_route_candidates(
     let mut candidates: Vec<LostRouteCandidate> = Vec::new();
     let mut by_key: HashMap<(usize, &str, &str, &str, u64), usize> = HashMap::new();
     for (index, line) in evidence.iter().enumerate() {
-        if line.matches.iter().any(|m| starts.contains(&m.signal)) {
+        if starts_line(line) {
             last_start.insert((line.source, subject_of(line)), line.line_no);
         }
         let Some(found) = line.matches.iter().find(|m| m.signal == not_found_signal) else {
             continue;
         };
+        if !restarted.contains(&(line.source, subject_of(line))) {
+            continue;
+        }
         let (Some(method), Some(path)) = (found.capture("method"), found.capture("path")) else {
             continue;
         };
