@@ -11,6 +11,7 @@ Examples:
   logsleuth < journal.txt                       analyse a saved journal
   journalctl -u api -o json | logsleuth         analyse a unit's journal as JSON
   logsleuth /var/log/app/ old.log.gz            analyse a directory and a compressed file
+  logsleuth /var/log/journal/                   read journal files directly (no journalctl)
   logsleuth --format markdown api.log > INCIDENT.md
   logsleuth --fail-on error app.log             exit 1 when an error-level cause is found
   logsleuth rules list                          show every signal and cause
@@ -39,7 +40,8 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
     /// Log files, directories (read recursively) or `-` for standard input; compressed
-    /// files (gzip, zstd, xz, bzip2) are recognised by their content.
+    /// files (gzip, zstd, xz, bzip2) and systemd journal files are recognised by their
+    /// content.
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 

@@ -7,6 +7,7 @@
 use std::io;
 
 use super::compression::{Compression, DecodeFailure};
+use super::journal::JournalError;
 
 /// Something went wrong with one source; the others are still analysed.
 #[derive(Debug, thiserror::Error)]
@@ -55,6 +56,15 @@ pub enum InputError {
         detail: String,
     },
 
+    /// A systemd journal file that cannot be read, or could be read only in part (what was
+    /// readable has been read).
+    #[error("{name}: {err}")]
+    Journal {
+        name: String,
+        #[source]
+        err: JournalError,
+    },
+
     /// Not an error: a binary file found while walking a directory was skipped.
     #[error("{name}: skipped (binary file)")]
     Binary { name: String },
@@ -71,6 +81,7 @@ impl InputError {
             | InputError::Io { name, .. }
             | InputError::Truncated { name, .. }
             | InputError::Corrupt { name, .. }
+            | InputError::Journal { name, .. }
             | InputError::Binary { name } => name,
         }
     }
@@ -93,12 +104,30 @@ impl InputError {
 
     /// Maps an error returned while reading a source's body: decoder failures become
     /// [`InputError::Truncated`] or [`InputError::Corrupt`] naming the format, the rest
-    /// are mapped as in [`InputError::from_io`].
+    /// are mapped as in [`InputError::from_io`], damage found in a journal file becomes
+    /// [`InputError::Journal`].
     pub fn from_read(name: &str, err: io::Error) -> Self {
-        match DecodeFailure::from_io(&err) {
-            Some(failure) => failure.to_input_error(name),
-            None => Self::from_io(name, err),
+        if let Some(failure) = DecodeFailure::from_io(&err) {
+            return failure.to_input_error(name);
         }
+        if err
+            .get_ref()
+            .is_some_and(|inner| inner.is::<JournalError>())
+        {
+            let kind = err.kind();
+            return match err
+                .into_inner()
+                .map(|inner| inner.downcast::<JournalError>())
+            {
+                Some(Ok(journal)) => InputError::Journal {
+                    name: name.to_owned(),
+                    err: *journal,
+                },
+                Some(Err(other)) => Self::from_io(name, io::Error::new(kind, other)),
+                None => Self::from_io(name, io::Error::from(kind)),
+            };
+        }
+        Self::from_io(name, err)
     }
 }
 

@@ -1,4 +1,5 @@
-//! Log sources: stdin, files, directories and compressed files, read as line-aligned blocks.
+//! Log sources: stdin, files, directories, compressed files and systemd journal files, read
+//! as line-aligned blocks.
 //!
 //! A source has a stable display name (`-`, the path as given, `dir/app.log`). Every source,
 //! regular files included, is a stream read in fixed-size blocks, so memory stays bounded
@@ -37,7 +38,8 @@
 //! Private submodules: `walk` expands paths ([`collect_sources`]), `open` opens one source
 //! ([`open`]), `compression` detects and decodes compressed data ([`Compression`]), `text`
 //! normalises encodings and line endings ([`TextReader`]), `blocks` cuts streams into line
-//! blocks ([`LineBlocks`]), `error` holds [`InputError`].
+//! blocks ([`LineBlocks`]), `journal` reads systemd's binary journal files as
+//! `journalctl -o json` lines (no journalctl needed), `error` holds [`InputError`].
 //!
 //! Caveat: tar archives are not unpacked yet (a `.tar.gz` found by a walk is skipped as
 //! binary; named explicitly, its raw bytes are read).
@@ -45,6 +47,7 @@
 mod blocks;
 mod compression;
 mod error;
+mod journal;
 mod open;
 mod text;
 mod walk;
@@ -60,6 +63,7 @@ use std::path::PathBuf;
 pub use blocks::{Block, LineBlocks, DEFAULT_BLOCK_SIZE, MAX_BLOCK_SIZE, MIN_BLOCK_SIZE};
 pub use compression::{Compression, DecodeFailure};
 pub use error::InputError;
+pub use journal::{Damage, JournalError, JOURNAL_MAGIC};
 pub use open::{open, BINARY_CHECK_LEN};
 pub use text::{TextEncoding, TextReader};
 pub use walk::collect_sources;
@@ -69,6 +73,8 @@ pub use walk::collect_sources;
 pub enum Location {
     Stdin,
     File(PathBuf),
+    /// The journal files of one directory, read as one stream merged by time.
+    JournalFiles(Vec<PathBuf>),
 }
 
 /// A source found on the command line or by walking a directory, not opened yet.

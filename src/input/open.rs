@@ -1,8 +1,10 @@
 //! Opening a source: stdin, a regular file or any other readable path, decompressed by magic
-//! bytes and with its text encoding normalised.
+//! bytes and with its text encoding normalised; or systemd journal files, read natively.
 //!
 //! The decompressor is chosen by the first bytes, whatever the file's name; stdin too
-//! (`logsleuth < app.log.gz` works; detection waits for 6 bytes or the end of the stream).
+//! (`logsleuth < app.log.gz` works; detection waits for 8 bytes or the end of the stream).
+//! A journal file (`LPKSHHRH`) is read by [`journal`](super::journal) as JSON lines,
+//! found by a walk or not; a journal on stdin is read into memory first.
 //! Every source is a stream (read in blocks by the caller): regular files, FIFOs,
 //! `/dev/stdin`, `/proc` files that claim a size of 0. The decompressed bytes then go
 //! through [`TextReader`] (UTF-16 with a BOM to UTF-8, lone CR to LF). A file found by a
@@ -15,6 +17,7 @@ use std::io::{self, Cursor, Read};
 use std::path::Path;
 
 use super::compression::{Compression, MAGIC_LEN};
+use super::journal::{self, JOURNAL_MAGIC};
 use super::text::TextReader;
 use super::{InputError, Location, Source, SourceSpec};
 
@@ -23,6 +26,13 @@ pub const BINARY_CHECK_LEN: usize = 8 * 1024;
 
 /// A source's byte stream.
 type Stream = Box<dyn Read + Send>;
+
+/// How many first bytes choose how a stream is read (the longest magic number).
+const PREFIX_LEN: usize = if MAGIC_LEN > JOURNAL_MAGIC.len() {
+    MAGIC_LEN
+} else {
+    JOURNAL_MAGIC.len()
+};
 
 /// Opens a source: wraps stdin or the file, decompresses by magic bytes, normalises the
 /// text encoding.
@@ -33,6 +43,7 @@ pub fn open(spec: &SourceSpec) -> Result<Source, InputError> {
     let reader = match &spec.location {
         Location::Stdin => open_stream(Box::new(io::stdin()), spec)?,
         Location::File(path) => open_file(path, spec)?,
+        Location::JournalFiles(paths) => journal::open_files(paths),
     };
     Ok(Source {
         name: spec.name.clone(),
@@ -41,7 +52,7 @@ pub fn open(spec: &SourceSpec) -> Result<Source, InputError> {
 }
 
 fn open_file(path: &Path, spec: &SourceSpec) -> Result<Stream, InputError> {
-    let file = File::open(path).map_err(|err| InputError::from_io(&spec.name, err))?;
+    let mut file = File::open(path).map_err(|err| InputError::from_io(&spec.name, err))?;
     let meta = file
         .metadata()
         .map_err(|err| InputError::from_io(&spec.name, err))?;
@@ -50,6 +61,12 @@ fn open_file(path: &Path, spec: &SourceSpec) -> Result<Stream, InputError> {
             name: spec.name.clone(),
         });
     }
+    let is_journal = meta.is_file()
+        && journal::starts_like_journal(&mut file)
+            .map_err(|err| InputError::from_read(&spec.name, err))?;
+    if is_journal {
+        return journal::open_file(file, &spec.name);
+    }
     open_stream(Box::new(file), spec)
 }
 
@@ -57,9 +74,13 @@ fn open_file(path: &Path, spec: &SourceSpec) -> Result<Stream, InputError> {
 /// files.
 fn open_stream(mut reader: Stream, spec: &SourceSpec) -> Result<Stream, InputError> {
     let fail = |err| InputError::from_read(&spec.name, err);
-    let magic = read_prefix(&mut reader, MAGIC_LEN).map_err(fail)?;
+    let magic = read_prefix(&mut reader, PREFIX_LEN).map_err(fail)?;
     let format = Compression::detect(&magic);
+    let is_journal = journal::is_journal(&magic);
     let whole = Cursor::new(magic).chain(reader);
+    if is_journal {
+        return journal::open_stream(whole, &spec.name);
+    }
     let decoded: Stream = match format {
         Some(format) => format.decoder(whole).map_err(fail)?,
         None => Box::new(whole),
