@@ -13,7 +13,7 @@
 //! field after decompression).
 
 use std::collections::HashSet;
-use std::io::{Read, Seek, SeekFrom};
+use std::io::{Read, Seek};
 
 use super::decompress::{decode_payload, MAX_FIELD_SIZE};
 use super::entry::Entry;
@@ -22,10 +22,7 @@ use super::format::{
     align8, le_u64, EntryHead, Header, ItemLayout, ObjectHeader, ObjectType,
     ENTRY_ARRAY_ITEMS_OFFSET, ENTRY_ITEMS_OFFSET, MIN_HEADER_SIZE, OBJECT_HEADER_SIZE,
 };
-
-/// How many bytes one read from the underlying file fetches (objects are small and mostly
-/// read in file order, so most reads are served from this window).
-const WINDOW_SIZE: usize = 64 * 1024;
+use super::pages::PagedReader;
 
 /// The fields of one entry together may not exceed this (they are one line of output).
 const MAX_ENTRY_SIZE: usize = MAX_FIELD_SIZE;
@@ -37,7 +34,7 @@ const MAX_OBJECT_SIZE: u64 = 256 * 1024 * 1024;
 pub struct JournalFile<R> {
     /// The file's name in messages.
     name: String,
-    bytes: Window<R>,
+    bytes: PagedReader<R>,
     header: Header,
     layout: ItemLayout,
     /// Where the last object ends (the scan for entries stops there).
@@ -70,15 +67,14 @@ enum Walk {
 
 impl<R: Read + Seek> JournalFile<R> {
     /// Reads and checks the header. Errors mean nothing in the file can be read.
-    pub fn open(name: &str, mut reader: R) -> Result<Self, JournalError> {
+    pub fn open(name: &str, reader: R) -> Result<Self, JournalError> {
         let bad_header = |detail: String| JournalError::BadHeader { detail };
-        let len = reader
-            .seek(SeekFrom::End(0))
-            .map_err(|err| bad_header(format!("cannot seek ({err})")))?;
+        let mut bytes =
+            PagedReader::new(reader).map_err(|err| bad_header(format!("cannot seek ({err})")))?;
+        let len = bytes.file_len();
         if len < MIN_HEADER_SIZE {
             return Err(JournalError::HeaderTooShort { len });
         }
-        let mut bytes = Window::new(reader, len);
         let raw_header = bytes.read(0, MIN_HEADER_SIZE).map_err(&bad_header)?;
         let header =
             Header::parse(&raw_header).ok_or_else(|| bad_header("no LPKSHHRH signature".into()))?;
@@ -121,7 +117,7 @@ impl<R: Read + Seek> JournalFile<R> {
     /// Limits the object scan to what the header says is in use, and notes a file shorter
     /// than that (cut short: entries written after the cut are lost).
     fn find_objects_end(&mut self) {
-        let len = self.bytes.len;
+        let len = self.bytes.file_len();
         let declared_end = self
             .header
             .header_size
@@ -422,66 +418,5 @@ impl<R: Read + Seek> JournalFile<R> {
         self.bytes
             .read(offset, object.size)
             .map_err(|what| format!("{} object at {offset:#x}: {what}", expected.name()))
-    }
-}
-
-/// Random access to the file through a window of recently read bytes; every read is
-/// checked against the file's length.
-struct Window<R> {
-    inner: R,
-    len: u64,
-    start: u64,
-    bytes: Vec<u8>,
-}
-
-impl<R: Read + Seek> Window<R> {
-    fn new(inner: R, len: u64) -> Self {
-        Window {
-            inner,
-            len,
-            start: 0,
-            bytes: Vec::new(),
-        }
-    }
-
-    /// `size` bytes at `offset`, or why not.
-    fn read(&mut self, offset: u64, size: u64) -> Result<Vec<u8>, String> {
-        let end = offset
-            .checked_add(size)
-            .filter(|&end| end <= self.len)
-            .ok_or("extends past the end of the file")?;
-        let size = usize::try_from(size).map_err(|_| "too large for memory")?;
-        let window_end = self.start + self.bytes.len() as u64;
-        if offset >= self.start && end <= window_end {
-            let at = (offset - self.start) as usize;
-            return Ok(self.bytes[at..at + size].to_vec());
-        }
-        if size <= WINDOW_SIZE {
-            let available = (self.len - offset).min(WINDOW_SIZE as u64);
-            self.bytes = self.read_from_file(offset, available)?;
-            self.start = offset;
-            if self.bytes.len() < size {
-                return Err("the file ends early (cut short while being read?)".into());
-            }
-            return Ok(self.bytes[..size].to_vec());
-        }
-        let bytes = self.read_from_file(offset, size as u64)?;
-        if bytes.len() < size {
-            return Err("the file ends early (cut short while being read?)".into());
-        }
-        Ok(bytes)
-    }
-
-    fn read_from_file(&mut self, offset: u64, size: u64) -> Result<Vec<u8>, String> {
-        let read_error = |err: std::io::Error| format!("read error ({err})");
-        self.inner
-            .seek(SeekFrom::Start(offset))
-            .map_err(read_error)?;
-        let mut bytes = Vec::new();
-        (&mut self.inner)
-            .take(size)
-            .read_to_end(&mut bytes)
-            .map_err(read_error)?;
-        Ok(bytes)
     }
 }

@@ -13,9 +13,10 @@
 //! (32-bit item offsets). Damaged files are read as far as they go ([`file`]); what was
 //! skipped ends the stream as an [`InputError::Journal`] after every readable entry.
 //!
-//! Submodules: `format` (the on-disk layout), `file` (one file's entries, bounds-checked),
-//! `decompress` (compressed payloads), `entry` (JSON rendering), `merge` (several files as
-//! one stream), `error` ([`JournalError`], [`Damage`]).
+//! Submodules: `format` (the on-disk layout), `pages` (cached, bounds-checked random
+//! access), `file` (one file's entries), `decompress` (compressed payloads), `entry` (JSON
+//! rendering), `merge` (several files as one stream), `error` ([`JournalError`],
+//! [`Damage`]).
 
 mod decompress;
 mod entry;
@@ -23,6 +24,7 @@ mod error;
 mod file;
 mod format;
 mod merge;
+mod pages;
 
 #[cfg(test)]
 mod tests;
