@@ -222,6 +222,25 @@ fn native_reading_matches_journalctl_for_every_export_case() {
     assert_eq!(compared, cases.len() * 2);
 }
 
+#[test]
+fn a_journal_on_stdin_is_read_like_the_file() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpora");
+    let export = root.join("oom-kill-uvicorn-backend-journal-short-iso/journal.export");
+    let tmp = tempfile::tempdir().unwrap();
+    let journal = tmp.path().join("system.journal");
+    build_journal(&export, &journal, Layout::Compact);
+    let from_file = report(&run_logsleuth(&[journal.to_str().unwrap()], b""));
+    let piped = run_logsleuth(&[], &std::fs::read(&journal).unwrap());
+    assert_eq!(piped.status.code(), Some(0));
+    let piped = report(&piped);
+    assert_eq!(diagnosis(&piped), diagnosis(&from_file));
+    assert_eq!(
+        piped["sources"][0]["lines"],
+        from_file["sources"][0]["lines"]
+    );
+    assert!(!piped["findings"].as_array().unwrap().is_empty());
+}
+
 /// An export with entries whose MESSAGE is well over journald's compression threshold.
 fn write_long_message_export(path: &Path) -> Vec<String> {
     let mut export = String::new();

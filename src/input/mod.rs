@@ -63,7 +63,7 @@ use std::path::PathBuf;
 pub use blocks::{Block, LineBlocks, DEFAULT_BLOCK_SIZE, MAX_BLOCK_SIZE, MIN_BLOCK_SIZE};
 pub use compression::{Compression, DecodeFailure};
 pub use error::InputError;
-pub use journal::{Damage, JournalError, JOURNAL_MAGIC};
+pub use journal::{open_stream as open_journal_stream, Damage, JournalError, JOURNAL_MAGIC};
 pub use open::{open, BINARY_CHECK_LEN};
 pub use text::{TextEncoding, TextReader};
 pub use walk::collect_sources;

@@ -11,6 +11,9 @@ use super::format::{OBJECT_COMPRESSED_LZ4, OBJECT_COMPRESSED_XZ, OBJECT_COMPRESS
 /// The largest field value read (journald's own limit for one entry is far below it).
 pub const MAX_FIELD_SIZE: usize = 64 * 1024 * 1024;
 
+/// How many times its size an lz4 block can decode to, at most.
+const LZ4_MAX_RATIO: usize = 255;
+
 /// Why a payload could not be decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecompressFailure(pub String);
@@ -55,6 +58,14 @@ fn decode_lz4(payload: &[u8]) -> Result<Vec<u8>, DecompressFailure> {
         .ok()
         .filter(|&size| size <= MAX_FIELD_SIZE)
         .ok_or_else(|| too_large("lz4"))?;
+    // An lz4 block expands at most 255-fold: a larger claim is damage, not a reason to
+    // allocate.
+    if size > block.len().saturating_mul(LZ4_MAX_RATIO) {
+        return Err(DecompressFailure(format!(
+            "lz4 data of {} bytes cannot decode to the {size} it claims",
+            block.len()
+        )));
+    }
     let mut decoded = vec![0; size];
     match lz4_flex::block::decompress_into(block, &mut decoded) {
         Ok(written) if written == size => Ok(decoded),
@@ -112,11 +123,14 @@ mod tests {
         let mut lying_size = lz4(FIELD);
         lying_size[0] += 1;
         let huge_size = u64::MAX.to_le_bytes().to_vec();
+        let mut implausible_size = (40u64 << 20).to_le_bytes().to_vec();
+        implausible_size.extend_from_slice(&[0x1f; 16]);
         let cases = [
             (OBJECT_COMPRESSED_XZ, b"not xz at all".to_vec()),
             (OBJECT_COMPRESSED_LZ4, b"short".to_vec()),
             (OBJECT_COMPRESSED_LZ4, lying_size),
             (OBJECT_COMPRESSED_LZ4, huge_size),
+            (OBJECT_COMPRESSED_LZ4, implausible_size),
             (OBJECT_COMPRESSED_ZSTD, b"not zstd either".to_vec()),
             (
                 OBJECT_COMPRESSED_XZ | OBJECT_COMPRESSED_ZSTD,

@@ -99,7 +99,8 @@ pub fn open_files(paths: &[PathBuf]) -> Box<dyn Read + Send> {
     Box::new(JournalLines::new(files, unopened))
 }
 
-/// Reads a journal from a stream (stdin) into memory and opens it.
+/// Reads a journal file from a stream (stdin, a buffer) into memory and opens it as a
+/// stream of JSON lines.
 pub fn open_stream(reader: impl Read, name: &str) -> Result<Box<dyn Read + Send>, InputError> {
     let mut bytes = Vec::new();
     reader
