@@ -15,7 +15,7 @@ seconds="${1:-600}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(envelope analyze rules)
+  targets=(envelope analyze rules journal)
 fi
 
 for target in "${targets[@]}"; do
@@ -25,6 +25,8 @@ for target in "${targets[@]}"; do
     mkdir -p "$corpus"
     if [ "$target" = rules ]; then
       cp ../rules/*.toml "$corpus/"
+    elif [ "$target" = journal ]; then
+      : # starts empty: the target writes the header, the fuzzer builds the objects
     else
       for log in ../corpora/*/input*; do
         head -c 16384 "$log" > "$corpus/$(basename "$(dirname "$log")")"

@@ -12,6 +12,7 @@ Examples:
   journalctl -u api -o json | logsleuth         analyse a unit's journal as JSON
   logsleuth /var/log/app/ old.log.gz            analyse a directory and a compressed file
   logsleuth support-bundle.tar.gz               analyse every log in a tar archive
+  logsleuth /var/log/journal/                   read journal files directly (no journalctl)
   logsleuth --format markdown api.log > INCIDENT.md
   logsleuth --fail-on error app.log             exit 1 when an error-level cause is found
   journalctl -f -o json | logsleuth --follow    alert as findings appear, summary at the end
@@ -43,7 +44,7 @@ pub struct Cli {
 pub struct AnalyzeArgs {
     /// Log files, directories (read recursively, rotated logs oldest first), tar archives
     /// (each member a source) or `-` for standard input; compressed files (gzip, zstd, xz,
-    /// bzip2) and archives are recognised by their content.
+    /// bzip2), archives and systemd journal files are recognised by their content.
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 

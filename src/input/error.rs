@@ -8,6 +8,7 @@ use std::io;
 
 use super::archive::ArchiveCutShort;
 use super::compression::{Compression, DecodeFailure};
+use super::journal::JournalError;
 
 /// Something went wrong with one source; the others are still analysed.
 #[derive(Debug, thiserror::Error)]
@@ -65,6 +66,15 @@ pub enum InputError {
     #[error("{name}: corrupt tar archive ({detail}); `tar -tvf` lists what it can read")]
     CorruptArchive { name: String, detail: String },
 
+    /// A systemd journal file that cannot be read, or could be read only in part (what was
+    /// readable has been read).
+    #[error("{name}: {err}")]
+    Journal {
+        name: String,
+        #[source]
+        err: JournalError,
+    },
+
     /// Not an error: a binary file found while walking a directory (or inside an archive)
     /// was skipped.
     #[error("{name}: skipped (binary file)")]
@@ -84,6 +94,7 @@ impl InputError {
             | InputError::Corrupt { name, .. }
             | InputError::TruncatedArchive { name }
             | InputError::CorruptArchive { name, .. }
+            | InputError::Journal { name, .. }
             | InputError::Binary { name } => name,
         }
     }
@@ -106,7 +117,8 @@ impl InputError {
 
     /// Maps an error returned while reading a source's body: decoder failures become
     /// [`InputError::Truncated`] or [`InputError::Corrupt`] naming the format, an archive
-    /// member cut short [`InputError::TruncatedArchive`], the rest are mapped as in
+    /// member cut short [`InputError::TruncatedArchive`], damage found in a journal file
+    /// [`InputError::Journal`], the rest are mapped as in
     /// [`InputError::from_io`].
     pub fn from_read(name: &str, err: io::Error) -> Self {
         if let Some(failure) = DecodeFailure::from_io(&err) {
@@ -114,6 +126,23 @@ impl InputError {
         }
         if ArchiveCutShort::from_io(&err).is_some() {
             return InputError::TruncatedArchive { name: name.into() };
+        }
+        if err
+            .get_ref()
+            .is_some_and(|inner| inner.is::<JournalError>())
+        {
+            let kind = err.kind();
+            return match err
+                .into_inner()
+                .map(|inner| inner.downcast::<JournalError>())
+            {
+                Some(Ok(journal)) => InputError::Journal {
+                    name: name.to_owned(),
+                    err: *journal,
+                },
+                Some(Err(other)) => Self::from_io(name, io::Error::new(kind, other)),
+                None => Self::from_io(name, io::Error::from(kind)),
+            };
         }
         Self::from_io(name, err)
     }

@@ -1,5 +1,5 @@
-//! Log sources: stdin, files, directories, compressed files and tar archives, read as
-//! line-aligned blocks.
+//! Log sources: stdin, files, directories, compressed files, tar archives and systemd
+//! journal files, read as line-aligned blocks.
 //!
 //! A source has a stable display name (`-`, the path as given, `dir/app.log`,
 //! `bundle.tar.gz:var/log/app.log` for a member of an archive). Every source,
@@ -43,8 +43,9 @@
 //! logs in time order within a directory, `open` opens one source ([`open`]), `compression`
 //! detects and decodes compressed data ([`Compression`]), `archive` recognises tar archives
 //! and streams their members, `text` normalises encodings and line endings
-//! ([`TextReader`]), `blocks` cuts streams into line blocks ([`LineBlocks`]), `error` holds
-//! [`InputError`].
+//! ([`TextReader`]), `blocks` cuts streams into line blocks ([`LineBlocks`]), `journal`
+//! reads systemd's binary journal files as `journalctl -o json` lines (no journalctl
+//! needed), `error` holds [`InputError`].
 //!
 //! Caveat: tar archives are read as streams, never unpacked to disk; an archive inside an
 //! archive is read one level deep (deeper ones are skipped as binary members), and the
@@ -54,6 +55,7 @@ mod archive;
 mod blocks;
 mod compression;
 mod error;
+mod journal;
 mod open;
 mod reread;
 mod rotation;
@@ -71,6 +73,7 @@ use std::path::PathBuf;
 pub use blocks::{Block, LineBlocks, DEFAULT_BLOCK_SIZE, MAX_BLOCK_SIZE, MIN_BLOCK_SIZE};
 pub use compression::{Compression, DecodeFailure};
 pub use error::InputError;
+pub use journal::{open_stream as open_journal_stream, Damage, JournalError, JOURNAL_MAGIC};
 pub use open::{open, BINARY_CHECK_LEN};
 pub use reread::Reread;
 pub use text::{TextEncoding, TextReader};
@@ -81,6 +84,8 @@ pub use walk::collect_sources;
 pub enum Location {
     Stdin,
     File(PathBuf),
+    /// The journal files of one directory, read as one stream merged by time.
+    JournalFiles(Vec<PathBuf>),
 }
 
 /// A source found on the command line or by walking a directory, not opened yet.

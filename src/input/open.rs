@@ -1,8 +1,12 @@
 //! Opening a source: stdin, a regular file or any other readable path, decompressed by magic
-//! bytes, unpacked when it is a tar archive, and with its text encoding normalised.
+//! bytes, unpacked when it is a tar archive, and with its text encoding normalised; or
+//! systemd journal files, read natively.
 //!
 //! The decompressor is chosen by the first bytes, whatever the file's name; stdin too
-//! (`logsleuth < app.log.gz` works; detection waits for 6 bytes or the end of the stream).
+//! (`logsleuth < app.log.gz` works; detection waits for 8 bytes or the end of the stream).
+//! A journal file (`LPKSHHRH`) is read by [`journal`](super::journal) as JSON lines, found
+//! by a walk or not, inside an archive too; a journal that is not a regular file (stdin, an
+//! archive member) is read into memory first.
 //! Every source is a stream (read in blocks by the caller): regular files, FIFOs,
 //! `/dev/stdin`, `/proc` files that claim a size of 0. A decompressed stream whose first
 //! 512 bytes are a tar header is an archive: each regular-file member is a source of its
@@ -20,6 +24,7 @@ use std::path::Path;
 
 use super::archive::{self, TAR_HEADER_LEN};
 use super::compression::{Compression, MAGIC_LEN};
+use super::journal::{self, JOURNAL_MAGIC};
 use super::text::TextReader;
 use super::{InputError, Location, Source, SourceSpec};
 
@@ -29,6 +34,13 @@ pub const BINARY_CHECK_LEN: usize = 8 * 1024;
 /// How many archives deep members are unpacked: an archive named or walked, and one
 /// archive inside it.
 const MAX_ARCHIVE_DEPTH: usize = 2;
+
+/// How many first bytes choose how a stream is read (the longest magic number).
+const PREFIX_LEN: usize = if MAGIC_LEN > JOURNAL_MAGIC.len() {
+    MAGIC_LEN
+} else {
+    JOURNAL_MAGIC.len()
+};
 
 /// A source's byte stream.
 type Stream<'a> = Box<dyn Read + 'a>;
@@ -55,15 +67,27 @@ where
     let reader: Stream<'static> = match &spec.location {
         Location::Stdin => Box::new(io::stdin()),
         Location::File(path) => match open_file(path, spec) {
-            Ok(file) => file,
+            Ok(FileKind::Journal(reader)) => {
+                return visit_journal(Ok(reader), &spec.name, &mut visit)
+            }
+            Ok(FileKind::Other(file)) => file,
             Err(err) => return visit(Err(err)),
         },
+        Location::JournalFiles(paths) => {
+            return visit_journal(Ok(journal::open_files(paths)), &spec.name, &mut visit)
+        }
     };
     open_stream(reader, &spec.name, spec.from_walk, 0, &mut visit);
 }
 
-fn open_file(path: &Path, spec: &SourceSpec) -> Result<Stream<'static>, InputError> {
-    let file = File::open(path).map_err(|err| InputError::from_io(&spec.name, err))?;
+/// A regular file opened: a journal file (read natively, with seeks) or any other file.
+enum FileKind {
+    Journal(Box<dyn Read + Send>),
+    Other(Stream<'static>),
+}
+
+fn open_file(path: &Path, spec: &SourceSpec) -> Result<FileKind, InputError> {
+    let mut file = File::open(path).map_err(|err| InputError::from_io(&spec.name, err))?;
     let meta = file
         .metadata()
         .map_err(|err| InputError::from_io(&spec.name, err))?;
@@ -72,7 +96,28 @@ fn open_file(path: &Path, spec: &SourceSpec) -> Result<Stream<'static>, InputErr
             name: spec.name.clone(),
         });
     }
-    Ok(Box::new(file))
+    let is_journal = meta.is_file()
+        && journal::starts_like_journal(&mut file)
+            .map_err(|err| InputError::from_read(&spec.name, err))?;
+    if is_journal {
+        return journal::open_file(file, &spec.name).map(FileKind::Journal);
+    }
+    Ok(FileKind::Other(Box::new(file)))
+}
+
+/// Hands a journal's JSON-line stream (or the problem opening it) to `visit`.
+fn visit_journal(
+    opened: Result<Box<dyn Read + Send>, InputError>,
+    name: &str,
+    visit: &mut Visitor<'_>,
+) {
+    match opened {
+        Ok(reader) => visit(Ok(Source {
+            name: name.to_owned(),
+            reader,
+        })),
+        Err(err) => visit(Err(err)),
+    }
 }
 
 /// Decompresses when the first bytes say so, unpacks a tar archive (`depth` archives deep
@@ -84,6 +129,16 @@ pub(super) fn open_stream(
     depth: usize,
     visit: &mut Visitor<'_>,
 ) {
+    let mut reader = reader;
+    let prefix = match read_prefix(&mut reader, PREFIX_LEN) {
+        Ok(prefix) => prefix,
+        Err(err) => return visit(Err(InputError::from_read(name, err))),
+    };
+    let is_journal = journal::is_journal(&prefix);
+    let reader: Stream<'_> = Box::new(Cursor::new(prefix).chain(reader));
+    if is_journal {
+        return visit_journal(journal::open_stream(reader, name), name, visit);
+    }
     let decoded = match decompress(reader) {
         Ok(decoded) => decoded,
         Err(err) => return visit(Err(InputError::from_read(name, err))),

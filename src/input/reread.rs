@@ -22,7 +22,7 @@ impl Reread {
     /// it has now); `None` for a pipe or a terminal.
     pub fn of(spec: &SourceSpec) -> Option<Self> {
         let stdin_offset = match &spec.location {
-            Location::File(_) => None,
+            Location::File(_) | Location::JournalFiles(_) => None,
             Location::Stdin => Some(stdin_file()?.stream_position().ok()?),
         };
         Some(Self {

@@ -13,13 +13,16 @@
 //!   again;
 //! - a file reachable twice (named twice, or named and found by a walk, or through a
 //!   symlink) is listed once, under the first name;
+//! - the systemd journal files a walk finds in one directory (known by their first bytes)
+//!   are one source named after the directory, read merged by time; a lone journal file
+//!   keeps its own name;
 //! - a path that cannot be inspected becomes an [`InputError`]; the others still count.
 
 use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::{rotation, InputError, Location, SourceSpec};
+use super::{journal, rotation, InputError, Location, SourceSpec};
 
 /// Expands the command-line paths (`-` is stdin, directories are walked) into sources,
 /// and collects an error for every path that could not be used.
@@ -87,14 +90,53 @@ impl Walk {
             Ok(entries) => entries,
             Err(err) => return self.errors.push(unreadable_dir(name, err)),
         };
+        let mut journals = Vec::new();
         for entry_name in entries {
             if entry_name == ".git" {
                 continue;
             }
             let path = dir.join(&entry_name);
+            let is_file = fs::metadata(&path).is_ok_and(|meta| meta.is_file());
+            if is_file && journal::file_is_journal(&path) {
+                journals.push(path);
+                continue;
+            }
             let name = path.display().to_string();
             self.add_walked_entry(&path, name);
         }
+        self.add_journal_files(journals, name);
+    }
+
+    /// Lists the journal files of one directory: one alone as itself, several as one
+    /// source named after the directory. Files already listed are left out.
+    fn add_journal_files(&mut self, paths: Vec<PathBuf>, dir_name: &str) {
+        let mut unseen = Vec::new();
+        for path in paths {
+            match fs::canonicalize(&path) {
+                Ok(canonical) => {
+                    if self.seen_files.insert(canonical) {
+                        unseen.push(path);
+                    }
+                }
+                Err(err) => {
+                    let name = path.display().to_string();
+                    self.errors.push(InputError::from_io(&name, err));
+                }
+            }
+        }
+        let (name, location) = match unseen.len() {
+            0 => return,
+            1 => {
+                let path = unseen.remove(0);
+                (path.display().to_string(), Location::File(path))
+            }
+            _ => (dir_name.to_owned(), Location::JournalFiles(unseen)),
+        };
+        self.specs.push(SourceSpec {
+            name,
+            location,
+            from_walk: true,
+        });
     }
 
     /// An entry found by a walk: a directory to descend into, a regular file to read,
