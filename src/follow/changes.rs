@@ -64,6 +64,16 @@ impl Alert {
             kind,
         }
     }
+
+    /// An alert about a change, or none when nothing changed.
+    fn changed(changes: Vec<String>, kind: AlertKind) -> Option<Self> {
+        (!changes.is_empty()).then_some(Self {
+            status: AlertStatus::Changed,
+            changes,
+            log_time: None,
+            kind,
+        })
+    }
 }
 
 /// The state last reported for one finding or loop.
@@ -81,6 +91,20 @@ struct Reported {
     first: Option<(String, u64)>,
     /// The last reported finding, kept for the summary once its evidence ages out.
     finding: Option<Finding>,
+}
+
+impl Reported {
+    /// "what 3 -> 10" when `count` reached a higher step than the count last reported.
+    fn count_change(&mut self, what: &str, count: u64) -> Option<String> {
+        let step = count_step(count);
+        if step <= self.count_step {
+            return None;
+        }
+        let change = format!("{what} {} -> {count}", self.count);
+        self.count = count;
+        self.count_step = step;
+        Some(change)
+    }
 }
 
 /// Remembers what was reported (see the module docs).
@@ -222,22 +246,12 @@ impl AlertTracker {
                     finding: Some(finding.clone()),
                 },
             );
-            return Some(Alert {
-                status: AlertStatus::New,
-                changes: Vec::new(),
-                log_time: None,
-                kind: AlertKind::Finding(finding.clone()),
-            });
+            return Some(Alert::new(AlertKind::Finding(finding.clone())));
         };
-        let mut changes = Vec::new();
-        if step > reported.count_step {
-            changes.push(format!(
-                "evidence lines {} -> {}",
-                reported.count, finding.occurrences
-            ));
-            reported.count = finding.occurrences as u64;
-            reported.count_step = step;
-        }
+        let mut changes: Vec<String> = reported
+            .count_change("evidence lines", finding.occurrences as u64)
+            .into_iter()
+            .collect();
         if finding.severity != reported.severity {
             changes.push(format!(
                 "severity {} -> {}",
@@ -260,15 +274,7 @@ impl AlertTracker {
             reported.confidence = finding.confidence;
         }
         reported.finding = Some(finding.clone());
-        if changes.is_empty() {
-            return None;
-        }
-        Some(Alert {
-            status: AlertStatus::Changed,
-            changes,
-            log_time: None,
-            kind: AlertKind::Finding(finding.clone()),
-        })
+        Alert::changed(changes, AlertKind::Finding(finding.clone()))
     }
 
     fn judge_loop(&mut self, looped: &RestartLoop) -> Option<Alert> {
@@ -292,35 +298,17 @@ impl AlertTracker {
                     finding: None,
                 },
             );
-            return Some(Alert {
-                status: AlertStatus::New,
-                changes: Vec::new(),
-                log_time: None,
-                kind: AlertKind::RestartLoop(looped.clone()),
-            });
+            return Some(Alert::new(AlertKind::RestartLoop(looped.clone())));
         };
-        let mut changes = Vec::new();
-        if step > reported.count_step {
-            changes.push(format!(
-                "restarts {} -> {}",
-                reported.count, looped.restarts
-            ));
-            reported.count = looped.restarts as u64;
-            reported.count_step = step;
-        }
+        let mut changes: Vec<String> = reported
+            .count_change("restarts", looped.restarts as u64)
+            .into_iter()
+            .collect();
         if looped.start_limit_hit && !reported.start_limit_hit {
             changes.push("start limit hit".to_string());
             reported.start_limit_hit = true;
         }
-        if changes.is_empty() {
-            return None;
-        }
-        Some(Alert {
-            status: AlertStatus::Changed,
-            changes,
-            log_time: None,
-            kind: AlertKind::RestartLoop(looped.clone()),
-        })
+        Alert::changed(changes, AlertKind::RestartLoop(looped.clone()))
     }
 
     fn remember(&mut self, key: String, mut reported: Reported) {

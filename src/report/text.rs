@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use super::{
     describe_consistency, describe_period, escape_control, plural, seconds, sparkline, Report,
 };
-use crate::classify::Finding;
+use crate::classify::{Citation, Finding};
 use crate::detect::{
     format_size, MemoryTrend, ProcessEnd, ProgramProcesses, RestartLoop, Traceback,
 };
@@ -142,13 +142,7 @@ fn render_finding(out: &mut String, paint: &Paint, rank: usize, finding: &Findin
         plural(finding.occurrences, "line")
     );
     for cite in &finding.evidence {
-        let place = format!("{}:{}", cite.source, cite.line);
-        let _ = writeln!(
-            out,
-            "     {}  {}",
-            paint.dim(&escape_control(&place)),
-            escape_control(&cite.text)
-        );
+        render_citation(out, paint, "     ", cite);
     }
     if finding.occurrences > finding.evidence.len() {
         let more = finding.occurrences - finding.evidence.len();
@@ -181,6 +175,17 @@ fn render_finding(out: &mut String, paint: &Paint, rank: usize, finding: &Findin
             paint.dim(&format!("[{}]", consequence.cause)),
         );
     }
+}
+
+/// "source:line  text", the line escaped.
+fn render_citation(out: &mut String, paint: &Paint, indent: &str, cite: &Citation) {
+    let place = format!("{}:{}", cite.source, cite.line);
+    let _ = writeln!(
+        out,
+        "{indent}{}  {}",
+        paint.dim(&escape_control(&place)),
+        escape_control(&cite.text)
+    );
 }
 
 /// One alert of a live analysis (`--follow`), a few lines: when (log time), what, and for a
@@ -223,13 +228,7 @@ pub fn render_alert(alert: &Alert, options: TextOptions) -> String {
                 return out;
             }
             if let Some(cite) = finding.evidence.last() {
-                let place = format!("{}:{}", cite.source, cite.line);
-                let _ = writeln!(
-                    out,
-                    "    {}  {}",
-                    paint.dim(&escape_control(&place)),
-                    escape_control(&cite.text)
-                );
+                render_citation(&mut out, &paint, "    ", cite);
             }
             if let (AlertStatus::New, Some(step)) = (alert.status, finding.fix.first()) {
                 let _ = writeln!(out, "    fix: {}", escape_control(step));
