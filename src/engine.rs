@@ -202,10 +202,15 @@ impl Analyzer {
             let of_source: Vec<&LostRouteCandidate> =
                 candidates.iter().filter(|c| c.source == source).collect();
             let Some(reread) = run.rereadable.get(source).cloned().flatten() else {
-                let routes: Vec<String> = of_source
+                const NAMED: usize = 3;
+                let mut routes: Vec<String> = of_source
                     .iter()
+                    .take(NAMED)
                     .map(|c| format!("{} {}", c.method, c.path))
                     .collect();
+                if of_source.len() > NAMED {
+                    routes.push(format!("{} more", of_source.len() - NAMED));
+                }
                 run.report.notes.push(format!(
                     "{}: {} answered 404 after a restart; whether it answered before the restart was not checked, since this input cannot be read twice (give the file, or redirect it: `logsleuth < file`)",
                     run.names[source],

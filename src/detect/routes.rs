@@ -25,6 +25,12 @@ use crate::rules::{RuleSet, Tag};
 
 /// The signal whose lines are server-side 404 answers (captures `method`, `path`).
 const NOT_FOUND_SIGNAL: &str = "http-access-404";
+/// A route is a candidate when it answers 404 at least this often after the restart: a
+/// client that keeps asking for what it had (one 404 per random id is a crawler or a typo).
+pub const MIN_NOT_FOUND: usize = 2;
+/// Candidates checked at most (those with the most 404s first), so a web log full of
+/// distinct paths cannot make the targeted pass or its note large.
+pub const MAX_CANDIDATES: usize = 32;
 
 /// A route of one server that answers 404 after a start of the server, and never before it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +47,9 @@ pub struct LostRouteCandidate {
     pub not_found: Vec<usize>,
 }
 
+/// A route of one server: (source, server, method, path without query).
+type RouteKey<'a> = (usize, &'a str, &'a str, &'a str);
+
 fn subject_of(line: &EvidenceLine) -> &str {
     line.identifier
         .as_deref()
@@ -52,7 +61,8 @@ fn without_query(path: &str) -> &str {
     path.split(['?', '#']).next().unwrap_or(path)
 }
 
-/// Finds the candidates (see the module docs), in evidence order.
+/// Finds the candidates (see the module docs), in evidence order: routes with at least
+/// [`MIN_NOT_FOUND`] 404s after the restart, at most [`MAX_CANDIDATES`] of them.
 pub fn lost_route_candidates(
     rules: &RuleSet,
     evidence: &[EvidenceLine],
@@ -79,7 +89,7 @@ pub fn lost_route_candidates(
     // (source, subject) -> line of its latest start.
     let mut last_start: HashMap<(usize, &str), u64> = HashMap::new();
     // (source, subject, method, path) -> line of its first 404.
-    let mut first_not_found: HashMap<(usize, &str, &str, &str), u64> = HashMap::new();
+    let mut first_not_found: HashMap<RouteKey<'_>, u64> = HashMap::new();
     let mut candidates: Vec<LostRouteCandidate> = Vec::new();
     let mut by_key: HashMap<(usize, &str, &str, &str, u64), usize> = HashMap::new();
     for (index, line) in evidence.iter().enumerate() {
@@ -119,6 +129,13 @@ pub fn lost_route_candidates(
             candidates.len() - 1
         });
         candidates[slot].not_found.push(index);
+    }
+    candidates.retain(|c| c.not_found.len() >= MIN_NOT_FOUND);
+    if candidates.len() > MAX_CANDIDATES {
+        // The most-asked routes, then back in evidence order.
+        candidates.sort_by_key(|c| (std::cmp::Reverse(c.not_found.len()), c.not_found[0]));
+        candidates.truncate(MAX_CANDIDATES);
+        candidates.sort_by_key(|c| c.not_found[0]);
     }
     candidates
 }
@@ -263,20 +280,36 @@ pub fn lost_route_lines(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<usize
         return Vec::new();
     }
     let candidates = lost_route_candidates(rules, evidence);
+    // The 2xx context lines by (source, subject, method, path): (line number, index).
+    let mut answers: HashMap<RouteKey<'_>, Vec<(u64, usize)>> = HashMap::new();
+    for (index, line) in evidence.iter().enumerate() {
+        if !line.matches.is_empty() {
+            continue;
+        }
+        if let Some((method, path, status)) = parse_request(&line.text) {
+            if (200..300).contains(&status) {
+                answers
+                    .entry((line.source, subject_of(line), method, path))
+                    .or_default()
+                    .push((line.line_no, index));
+            }
+        }
+    }
     let mut lines = Vec::new();
     for candidate in &candidates {
-        let proof = evidence.iter().enumerate().rev().find(|(_, e)| {
-            e.matches.is_empty()
-                && e.source == candidate.source
-                && e.line_no < candidate.restart_line
-                && subject_of(e) == candidate.subject
-                && parse_request(&e.text).is_some_and(|(method, path, status)| {
-                    (200..300).contains(&status)
-                        && method == candidate.method
-                        && path == candidate.path
-                })
+        let key = (
+            candidate.source,
+            candidate.subject.as_str(),
+            candidate.method.as_str(),
+            candidate.path.as_str(),
+        );
+        let proof = answers.get(&key).and_then(|found| {
+            found
+                .iter()
+                .filter(|(line_no, _)| *line_no < candidate.restart_line)
+                .max()
         });
-        if let Some((index, _)) = proof {
+        if let Some(&(_, index)) = proof {
             lines.push(index);
             lines.extend(&candidate.not_found);
         }
