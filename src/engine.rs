@@ -218,7 +218,7 @@ impl Analyzer {
                 ));
                 continue;
             };
-            let Some(mut pass) = EarlierAnswers::new(of_source) else {
+            let Some(mut pass) = EarlierAnswers::new(of_source, self.new_parser()) else {
                 continue;
             };
             // Errors were reported by the first read; a second read that fails proves nothing.
@@ -233,7 +233,7 @@ impl Analyzer {
                     )
                 });
             });
-            added.extend(pass.into_context_lines(&mut self.new_parser()));
+            added.extend(pass.into_context_lines());
         }
         if !added.is_empty() {
             run.evidence.extend(added);

@@ -77,15 +77,7 @@ impl EvidenceLine {
     /// A context line: a line found by a targeted pass, with its envelope and no matches.
     pub fn context(source: usize, line_no: u64, raw: &[u8], parser: &mut EnvelopeParser) -> Self {
         let envelope = parser.parse(raw);
-        let mut line = Self::from_envelope(source, line_no, raw, &envelope);
-        line.text = String::from_utf8_lossy(&LineHit::keep_text(raw)).into_owned();
-        if matches!(
-            envelope.format,
-            LineFormat::JournalJson | LineFormat::DockerJson
-        ) {
-            line.text = readable(&envelope);
-        }
-        line
+        Self::from_envelope(source, line_no, &LineHit::keep_text(raw), &envelope)
     }
 
     fn from_envelope(source: usize, line_no: u64, raw: &[u8], envelope: &Envelope<'_>) -> Self {

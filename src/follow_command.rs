@@ -1,7 +1,7 @@
 //! `--follow`: live analysis of stdin and growing files, alerts as they happen, a summary at
 //! the end of the input or on Ctrl-C.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::sync_channel;
@@ -104,7 +104,7 @@ pub fn follow(analyzer: &Analyzer, config: &Config, window: std::time::Duration)
         } else {
             "end of input"
         };
-        let rule = if color && std::io::stdout().is_terminal() {
+        let rule = if color {
             "\x1b[2m──\x1b[0m"
         } else {
             "──"

@@ -512,3 +512,19 @@ fn a_pipe_cannot_be_read_again_so_the_check_is_a_note() {
         "{notes}"
     );
 }
+
+#[test]
+fn a_proxy_logging_the_same_request_does_not_hide_the_servers_earlier_answer() {
+    // nginx in front of uvicorn logs the same request after uvicorn did; the proof must
+    // stay the server's own 200.
+    let log = "\
+Jan 16 12:00:00 web uvicorn[10]: INFO:     Started server process [10]
+Jan 16 12:00:05 web uvicorn[10]: INFO:     127.0.0.1:50928 - \"POST /api/join HTTP/1.1\" 200 OK
+Jan 16 12:00:05 web nginx[7]: 10.0.0.9 - - [16/Jan/2026:12:00:05 +0000] \"POST /api/join HTTP/1.1\" 200 17 \"-\" \"curl/8.0\"
+Jan 16 12:01:00 web uvicorn[11]: INFO:     Started server process [11]
+Jan 16 12:01:05 web uvicorn[11]: INFO:     127.0.0.1:50930 - \"POST /api/join HTTP/1.1\" 404 Not Found
+Jan 16 12:01:06 web uvicorn[11]: INFO:     127.0.0.1:50932 - \"POST /api/join HTTP/1.1\" 404 Not Found
+";
+    let (causes, _) = causes_of_file(log);
+    assert_eq!(causes, vec!["state-lost-on-restart"]);
+}

@@ -172,13 +172,16 @@ pub struct EarlierAnswers<'c> {
     needles: AhoCorasick,
     /// No line at or after this can prove anything.
     stop_line: u64,
-    /// Per candidate, the last 2xx answer before its restart: (line, raw text).
-    found: Vec<Option<(u64, Vec<u8>)>>,
+    /// Parses the envelopes of the lines found (which server answered).
+    parser: EnvelopeParser,
+    /// Per candidate, the last 2xx answer of its server before its restart.
+    found: Vec<Option<EvidenceLine>>,
 }
 
 impl<'c> EarlierAnswers<'c> {
-    /// A pass for the candidates of one source; `None` when there are none.
-    pub fn new(candidates: Vec<&'c LostRouteCandidate>) -> Option<Self> {
+    /// A pass for the candidates of one source, parsing envelopes with `parser`; `None`
+    /// when there are none.
+    pub fn new(candidates: Vec<&'c LostRouteCandidate>, parser: EnvelopeParser) -> Option<Self> {
         if candidates.is_empty() {
             return None;
         }
@@ -200,6 +203,7 @@ impl<'c> EarlierAnswers<'c> {
             candidates,
             needles,
             stop_line,
+            parser,
             found,
         })
     }
@@ -230,9 +234,9 @@ impl<'c> EarlierAnswers<'c> {
         }
     }
 
-    /// A line that contains a candidate's request string: a 2xx answer to it before the
-    /// candidate's restart is kept (the last one wins); a later 2xx DELETE of the same path
-    /// takes it back.
+    /// A line that contains a candidate's request string: a 2xx answer to it from the
+    /// candidate's server before the candidate's restart is kept (the last one wins); a
+    /// later 2xx DELETE of the same path takes it back.
     fn check_line(&mut self, line_no: u64, line: &[u8]) {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         let text = String::from_utf8_lossy(line);
@@ -242,30 +246,30 @@ impl<'c> EarlierAnswers<'c> {
         if !(200..300).contains(&status) {
             return;
         }
+        let mut answer: Option<EvidenceLine> = None;
         for (candidate, found) in self.candidates.iter().zip(&mut self.found) {
             if line_no >= candidate.restart_line || path != candidate.path {
                 continue;
             }
+            let answer = answer.get_or_insert_with(|| {
+                EvidenceLine::context(candidate.source, line_no, line, &mut self.parser)
+            });
+            if subject_of(answer) != candidate.subject {
+                continue;
+            }
             if method == candidate.method {
-                *found = Some((line_no, line.to_vec()));
+                *found = Some(answer.clone());
             } else if method == "DELETE" {
                 *found = None;
             }
         }
     }
 
-    /// The answers found, as context evidence lines (envelopes parsed with `parser`); an
-    /// answer from another server than the candidate's is left out.
-    pub fn into_context_lines(self, parser: &mut EnvelopeParser) -> Vec<EvidenceLine> {
+    /// The answers found, as context evidence lines (one per line, in candidate order).
+    pub fn into_context_lines(self) -> Vec<EvidenceLine> {
         let mut lines: Vec<EvidenceLine> = Vec::new();
-        for (candidate, found) in self.candidates.iter().zip(self.found) {
-            let Some((line_no, raw)) = found else {
-                continue;
-            };
-            let line = EvidenceLine::context(candidate.source, line_no, &raw, parser);
-            if subject_of(&line) == candidate.subject
-                && !lines.iter().any(|l| l.line_no == line.line_no)
-            {
+        for line in self.found.into_iter().flatten() {
+            if !lines.iter().any(|l| l.line_no == line.line_no) {
                 lines.push(line);
             }
         }

@@ -88,14 +88,7 @@ pub fn render_text(report: &Report, options: TextOptions) -> String {
             if !spark.is_empty() {
                 let _ = writeln!(out, "    restarts over time: {spark}");
             }
-            if let Some(last) = &looped.last_error {
-                let _ = writeln!(
-                    out,
-                    "    {}: {}",
-                    describe_consistency(last),
-                    escape_control(&last.message)
-                );
-            }
+            render_last_error(&mut out, looped);
             if let Some(memory) = describe_memory(looped) {
                 let _ = writeln!(out, "    {memory}");
             }
@@ -177,6 +170,18 @@ fn render_finding(out: &mut String, paint: &Paint, rank: usize, finding: &Findin
     }
 }
 
+/// "    all 7 cycles end with: <message>", when the loop's cycles end with an error.
+fn render_last_error(out: &mut String, looped: &RestartLoop) {
+    if let Some(last) = &looped.last_error {
+        let _ = writeln!(
+            out,
+            "    {}: {}",
+            describe_consistency(last),
+            escape_control(&last.message)
+        );
+    }
+}
+
 /// "source:line  text", the line escaped.
 fn render_citation(out: &mut String, paint: &Paint, indent: &str, cite: &Citation) {
     let place = format!("{}:{}", cite.source, cite.line);
@@ -242,14 +247,7 @@ pub fn render_alert(alert: &Alert, options: TextOptions) -> String {
                 paint.wrap("1;33", "LOOP"),
                 describe_loop(looped)
             );
-            if let Some(last) = &looped.last_error {
-                let _ = writeln!(
-                    out,
-                    "    {}: {}",
-                    describe_consistency(last),
-                    escape_control(&last.message)
-                );
-            }
+            render_last_error(&mut out, looped);
         }
     }
     out
