@@ -221,18 +221,31 @@ impl Analyzer {
             let Some(mut pass) = EarlierAnswers::new(of_source, self.new_parser()) else {
                 continue;
             };
-            // Errors were reported by the first read; a second read that fails proves nothing.
-            reread.read_source(&run.names[source], |opened| {
-                let _ = self.for_each_line_block(opened.reader, |bytes, first_line| {
-                    if !pass.wants(first_line) {
-                        return ControlFlow::Break(());
-                    }
-                    pass.scan(bytes, first_line);
-                    ControlFlow::Continue(
-                        first_line + memchr::memchr_iter(b'\n', bytes).count() as u64,
-                    )
+            // Only the restarted runs are read, each from its start (one stretch from the
+            // first to the last when the source cannot seek). Errors were reported by the
+            // first read; a second read that fails proves nothing.
+            let name = &run.names[source];
+            let mut windows = pass.windows();
+            if !reread.can_seek(name) {
+                let end = windows.iter().map(|w| w.2).max().unwrap_or(0);
+                windows.truncate(1);
+                if let Some(first) = windows.first_mut() {
+                    first.2 = end;
+                }
+            }
+            for (start_line, start_offset, end_line) in windows {
+                reread.read_source_from(name, start_offset, |opened| {
+                    let start = (start_line, start_offset);
+                    let _ =
+                        self.for_each_line_block(opened.reader, start, |bytes, line, offset| {
+                            if line >= end_line {
+                                return ControlFlow::Break(());
+                            }
+                            pass.scan(bytes, line, offset);
+                            ControlFlow::Continue(line + crate::scan::count_newlines(bytes))
+                        });
                 });
-            });
+            }
             added.extend(pass.into_context_lines());
         }
         if !added.is_empty() {
@@ -250,36 +263,42 @@ impl Analyzer {
     }
 
     fn scan_stream(&self, source: usize, reader: impl Read, run: &mut Run) -> std::io::Result<()> {
-        self.for_each_line_block(reader, |bytes, first_line| {
-            ControlFlow::Continue(self.scan_block(source, bytes, first_line, run))
+        self.for_each_line_block(reader, (1, 0), |bytes, first_line, offset| {
+            ControlFlow::Continue(self.scan_block(source, bytes, first_line, offset, run))
         })
     }
 
     /// Hands a stream to `visit` as blocks of whole lines with the number of each block's
-    /// first line; `visit` returns the number of the line after the block, or breaks. A
-    /// line longer than a block is represented by its first block; the rest of it is
-    /// skipped, so every pass over a source numbers its lines alike.
+    /// first line and its byte offset in the stream; `visit` returns the number of the line
+    /// after the block, or breaks. `start` is the (line number, offset) of the stream's
+    /// first byte. A line longer than a block is represented by its first block; the rest
+    /// of it is skipped, so every pass over a source numbers its lines alike.
     fn for_each_line_block(
         &self,
         reader: impl Read,
-        mut visit: impl FnMut(&[u8], u64) -> ControlFlow<(), u64>,
+        start: (u64, u64),
+        mut visit: impl FnMut(&[u8], u64, u64) -> ControlFlow<(), u64>,
     ) -> std::io::Result<()> {
         let mut blocks = input::LineBlocks::new(reader, self.options.block_size);
-        let mut next_line = 1;
+        let (mut next_line, mut offset) = start;
         while let Some(block) = blocks.next_block()? {
             let mut bytes = block.bytes;
+            let block_offset = offset;
+            offset += bytes.len() as u64;
+            let mut skipped = 0;
             if block.continues_line {
                 // The rest of a line longer than a block: its first block-sized piece was
                 // scanned and is its evidence; the rest of it is skipped.
                 match memchr::memchr(b'\n', bytes) {
                     Some(end) => {
                         bytes = &bytes[end + 1..];
+                        skipped = end + 1;
                         next_line += 1;
                     }
                     None => continue,
                 }
             }
-            match visit(bytes, next_line) {
+            match visit(bytes, next_line, block_offset + skipped as u64) {
                 ControlFlow::Continue(next) => next_line = next,
                 ControlFlow::Break(()) => break,
             }
@@ -288,13 +307,21 @@ impl Analyzer {
     }
 
     /// Scans whole lines, turns hits into evidence; returns the next line number.
-    fn scan_block(&self, source: usize, bytes: &[u8], first_line: u64, run: &mut Run) -> u64 {
+    fn scan_block(
+        &self,
+        source: usize,
+        bytes: &[u8],
+        first_line: u64,
+        offset: u64,
+        run: &mut Run,
+    ) -> u64 {
         let (hits, newlines) = self.scanner.scan(bytes, first_line);
         let summary = &mut run.report.sources[source];
         summary.matched_lines += hits.len() as u64;
         let ends_open = !bytes.is_empty() && !bytes.ends_with(b"\n");
         summary.lines = first_line - 1 + newlines + u64::from(ends_open);
-        for hit in hits {
+        for mut hit in hits {
+            hit.offset += offset;
             run.evidence
                 .push(EvidenceLine::from_hit(source, hit, &mut run.parser));
         }

@@ -17,6 +17,9 @@ pub struct EvidenceLine {
     /// Index into the analysis's source list.
     pub source: usize,
     pub line_no: u64,
+    /// Byte offset of the line's start in its source's (decompressed, normalised) stream.
+    #[serde(skip)]
+    pub offset: u64,
     /// The line as read (lossy UTF-8, cut when very long); a journal or docker JSON record
     /// is shown as `time host identifier[pid]: message`.
     pub text: String,
@@ -70,20 +73,30 @@ impl EvidenceLine {
             let envelope = parser.parse(&hit.text);
             Self::from_envelope(source, hit.line_no, &hit.text, &envelope)
         };
+        line.offset = hit.offset;
         line.matches = hit.matches;
         line
     }
 
     /// A context line: a line found by a targeted pass, with its envelope and no matches.
-    pub fn context(source: usize, line_no: u64, raw: &[u8], parser: &mut EnvelopeParser) -> Self {
+    pub fn context(
+        source: usize,
+        line_no: u64,
+        offset: u64,
+        raw: &[u8],
+        parser: &mut EnvelopeParser,
+    ) -> Self {
         let envelope = parser.parse(raw);
-        Self::from_envelope(source, line_no, &LineHit::keep_text(raw), &envelope)
+        let mut line = Self::from_envelope(source, line_no, &LineHit::keep_text(raw), &envelope);
+        line.offset = offset;
+        line
     }
 
     fn from_envelope(source: usize, line_no: u64, raw: &[u8], envelope: &Envelope<'_>) -> Self {
         Self {
             source,
             line_no,
+            offset: 0,
             timestamp_us: envelope.timestamp_us,
             monotonic_us: envelope.monotonic_s.map(|s| (s * 1e6).round() as i64),
             host: text(envelope.host),
@@ -125,6 +138,7 @@ mod tests {
         let raw = br#"{"__REALTIME_TIMESTAMP":"1768566498069134","_HOSTNAME":"web","SYSLOG_IDENTIFIER":"python","_PID":"42","MESSAGE":"bind failed\nretrying"}"#;
         let hit = LineHit {
             line_no: 7,
+            offset: 0,
             text: raw.to_vec(),
             matches: Vec::new(),
         };

@@ -497,6 +497,39 @@ fn routes_that_404_before_the_restart_too_or_never_answered_are_not_state_lost()
 }
 
 #[test]
+fn the_earlier_answer_is_looked_for_in_the_run_the_restart_ended() {
+    // Three runs: the 200 is in the second, the 404s in the third. The second read seeks to
+    // the second run's start (plain file) or reads up to it (gzip); both find the proof.
+    let mut log = String::from("INFO:     Started server process [5100]\n");
+    for i in 0..2000 {
+        log.push_str(&format!(
+            "INFO:     127.0.0.1:50928 - \"GET /api/items/{i} HTTP/1.1\" 200 OK\n"
+        ));
+    }
+    log.push_str("INFO:     Finished server process [5100]\n");
+    log.push_str(&registry_log(&[JOIN_OK], &[JOIN_404, JOIN_404]));
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, log.as_bytes()).unwrap();
+    for contents in [log.into_bytes(), gz.finish().unwrap()] {
+        let file = temp_file(&contents);
+        let output = logsleuth()
+            .args(["--format", "json"])
+            .arg(file.path())
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let finding = &report["findings"][0];
+        assert_eq!(finding["cause"], "state-lost-on-restart");
+        // The 200 is cited with its own line number and text.
+        assert_eq!(finding["evidence"][0]["line"], 2005);
+        assert!(finding["evidence"][0]["text"]
+            .as_str()
+            .unwrap()
+            .ends_with("join HTTP/1.1\" 200 OK"));
+    }
+}
+
+#[test]
 fn a_pipe_cannot_be_read_again_so_the_check_is_a_note() {
     let log = registry_log(&[JOIN_OK], &[JOIN_404, JOIN_404]);
     let output = logsleuth()

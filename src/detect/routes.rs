@@ -43,6 +43,10 @@ pub struct LostRouteCandidate {
     pub path: String,
     /// The line of the start after which the route answers 404.
     pub restart_line: u64,
+    /// The line and byte offset where the run that this restart ended began: the server's
+    /// previous start, or the top of the source. Only an answer in that run proves state
+    /// that the restart lost.
+    pub run_start: (u64, u64),
     /// Evidence indexes of the 404 answers after that start.
     pub not_found: Vec<usize>,
 }
@@ -86,15 +90,18 @@ pub fn lost_route_candidates(
     if restarted.is_empty() {
         return Vec::new();
     }
-    // (source, subject) -> line of its latest start.
-    let mut last_start: HashMap<(usize, &str), u64> = HashMap::new();
+    // (source, subject) -> (line, offset) of its latest start and of the one before it.
+    type Starts = ((u64, u64), (u64, u64));
+    let mut last_start: HashMap<(usize, &str), Starts> = HashMap::new();
     // (source, subject, method, path) -> line of its first 404.
     let mut first_not_found: HashMap<RouteKey<'_>, u64> = HashMap::new();
     let mut candidates: Vec<LostRouteCandidate> = Vec::new();
     let mut by_key: HashMap<(usize, &str, &str, &str, u64), usize> = HashMap::new();
     for (index, line) in evidence.iter().enumerate() {
         if starts_line(line) {
-            last_start.insert((line.source, subject_of(line)), line.line_no);
+            let key = (line.source, subject_of(line));
+            let previous = last_start.get(&key).map_or((1, 0), |&(latest, _)| latest);
+            last_start.insert(key, ((line.line_no, line.offset), previous));
         }
         let Some(found) = line.matches.iter().find(|m| m.signal == not_found_signal) else {
             continue;
@@ -110,7 +117,7 @@ pub fn lost_route_candidates(
         let first = *first_not_found
             .entry((line.source, subject, method, path))
             .or_insert(line.line_no);
-        let Some(&start) = last_start.get(&(line.source, subject)) else {
+        let Some(&((start, _), run_start)) = last_start.get(&(line.source, subject)) else {
             continue;
         };
         if first < start {
@@ -124,6 +131,7 @@ pub fn lost_route_candidates(
                 method: method.to_string(),
                 path: path.to_string(),
                 restart_line: start,
+                run_start,
                 not_found: Vec::new(),
             });
             candidates.len() - 1
@@ -196,7 +204,12 @@ impl<'c> EarlierAnswers<'c> {
                 ]
             })
             .collect();
-        let needles = AhoCorasick::new(&patterns).ok()?;
+        // Leftmost-first semantics put the search on aho-corasick's SIMD path (the needles
+        // all start with a quote, common in access logs, so a start-byte prefilter is slow).
+        let needles = AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+            .build(&patterns)
+            .ok()?;
         let stop_line = candidates.iter().map(|c| c.restart_line).max().unwrap_or(0);
         let found = vec![None; candidates.len()];
         Some(Self {
@@ -208,13 +221,34 @@ impl<'c> EarlierAnswers<'c> {
         })
     }
 
+    /// The stretches of the source that can prove anything, in order and without overlap:
+    /// (first line, its byte offset, line after the stretch). Each is a candidate's
+    /// restarted run, from its start to the restart; overlapping runs are merged.
+    pub fn windows(&self) -> Vec<(u64, u64, u64)> {
+        let mut runs: Vec<(u64, u64, u64)> = self
+            .candidates
+            .iter()
+            .map(|c| (c.run_start.0, c.run_start.1, c.restart_line))
+            .collect();
+        runs.sort_unstable();
+        let mut merged: Vec<(u64, u64, u64)> = Vec::new();
+        for run in runs {
+            match merged.last_mut() {
+                Some(last) if run.0 <= last.2 => last.2 = last.2.max(run.2),
+                _ => merged.push(run),
+            }
+        }
+        merged
+    }
+
     /// Whether lines from `line` on are still of interest.
     pub fn wants(&self, line: u64) -> bool {
         line < self.stop_line
     }
 
-    /// Looks at whole lines starting at line number `first_line`.
-    pub fn scan(&mut self, bytes: &[u8], first_line: u64) {
+    /// Looks at whole lines starting at line number `first_line`, byte offset
+    /// `first_offset` of the source's stream.
+    pub fn scan(&mut self, bytes: &[u8], first_line: u64, first_offset: u64) {
         // `line_no` is the number of the line that contains `pos`.
         let (mut pos, mut line_no) = (0, first_line);
         while let Some(found) = self.needles.find(&bytes[pos..]) {
@@ -225,7 +259,7 @@ impl<'c> EarlierAnswers<'c> {
             }
             let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
             let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
-            self.check_line(line_no, &bytes[start..end]);
+            self.check_line(line_no, first_offset + start as u64, &bytes[start..end]);
             if end >= bytes.len() {
                 return;
             }
@@ -237,7 +271,7 @@ impl<'c> EarlierAnswers<'c> {
     /// A line that contains a candidate's request string: a 2xx answer to it from the
     /// candidate's server before the candidate's restart is kept (the last one wins); a
     /// later 2xx DELETE of the same path takes it back.
-    fn check_line(&mut self, line_no: u64, line: &[u8]) {
+    fn check_line(&mut self, line_no: u64, offset: u64, line: &[u8]) {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         let text = String::from_utf8_lossy(line);
         let Some((method, path, status)) = parse_request(&text) else {
@@ -248,11 +282,14 @@ impl<'c> EarlierAnswers<'c> {
         }
         let mut answer: Option<EvidenceLine> = None;
         for (candidate, found) in self.candidates.iter().zip(&mut self.found) {
-            if line_no >= candidate.restart_line || path != candidate.path {
+            if line_no >= candidate.restart_line
+                || line_no < candidate.run_start.0
+                || path != candidate.path
+            {
                 continue;
             }
             let answer = answer.get_or_insert_with(|| {
-                EvidenceLine::context(candidate.source, line_no, line, &mut self.parser)
+                EvidenceLine::context(candidate.source, line_no, offset, line, &mut self.parser)
             });
             if subject_of(answer) != candidate.subject {
                 continue;
@@ -326,6 +363,30 @@ pub fn lost_route_lines(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<usize
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_second_read_covers_each_restarted_run_once() {
+        let candidate = |run_start: (u64, u64), restart_line| LostRouteCandidate {
+            source: 0,
+            subject: "uvicorn".into(),
+            method: "GET".into(),
+            path: "/x".into(),
+            restart_line,
+            run_start,
+            not_found: vec![0, 1],
+        };
+        let candidates = [
+            candidate((500, 50_000), 900),
+            candidate((1, 0), 100),
+            candidate((800, 80_000), 1200),
+            candidate((5000, 500_000), 5100),
+        ];
+        let pass = EarlierAnswers::new(candidates.iter().collect(), EnvelopeParser::new()).unwrap();
+        assert_eq!(
+            pass.windows(),
+            [(1, 0, 100), (500, 50_000, 1200), (5000, 500_000, 5100)]
+        );
+    }
 
     #[test]
     fn requests_are_parsed_from_common_access_lines() {

@@ -19,6 +19,8 @@ pub const MAX_BLOCK_SIZE: usize = 256 * 1024 * 1024;
 
 /// A reasonable block size for streams: large enough for fast scanning, small in memory.
 pub const DEFAULT_BLOCK_SIZE: usize = 256 * 1024;
+/// Bytes asked of the reader at a time while a block fills.
+const READ_PIECE: usize = 256 * 1024;
 
 /// A block of bytes from a source: whole lines, except as described in the module docs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,10 +108,13 @@ impl<R: Read> LineBlocks<R> {
         }
     }
 
-    /// Reads until the buffer is full, the stream ends or the reader fails.
+    /// Reads until the buffer is full, the stream ends or the reader fails. Each read asks
+    /// for at most [`READ_PIECE`] bytes, so what the reader does with them (the text
+    /// layer's scan for CR) runs while they are still in the cache.
     fn fill(&mut self) {
         while matches!(self.state, ReadState::Reading) && self.end < self.buf.len() {
-            match self.reader.read(&mut self.buf[self.end..]) {
+            let piece_end = self.buf.len().min(self.end + READ_PIECE);
+            match self.reader.read(&mut self.buf[self.end..piece_end]) {
                 Ok(0) => self.state = ReadState::Ended,
                 Ok(n) => self.end += n.min(self.buf.len() - self.end),
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => {}

@@ -168,6 +168,17 @@ pub(super) fn open_stream(
     }));
 }
 
+/// Whether a stream whose first bytes are `head` (at least [`TAR_HEADER_LEN`] of them, or
+/// the whole stream) is read as it is: no journal, compression, archive or byte-order mark,
+/// so an offset in the normalised stream is the same offset in the raw one.
+pub(super) fn is_plain_text(head: &[u8]) -> bool {
+    const MARKS: [&[u8]; 3] = [b"\xEF\xBB\xBF", b"\xFF\xFE", b"\xFE\xFF"];
+    !journal::is_journal(head)
+        && Compression::detect(head).is_none()
+        && !archive::is_tar(head)
+        && !MARKS.iter().any(|mark| head.starts_with(mark))
+}
+
 /// The stream decompressed when its first bytes are a known magic number, else as it is.
 fn decompress(mut reader: Stream<'_>) -> io::Result<Stream<'_>> {
     let magic = read_prefix(&mut reader, MAGIC_LEN)?;

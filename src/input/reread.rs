@@ -4,9 +4,11 @@
 //! had before the first read. A pipe cannot be read twice.
 
 use std::fs::File;
-use std::io::{Seek, SeekFrom};
+use std::io::{self, Read, Seek, SeekFrom};
 
-use super::open::open_stream;
+use super::archive::TAR_HEADER_LEN;
+use super::open::{is_plain_text, open_stream};
+use super::text::TextReader;
 use super::{open, InputError, Location, Source, SourceSpec};
 
 /// How to read a command-line source (and every source inside it) again.
@@ -53,6 +55,53 @@ impl Reread {
                 }
             }
         }
+    }
+}
+
+impl Reread {
+    /// Like [`Reread::read_source`], but the source handed to `visit` starts at byte
+    /// `offset` of its normalised stream (an offset the first read recorded, at the start of
+    /// a line). A plain text file is read from there with a seek; anything else (compressed,
+    /// an archive member, a journal, UTF-16) is opened again and read up to there.
+    pub fn read_source_from(&self, name: &str, offset: u64, mut visit: impl FnMut(Source<'_>)) {
+        if name == self.spec.name {
+            if let Some(file) = self.plain_file_at(offset) {
+                visit(Source::from_reader(name, Box::new(TextReader::new(file))));
+                return;
+            }
+        }
+        self.read_source(name, |mut source| {
+            let skipped = io::copy(&mut (&mut source.reader).take(offset), &mut io::sink());
+            if matches!(skipped, Ok(n) if n == offset) {
+                visit(source);
+            }
+        });
+    }
+
+    /// Whether [`Reread::read_source_from`] seeks for the source `name` (rather than read
+    /// everything before the offset).
+    pub fn can_seek(&self, name: &str) -> bool {
+        name == self.spec.name && self.plain_file_at(0).is_some()
+    }
+
+    /// The spec's file positioned at `offset`, when the spec is a plain text file.
+    fn plain_file_at(&self, offset: u64) -> Option<File> {
+        let (mut file, base) = match (&self.spec.location, self.stdin_offset) {
+            (Location::File(path), None) => (File::open(path).ok()?, 0),
+            (Location::Stdin, Some(base)) => (stdin_file()?, base),
+            _ => return None,
+        };
+        file.seek(SeekFrom::Start(base)).ok()?;
+        let mut head = Vec::with_capacity(TAR_HEADER_LEN);
+        (&mut file)
+            .take(TAR_HEADER_LEN as u64)
+            .read_to_end(&mut head)
+            .ok()?;
+        if !is_plain_text(&head) {
+            return None;
+        }
+        file.seek(SeekFrom::Start(base.checked_add(offset)?)).ok()?;
+        Some(file)
     }
 }
 

@@ -28,6 +28,10 @@ impl SignalMatch {
 pub struct LineHit {
     /// 1-based line number in its source.
     pub line_no: u64,
+    /// Byte offset of the line's start in the scanned data (the engine makes it an offset
+    /// in the source's stream).
+    #[serde(skip)]
+    pub offset: u64,
     /// The line as read (without the line ending), cut at [`MAX_EVIDENCE_BYTES`].
     #[serde(serialize_with = "lossy")]
     pub text: Vec<u8>,

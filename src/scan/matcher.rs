@@ -4,6 +4,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickKind, Input, MatchKind};
 use rayon::prelude::*;
 use regex::bytes::{CaptureLocations, Regex};
 
+use super::bucket_filter::{BucketFilter, FilterLiteral};
 use super::count_newlines;
 use super::hit::{LineHit, SignalMatch};
 use crate::record::{EnvelopeParser, LineFormat};
@@ -12,8 +13,8 @@ use crate::rules::{RuleSet, SignalIdx};
 /// Literals per prefilter automaton. Measured: aho-corasick's SIMD (Teddy) path holds up to
 /// about 32 literals, halves its speed by 48 and falls to a slow path past 64.
 pub const DEFAULT_GROUP_SIZE: usize = 32;
-/// Literal count above which one lazy-DFA pass beats several Teddy passes (measured: past
-/// 64 literals aho-corasick leaves its SIMD path, and two groups cost about one DFA pass).
+/// Literal count above which one bucketed shift-or pass beats several Teddy passes
+/// (measured: past 64 literals aho-corasick leaves its SIMD path).
 pub const DEFAULT_SINGLE_PASS_ABOVE: usize = 64;
 /// Bytes per parallel chunk.
 pub const DEFAULT_CHUNK_SIZE: usize = 2 << 20;
@@ -57,7 +58,7 @@ impl ScannerBuilder {
         self
     }
 
-    /// Above this many literals, one case-folded DFA pass replaces the Teddy groups.
+    /// Above this many literals, one bucketed shift-or pass replaces the Teddy groups.
     pub fn single_pass_above(mut self, literals: usize) -> Self {
         self.single_pass_above = literals;
         self
@@ -85,17 +86,11 @@ impl ScannerBuilder {
                 }
             }
         }
-        let literal_regex = literals.single_pass(self.single_pass_above);
-        // Should the single regex not build (size limits), the Teddy groups take over.
-        let single_pass_above = if literal_regex.is_some() {
-            self.single_pass_above
-        } else {
-            usize::MAX
-        };
-        let prefilters = literals.prefilters(self.group_size, single_pass_above);
+        let bucket_filter = literals.single_pass(self.single_pass_above);
+        let prefilters = literals.prefilters(self.group_size, self.single_pass_above);
         let fallback_finders = build_fallback_finders(rules, &fallback);
         Scanner {
-            literal_regex,
+            bucket_filter,
             prefilters,
             line_matchers: literals.line_matchers(),
             fallback,
@@ -148,28 +143,26 @@ impl LiteralTable {
         automata
     }
 
-    /// For a large rule set, one regex of all literals (`(?i:...)` for the case-insensitive
-    /// ones), searched for its shortest match: the regex engine's lazy DFA makes one pass
-    /// whatever the number of literals, keeps each literal's own case rule, and measured
-    /// faster than aho-corasick's DFA on the reference corpus (BENCHMARKS.md). Every further
-    /// Teddy group would instead be one more pass over the data.
-    fn single_pass(&self, single_pass_above: usize) -> Option<Regex> {
+    /// For a large rule set, one bucketed shift-or filter of all literals
+    /// ([`BucketFilter`]): one pass whatever the number of literals, each literal keeping
+    /// its own case rule. Every further Teddy group would instead be one more pass.
+    fn single_pass(&self, single_pass_above: usize) -> Option<(BucketFilter, Vec<Vec<SignalIdx>>)> {
         if self.exact.len() + self.folded.len() <= single_pass_above {
             return None;
         }
-        let mut alternatives: Vec<String> =
-            self.exact.iter().map(|(t, _)| regex::escape(t)).collect();
-        alternatives.extend(
-            self.folded
-                .iter()
-                .map(|(t, _)| format!("(?i:{})", regex::escape(t))),
-        );
-        regex::bytes::RegexBuilder::new(&alternatives.join("|"))
-            .unicode(false)
-            .size_limit(256 << 20)
-            .dfa_size_limit(256 << 20)
-            .build()
-            .ok()
+        let both = || [(&self.exact, false), (&self.folded, true)].into_iter();
+        let literals: Vec<FilterLiteral> = both()
+            .flat_map(|(list, fold)| {
+                list.iter().map(move |(text, _)| FilterLiteral {
+                    text: text.as_bytes(),
+                    case_insensitive: fold,
+                })
+            })
+            .collect();
+        let owners = both()
+            .flat_map(|(list, _)| list.iter().map(|(_, owners)| owners.clone()))
+            .collect();
+        Some((BucketFilter::new(&literals), owners))
     }
 
     fn line_matchers(&self) -> Vec<LineMatcher> {
@@ -305,8 +298,9 @@ fn without_anchors(pattern: &str) -> String {
 /// The compiled scanner. Cheap to share between threads.
 #[derive(Debug, Clone)]
 pub struct Scanner {
-    /// The single-pass literal finder of a large rule set (else `None`).
-    literal_regex: Option<Regex>,
+    /// The single-pass literal finder of a large rule set (else `None`), with the signals
+    /// that own each of its literals.
+    bucket_filter: Option<(BucketFilter, Vec<Vec<SignalIdx>>)>,
     prefilters: Vec<AhoCorasick>,
     line_matchers: Vec<LineMatcher>,
     fallback: Vec<SignalIdx>,
@@ -338,28 +332,43 @@ impl Scanner {
         };
         let mut hits = Vec::new();
         let mut base = first_line_no;
-        for (mut chunk_hits, newlines) in results {
+        let mut chunk_offset = 0u64;
+        for ((mut chunk_hits, newlines), chunk) in results.into_iter().zip(&chunks) {
             for hit in &mut chunk_hits {
                 hit.line_no += base;
+                hit.offset += chunk_offset;
             }
             hits.append(&mut chunk_hits);
             base += newlines;
+            chunk_offset += chunk.len() as u64;
         }
         (hits, base - first_line_no)
     }
 
     /// Scans one chunk; hit line numbers are 0-based within the chunk.
     fn scan_chunk(&self, chunk: &[u8]) -> (Vec<LineHit>, u64) {
-        let (candidates, fallback_lines) = self.candidate_lines(chunk);
+        let candidates = self.candidate_lines(chunk);
         let mut scratch = Scratch::new(self.regexes.len());
         let mut hits = Vec::new();
         let mut counted_to = 0usize;
         let mut line_no = 0u64;
-        for start in candidates {
+        let mut found = candidates.literals.as_slice();
+        for start in candidates.starts {
             let end = memchr::memchr(b'\n', &chunk[start..]).map_or(chunk.len(), |i| start + i);
             let line = &chunk[start..end];
-            let fallback = fallback_lines.binary_search(&start).is_ok();
-            let matches = self.confirm(line, fallback, &mut scratch);
+            let fallback = candidates.fallback.binary_search(&start).is_ok();
+            let known = if self.bucket_filter.is_some() {
+                // The filter's literals on this line (they come in line order).
+                let skip = found.iter().take_while(|(at, _)| *at < start).count();
+                found = &found[skip..];
+                let here = found.iter().take_while(|(at, _)| *at == start).count();
+                let (on_line, rest) = found.split_at(here);
+                found = rest;
+                Some(on_line)
+            } else {
+                None
+            };
+            let matches = self.confirm(line, fallback, known, &mut scratch);
             if matches.is_empty() {
                 continue;
             }
@@ -367,6 +376,7 @@ impl Scanner {
             counted_to = start;
             hits.push(LineHit {
                 line_no,
+                offset: start as u64,
                 text: LineHit::keep_text(trim_cr(line)),
                 matches,
             });
@@ -375,19 +385,21 @@ impl Scanner {
         (hits, newlines)
     }
 
-    /// Start offsets of the lines that contain a literal or a fallback match (ascending), and
-    /// separately those the fallback finders found.
-    fn candidate_lines(&self, chunk: &[u8]) -> (Vec<usize>, Vec<usize>) {
+    /// The lines of `chunk` that contain a literal or a fallback match.
+    fn candidate_lines(&self, chunk: &[u8]) -> Candidates {
         let mut starts = Vec::new();
-        if let Some(literals) = &self.literal_regex {
-            let mut pos = 0;
-            while pos < chunk.len() {
-                let Some(end) = literals.shortest_match_at(chunk, pos) else {
-                    break;
-                };
-                starts.push(line_start(chunk, end.saturating_sub(1).max(pos)));
-                pos = memchr::memchr(b'\n', &chunk[end..]).map_or(chunk.len(), |i| end + i + 1);
-            }
+        let mut literals = Vec::new();
+        if let Some((filter, _)) = &self.bucket_filter {
+            // The line around the last occurrence: later literals on it need no search.
+            let (mut line, mut line_end) = (0, 0);
+            filter.for_each_match(chunk, |at, literal| {
+                if at >= line_end || starts.is_empty() {
+                    line = line_start(chunk, at);
+                    line_end = memchr::memchr(b'\n', &chunk[at..]).map_or(chunk.len(), |i| at + i);
+                    starts.push(line);
+                }
+                literals.push((line, literal));
+            });
         }
         for automaton in &self.prefilters {
             let mut pos = 0;
@@ -419,26 +431,47 @@ impl Scanner {
         }
         let finders = self.prefilters.len()
             + self.fallback_finders.len()
-            + usize::from(self.literal_regex.is_some());
+            + usize::from(self.bucket_filter.is_some());
         if finders > 1 {
             starts.sort_unstable();
             starts.dedup();
         }
-        (starts, fallback_starts)
+        Candidates {
+            starts,
+            fallback: fallback_starts,
+            literals,
+        }
     }
 
     /// Runs the regexes of the signals whose literals occur on `line`.
     /// `fallback`: a fallback finder found this line, so the signals without literals are
     /// tried too. The envelope is parsed without memory of earlier lines, so the result does
     /// not depend on where chunks start.
-    fn confirm(&self, line: &[u8], fallback: bool, scratch: &mut Scratch) -> Vec<SignalMatch> {
+    fn confirm(
+        &self,
+        line: &[u8],
+        fallback: bool,
+        known: Option<&[(usize, u32)]>,
+        scratch: &mut Scratch,
+    ) -> Vec<SignalMatch> {
         let line = trim_cr(line);
         scratch.candidates.clear();
-        for matcher in &self.line_matchers {
-            for m in matcher.automaton.find_overlapping_iter(line) {
-                scratch
-                    .candidates
-                    .extend_from_slice(&matcher.owners[m.pattern().as_usize()]);
+        match (known, &self.bucket_filter) {
+            (Some(found), Some((_, owners))) => {
+                for &(_, literal) in found {
+                    scratch
+                        .candidates
+                        .extend_from_slice(&owners[literal as usize]);
+                }
+            }
+            _ => {
+                for matcher in &self.line_matchers {
+                    for m in matcher.automaton.find_overlapping_iter(line) {
+                        scratch
+                            .candidates
+                            .extend_from_slice(&matcher.owners[m.pattern().as_usize()]);
+                    }
+                }
             }
         }
         if fallback {
@@ -507,6 +540,16 @@ fn base_name(name: &str) -> &str {
     } else {
         trimmed
     }
+}
+
+/// The candidate lines of a chunk, by the offset where each starts (ascending).
+struct Candidates {
+    starts: Vec<usize>,
+    /// The lines a fallback finder found (the signals without literals are tried there).
+    fallback: Vec<usize>,
+    /// With the bucket filter: (line start, literal index) for every literal occurrence,
+    /// in line order.
+    literals: Vec<(usize, u32)>,
 }
 
 /// Per-chunk reusable buffers.
@@ -637,6 +680,23 @@ regex = '^\d{5,}$'
                 "chunk size {size}"
             );
         }
+    }
+
+    #[test]
+    fn the_bucket_filter_finds_what_the_teddy_groups_find() {
+        let rules = RuleSetBuilder::new()
+            .builtin(false)
+            .add_text("t.toml", RULES)
+            .build()
+            .unwrap();
+        let data = sample();
+        let teddy = ScannerBuilder::new().chunk_size(8192).build(&rules);
+        let buckets = ScannerBuilder::new()
+            .chunk_size(8192)
+            .single_pass_above(0)
+            .build(&rules);
+        assert!(teddy.bucket_filter.is_none() && buckets.bucket_filter.is_some());
+        assert_eq!(buckets.scan(&data, 1), teddy.scan(&data, 1));
     }
 
     #[test]
