@@ -77,6 +77,15 @@ pub struct AnalyzeArgs {
     #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse_duration, requires = "follow")]
     pub window: std::time::Duration,
 
+    /// Threads that scan in parallel (default: one per CPU core).
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+
+    /// Never draw the progress bar (it is drawn on stderr, when stderr is a terminal, for
+    /// runs that take more than a moment).
+    #[arg(long)]
+    pub no_progress: bool,
+
     /// Year for year-less timestamps (`Mar  2 17:35:10`) when the logs don't give one.
     #[arg(long, value_name = "YEAR", value_parser = clap::value_parser!(i32).range(1970..=9999))]
     pub year: Option<i32>,

@@ -1,6 +1,7 @@
 //! What each command does: analyse logs, list/check rules, explain a cause, completions, man.
 
 use std::io::{IsTerminal, Write};
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use clap::CommandFactory;
@@ -14,6 +15,7 @@ use logsleuth::scan::ScannerBuilder;
 
 use crate::cli::{Cli, Command, RuleArgs, RulesCommand};
 use crate::config::{load_rules, Config};
+use crate::progress::ProgressDisplay;
 use crate::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
 
 pub fn run(cli: Cli) -> Result<u8> {
@@ -77,11 +79,18 @@ fn plural(n: usize, word: &str) -> String {
 }
 
 fn analyze(args: &crate::cli::AnalyzeArgs) -> Result<u8> {
+    let config = Config::from_args(args);
+    if let Some(jobs) = config.jobs {
+        // Before anything runs in parallel (rule compilation does).
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs)
+            .build_global()
+            .context("starting the scanning threads")?;
+    }
     let rules = match load_rules(&args.rules) {
         Ok(rules) => rules,
         Err(errors) => return Ok(rule_errors(&errors, true)),
     };
-    let config = Config::from_args(args);
     if reads_stdin(&config.paths) && std::io::stdin().is_terminal() {
         let _ = writeln!(
             std::io::stderr(),
@@ -92,11 +101,18 @@ fn analyze(args: &crate::cli::AnalyzeArgs) -> Result<u8> {
         reference_year: config.year,
         ..AnalyzeOptions::default()
     };
-    let analyzer = Analyzer::new(rules).with_options(options);
+    let mut analyzer = Analyzer::new(rules).with_options(options);
     if let Some(window) = config.follow {
         return crate::follow_command::follow(&analyzer, &config, window);
     }
+    let progress = config.progress.then(|| Arc::new(ProgressDisplay::new()));
+    if let Some(progress) = &progress {
+        analyzer = analyzer.with_progress(progress.clone());
+    }
     let analysis = analyzer.analyze_paths(&config.paths);
+    if let Some(progress) = &progress {
+        progress.finish();
+    }
     let report = &analysis.report;
 
     {

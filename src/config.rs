@@ -17,6 +17,10 @@ pub struct Config {
     pub year: Option<i32>,
     /// Live analysis (`--follow`) and its window.
     pub follow: Option<std::time::Duration>,
+    /// Scanning threads; `None`: one per core.
+    pub jobs: Option<usize>,
+    /// Draw a progress bar on stderr for long batch runs.
+    pub progress: bool,
 }
 
 impl Config {
@@ -33,6 +37,8 @@ impl Config {
             fail_on: args.fail_on,
             year: args.year,
             follow: args.follow.then_some(args.window),
+            jobs: args.jobs.map(usize::from),
+            progress: !args.no_progress && !args.follow && std::io::stderr().is_terminal(),
         }
     }
 }

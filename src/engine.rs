@@ -6,6 +6,7 @@
 use std::io::Read;
 use std::ops::ControlFlow;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::classify::{classify, EvidenceIndex, Inputs};
 use crate::detect::{
@@ -42,6 +43,19 @@ impl Default for AnalyzeOptions {
     }
 }
 
+/// Told how a batch run ([`Analyzer::analyze_paths`]) advances, for a progress display.
+/// Calls come from the thread that runs the analysis.
+pub trait ProgressObserver: Send + Sync {
+    /// The sources (files, directories' files, stdin) to read were found: `count` of them.
+    fn sources_found(&self, count: usize);
+    /// A source (or an archive member) is being read.
+    fn source_started(&self, name: &str);
+    /// `bytes` more bytes of the current source were scanned (after decompression).
+    fn bytes_scanned(&self, bytes: u64);
+    /// A command-line source (with all its members) is done.
+    fn source_finished(&self);
+}
+
 /// What one run found: the report and the evidence behind it.
 #[derive(Debug, Default)]
 pub struct Analysis {
@@ -59,11 +73,22 @@ pub struct Analysis {
 /// let analysis = analyzer.analyze_reader("-", log.as_bytes());
 /// assert_eq!(analysis.report.findings[0].cause, "port-conflict");
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Analyzer {
     rules: RuleSet,
     scanner: Scanner,
     options: AnalyzeOptions,
+    progress: Option<Arc<dyn ProgressObserver>>,
+}
+
+impl std::fmt::Debug for Analyzer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Analyzer")
+            .field("rules", &self.rules)
+            .field("scanner", &self.scanner)
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Collected per-run state.
@@ -97,7 +122,14 @@ impl Analyzer {
             rules,
             scanner,
             options: AnalyzeOptions::default(),
+            progress: None,
         }
+    }
+
+    /// Reports the progress of batch runs to `observer`.
+    pub fn with_progress(mut self, observer: Arc<dyn ProgressObserver>) -> Self {
+        self.progress = Some(observer);
+        self
     }
 
     pub fn with_options(mut self, options: AnalyzeOptions) -> Self {
@@ -125,8 +157,14 @@ impl Analyzer {
         for error in errors {
             run.record_input_error(error);
         }
+        if let Some(progress) = &self.progress {
+            progress.sources_found(specs.len());
+        }
         for spec in &specs {
             self.analyze_spec(spec, &mut run);
+            if let Some(progress) = &self.progress {
+                progress.source_finished();
+            }
         }
         self.check_earlier_answers(&mut run);
         self.finish(run)
@@ -166,6 +204,9 @@ impl Analyzer {
     }
 
     fn begin_source(&self, name: &str, reread: Option<Reread>, run: &mut Run) -> usize {
+        if let Some(progress) = &self.progress {
+            progress.source_started(name);
+        }
         run.parser = self.new_parser();
         run.names.push(name.to_string());
         run.rereadable.push(reread);
@@ -264,6 +305,9 @@ impl Analyzer {
 
     fn scan_stream(&self, source: usize, reader: impl Read, run: &mut Run) -> std::io::Result<()> {
         self.for_each_line_block(reader, (1, 0), |bytes, first_line, offset| {
+            if let Some(progress) = &self.progress {
+                progress.bytes_scanned(bytes.len() as u64);
+            }
             ControlFlow::Continue(self.scan_block(source, bytes, first_line, offset, run))
         })
     }

@@ -4,6 +4,7 @@ mod cli;
 mod commands;
 mod config;
 mod follow_command;
+mod progress;
 
 use std::io::Write;
 use std::process::ExitCode;

@@ -561,3 +561,35 @@ Jan 16 12:01:06 web uvicorn[11]: INFO:     127.0.0.1:50932 - \"POST /api/join HT
     let (causes, _) = causes_of_file(log);
     assert_eq!(causes, vec!["state-lost-on-restart"]);
 }
+
+#[test]
+fn jobs_choose_the_thread_count_without_changing_the_report() {
+    let mut log = String::new();
+    for i in 0..20_000 {
+        log.push_str(&format!("Jan 16 12:00:00 web app[7]: request {i} served\n"));
+    }
+    log.push_str("Jan 16 12:28:18 web app[7]: OSError: [Errno 98] Address already in use\n");
+    let file = temp_file(log.as_bytes());
+    let run = |jobs: &str| {
+        logsleuth()
+            .args(["--format", "json", "--jobs", jobs])
+            .arg(file.path())
+            .output()
+            .unwrap()
+    };
+    let one = run("1");
+    let four = run("4");
+    assert_eq!(one.status.code(), Some(0));
+    assert_eq!(one.stdout, four.stdout);
+    // Not a terminal: no progress bar, nothing on stderr.
+    assert!(
+        one.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&one.stderr)
+    );
+    logsleuth()
+        .args(["--jobs", "0"])
+        .arg(file.path())
+        .assert()
+        .code(2);
+}

@@ -235,6 +235,20 @@ impl RuleSetBuilder {
             }
         }
 
+        // Compiling the regexes is most of the start-up time: done in parallel first.
+        let patterns: Vec<&str> = parsed
+            .iter()
+            .flat_map(|(_, raw)| raw.signal.iter())
+            .filter_map(|signal| signal.regex.as_ref().map(|r| r.get_ref().as_str()))
+            .collect();
+        let compiled: HashMap<&str, Result<regex::bytes::Regex, String>> = {
+            use rayon::prelude::*;
+            patterns
+                .par_iter()
+                .map(|&pattern| (pattern, compile_regex(pattern)))
+                .collect()
+        };
+
         let mut rules = RuleSet::default();
         let mut signal_ids: HashMap<String, (String, usize)> = HashMap::new();
         for (file, raw) in &parsed {
@@ -244,7 +258,8 @@ impl RuleSetBuilder {
                         &file.name, &file.text, offset, message,
                     ))
                 };
-                if let Some(signal) = compile_signal(&file.name, raw_signal, &mut report) {
+                if let Some(signal) = compile_signal(&file.name, raw_signal, &compiled, &mut report)
+                {
                     let key = signal.id.clone();
                     let here = raw_signal.id.span().start;
                     if let Some((other_file, other_offset)) = signal_ids.get(&key) {
@@ -394,6 +409,7 @@ pub(crate) fn compile_regex(pattern: &str) -> Result<regex::bytes::Regex, String
 fn compile_signal(
     file: &str,
     raw: &RawSignal,
+    compiled: &HashMap<&str, Result<regex::bytes::Regex, String>>,
     report: &mut impl FnMut(usize, String),
 ) -> Option<Signal> {
     let id = raw.id.get_ref();
@@ -416,7 +432,11 @@ fn compile_signal(
             return None;
         }
     };
-    let regex = match compile_regex(pattern) {
+    let regex = match compiled
+        .get(pattern)
+        .cloned()
+        .unwrap_or_else(|| compile_regex(pattern))
+    {
         Ok(regex) => Some(regex),
         Err(message) => {
             report(pattern_at, message);

@@ -89,10 +89,17 @@ impl ScannerBuilder {
         let bucket_filter = literals.single_pass(self.single_pass_above);
         let prefilters = literals.prefilters(self.group_size, self.single_pass_above);
         let fallback_finders = build_fallback_finders(rules, &fallback);
+        // The bucket filter reports which literals occur; only Teddy candidates need the
+        // line automata.
+        let line_matchers = if bucket_filter.is_some() {
+            Vec::new()
+        } else {
+            literals.line_matchers()
+        };
         Scanner {
             bucket_filter,
             prefilters,
-            line_matchers: literals.line_matchers(),
+            line_matchers,
             fallback,
             fallback_finders,
             regexes: rules.signals.iter().map(|s| s.regex.clone()).collect(),
