@@ -25,6 +25,42 @@ use crate::scan::{Scanner, ScannerBuilder};
 /// first block only.
 pub const STREAM_BLOCK_SIZE: usize = 8 << 20;
 
+/// Blocks read ahead of the scan, waiting for it (each at most [`STREAM_BLOCK_SIZE`]).
+const BLOCKS_IN_FLIGHT: usize = 2;
+
+/// A block of whole lines handed from the reading to the scanning thread.
+struct ReadBlock {
+    bytes: Vec<u8>,
+    /// It starts with the rest of a line longer than a block.
+    continues_line: bool,
+    /// Its offset in the source's stream.
+    offset: u64,
+}
+
+impl ReadBlock {
+    fn whole_lines(&self, next_line: &mut u64) -> Option<(&[u8], u64)> {
+        whole_lines(&self.bytes, self.continues_line, self.offset, next_line)
+    }
+}
+
+/// The lines of a block to scan, with their offset: all of it, or, when it starts with the
+/// rest of a line longer than a block, what follows that rest (its first block-sized piece
+/// was scanned and is its evidence; the rest is skipped, and counted in `next_line`).
+/// `None` when the whole block is such a rest.
+fn whole_lines<'b>(
+    bytes: &'b [u8],
+    continues_line: bool,
+    offset: u64,
+    next_line: &mut u64,
+) -> Option<(&'b [u8], u64)> {
+    if !continues_line {
+        return Some((bytes, offset));
+    }
+    let end = memchr::memchr(b'\n', bytes)?;
+    *next_line += 1;
+    Some((&bytes[end + 1..], offset + end as u64 + 1))
+}
+
 /// Options for one analysis run.
 #[derive(Debug, Clone)]
 pub struct AnalyzeOptions {
@@ -303,12 +339,50 @@ impl Analyzer {
         }
     }
 
+    /// Scans a stream: this thread reads blocks of whole lines while a second one scans the
+    /// previous blocks and turns their hits into evidence, so reading (the kernel's copy,
+    /// decompression) overlaps scanning. At most [`BLOCKS_IN_FLIGHT`] blocks wait.
     fn scan_stream(&self, source: usize, reader: impl Read, run: &mut Run) -> std::io::Result<()> {
-        self.for_each_line_block(reader, (1, 0), |bytes, first_line, offset| {
-            if let Some(progress) = &self.progress {
-                progress.bytes_scanned(bytes.len() as u64);
+        let (filled, to_scan) = std::sync::mpsc::sync_channel::<ReadBlock>(BLOCKS_IN_FLIGHT);
+        let (recycle, emptied) = std::sync::mpsc::channel::<Vec<u8>>();
+        std::thread::scope(|scope| {
+            scope.spawn(move || {
+                let mut next_line = 1;
+                for block in to_scan {
+                    if let Some((bytes, offset)) = block.whole_lines(&mut next_line) {
+                        if let Some(progress) = &self.progress {
+                            progress.bytes_scanned(bytes.len() as u64);
+                        }
+                        next_line = self.scan_block(source, bytes, next_line, offset, run);
+                    }
+                    let _ = recycle.send(block.bytes);
+                }
+            });
+            // Owned by this closure, so returning drops it: the scanning thread then sees
+            // the end of the blocks, finishes, and the scope joins it.
+            let filled = filled;
+            let mut blocks = input::LineBlocks::new(reader, self.options.block_size);
+            let mut offset = 0u64;
+            loop {
+                let block = match blocks.next_block() {
+                    Ok(Some(block)) => block,
+                    Ok(None) => return Ok(()),
+                    Err(err) => return Err(err),
+                };
+                let mut bytes = emptied.try_recv().unwrap_or_default();
+                bytes.clear();
+                bytes.extend_from_slice(block.bytes);
+                let len = bytes.len() as u64;
+                let read = ReadBlock {
+                    bytes,
+                    continues_line: block.continues_line,
+                    offset,
+                };
+                offset += len;
+                if filled.send(read).is_err() {
+                    return Ok(());
+                }
             }
-            ControlFlow::Continue(self.scan_block(source, bytes, first_line, offset, run))
         })
     }
 
@@ -326,23 +400,17 @@ impl Analyzer {
         let mut blocks = input::LineBlocks::new(reader, self.options.block_size);
         let (mut next_line, mut offset) = start;
         while let Some(block) = blocks.next_block()? {
-            let mut bytes = block.bytes;
             let block_offset = offset;
-            offset += bytes.len() as u64;
-            let mut skipped = 0;
-            if block.continues_line {
-                // The rest of a line longer than a block: its first block-sized piece was
-                // scanned and is its evidence; the rest of it is skipped.
-                match memchr::memchr(b'\n', bytes) {
-                    Some(end) => {
-                        bytes = &bytes[end + 1..];
-                        skipped = end + 1;
-                        next_line += 1;
-                    }
-                    None => continue,
-                }
-            }
-            match visit(bytes, next_line, block_offset + skipped as u64) {
+            offset += block.bytes.len() as u64;
+            let Some((bytes, at)) = whole_lines(
+                block.bytes,
+                block.continues_line,
+                block_offset,
+                &mut next_line,
+            ) else {
+                continue;
+            };
+            match visit(bytes, next_line, at) {
                 ControlFlow::Continue(next) => next_line = next,
                 ControlFlow::Break(()) => break,
             }
@@ -392,9 +460,21 @@ impl Analyzer {
     /// stack traces; its sources, errors and notes are empty. Live analysis
     /// ([`crate::follow`]) calls this again as evidence arrives.
     pub fn diagnose(&self, evidence: &[EvidenceLine], source_names: &[String]) -> Report {
-        let loops = detect_restart_loops(&self.rules, evidence);
-        let tracebacks = assemble_tracebacks(&self.rules, evidence, source_names);
-        let index = EvidenceIndex::new(&self.rules, evidence);
+        // The detectors read the evidence independently: they run side by side.
+        let ((loops, processes), (tracebacks, index)) = rayon::join(
+            || {
+                rayon::join(
+                    || detect_restart_loops(&self.rules, evidence),
+                    || track_processes(&self.rules, evidence),
+                )
+            },
+            || {
+                rayon::join(
+                    || assemble_tracebacks(&self.rules, evidence, source_names),
+                    || EvidenceIndex::new(&self.rules, evidence),
+                )
+            },
+        );
         let inputs = Inputs {
             index: &index,
             rules: &self.rules,
@@ -406,7 +486,7 @@ impl Analyzer {
         let mut report = Report::new();
         report.findings = classify(&inputs);
         report.restart_loops = loops;
-        report.processes = track_processes(&self.rules, evidence);
+        report.processes = processes;
         report.tracebacks = tracebacks;
         report
     }
