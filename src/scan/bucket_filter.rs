@@ -73,7 +73,8 @@ fn step(table: &[u64; DOMAIN], bytes: &[u8; WINDOW + 1], carry: u64) -> (u64, u6
 /// The 12-bit character of the byte at `k + 1` (after `bytes[k]`): one little-endian load.
 #[inline(always)]
 fn character(bytes: &[u8; WINDOW + 1], k: usize) -> usize {
-    usize::from(u16::from_le_bytes([bytes[k], bytes[k + 1]]) & 0x0FFF)
+    let pair: [u8; 2] = bytes[k..k + 2].try_into().expect("two bytes");
+    usize::from(u16::from_le_bytes(pair) & 0x0FFF)
 }
 
 /// SSE2 (in every x86-64): each entry is shifted by its offset in one 128-bit register, so
