@@ -30,16 +30,15 @@ const BLOCKS_IN_FLIGHT: usize = 2;
 
 /// A block of whole lines handed from the reading to the scanning thread.
 struct ReadBlock {
-    bytes: Vec<u8>,
-    /// It starts with the rest of a line longer than a block.
-    continues_line: bool,
+    block: input::OwnedBlock,
     /// Its offset in the source's stream.
     offset: u64,
 }
 
 impl ReadBlock {
     fn whole_lines(&self, next_line: &mut u64) -> Option<(&[u8], u64)> {
-        whole_lines(&self.bytes, self.continues_line, self.offset, next_line)
+        let continues_line = self.block.continues_line;
+        whole_lines(self.block.bytes(), continues_line, self.offset, next_line)
     }
 }
 
@@ -355,7 +354,7 @@ impl Analyzer {
                         }
                         next_line = self.scan_block(source, bytes, next_line, offset, run);
                     }
-                    let _ = recycle.send(block.bytes);
+                    let _ = recycle.send(block.block.buffer);
                 }
             });
             // Owned by this closure, so returning drops it: the scanning thread then sees
@@ -364,20 +363,14 @@ impl Analyzer {
             let mut blocks = input::LineBlocks::new(reader, self.options.block_size);
             let mut offset = 0u64;
             loop {
-                let block = match blocks.next_block() {
+                let spare = emptied.try_recv().unwrap_or_default();
+                let block = match blocks.next_owned_block(spare) {
                     Ok(Some(block)) => block,
                     Ok(None) => return Ok(()),
                     Err(err) => return Err(err),
                 };
-                let mut bytes = emptied.try_recv().unwrap_or_default();
-                bytes.clear();
-                bytes.extend_from_slice(block.bytes);
-                let len = bytes.len() as u64;
-                let read = ReadBlock {
-                    bytes,
-                    continues_line: block.continues_line,
-                    offset,
-                };
+                let len = block.len as u64;
+                let read = ReadBlock { block, offset };
                 offset += len;
                 if filled.send(read).is_err() {
                     return Ok(());

@@ -30,6 +30,22 @@ pub struct Block<'a> {
     pub continues_line: bool,
 }
 
+/// A block handed over with its buffer ([`LineBlocks::next_owned_block`]): the block is
+/// `buffer[..len]`; give the buffer back as the next call's spare.
+#[derive(Debug)]
+pub struct OwnedBlock {
+    pub buffer: Vec<u8>,
+    pub len: usize,
+    /// As [`Block::continues_line`].
+    pub continues_line: bool,
+}
+
+impl OwnedBlock {
+    pub fn bytes(&self) -> &[u8] {
+        &self.buffer[..self.len]
+    }
+}
+
 /// Where the reader stands.
 #[derive(Debug)]
 enum ReadState {
@@ -95,6 +111,29 @@ impl<R: Read> LineBlocks<R> {
         self.start = cut;
         Ok(Some(Block {
             bytes: &self.buf[..cut],
+            continues_line,
+        }))
+    }
+
+    /// Like [`LineBlocks::next_block`], but hands the block over in its own buffer, so it can
+    /// travel to another thread without a copy: `spare` (a buffer handed over before, or an
+    /// empty one) becomes the reader's buffer, and only the unfinished line after the block
+    /// is copied into it.
+    pub fn next_owned_block(&mut self, spare: Vec<u8>) -> io::Result<Option<OwnedBlock>> {
+        let (len, continues_line) = match self.next_block()? {
+            Some(block) => (block.bytes.len(), block.continues_line),
+            None => return Ok(None),
+        };
+        let mut fresh = spare;
+        fresh.resize(self.buf.len(), 0);
+        let tail = self.end - self.start;
+        fresh[..tail].copy_from_slice(&self.buf[self.start..self.end]);
+        let handed = std::mem::replace(&mut self.buf, fresh.into_boxed_slice());
+        self.start = 0;
+        self.end = tail;
+        Ok(Some(OwnedBlock {
+            buffer: handed.into_vec(),
+            len,
             continues_line,
         }))
     }
@@ -176,6 +215,34 @@ mod tests {
             .iter()
             .flat_map(|(bytes, _)| bytes.iter().copied())
             .collect()
+    }
+
+    /// Like `read_all`, through owned blocks, each buffer given back as the next spare
+    /// (or a fresh one, every third block).
+    fn read_all_owned<R: Read>(mut blocks: LineBlocks<R>) -> Vec<(Vec<u8>, bool)> {
+        let mut out = Vec::new();
+        let mut spare = Vec::new();
+        while let Some(block) = blocks.next_owned_block(std::mem::take(&mut spare)).unwrap() {
+            out.push((block.bytes().to_vec(), block.continues_line));
+            if out.len() % 3 != 0 {
+                spare = block.buffer;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn owned_blocks_are_the_same_blocks() {
+        let mut input = Vec::new();
+        for i in 0..500 {
+            input.extend_from_slice(format!("line {i} {}\n", "x".repeat(i % 37)).as_bytes());
+        }
+        input.extend_from_slice(&[b'y'; 300]);
+        for size in [16, 64, 100, 4096] {
+            let borrowed = read_all(LineBlocks::with_exact_block_size(&input[..], size)).0;
+            let owned = read_all_owned(LineBlocks::with_exact_block_size(&input[..], size));
+            assert_eq!(owned, borrowed, "block size {size}");
+        }
     }
 
     /// Checks the block invariants for one input and block size.

@@ -70,7 +70,9 @@ use std::io::Read;
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 
-pub use blocks::{Block, LineBlocks, DEFAULT_BLOCK_SIZE, MAX_BLOCK_SIZE, MIN_BLOCK_SIZE};
+pub use blocks::{
+    Block, LineBlocks, OwnedBlock, DEFAULT_BLOCK_SIZE, MAX_BLOCK_SIZE, MIN_BLOCK_SIZE,
+};
 pub use compression::{Compression, DecodeFailure};
 pub use error::InputError;
 pub use journal::{open_stream as open_journal_stream, Damage, JournalError, JOURNAL_MAGIC};
