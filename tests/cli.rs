@@ -435,14 +435,19 @@ fn registry_log(before: &[&str], after: &[&str]) -> String {
     log
 }
 
-fn causes_of_file(log: &str) -> (Vec<String>, Vec<String>) {
-    let file = temp_file(log.as_bytes());
+/// The JSON report of a file holding `contents`.
+fn report_of_file(contents: &[u8]) -> serde_json::Value {
+    let file = temp_file(contents);
     let output = logsleuth()
         .args(["--format", "json"])
         .arg(file.path())
         .output()
         .unwrap();
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+fn causes_of_file(log: &str) -> (Vec<String>, Vec<String>) {
+    let report = report_of_file(log.as_bytes());
     let causes = report["findings"]
         .as_array()
         .unwrap()
@@ -511,13 +516,7 @@ fn the_earlier_answer_is_looked_for_in_the_run_the_restart_ended() {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     std::io::Write::write_all(&mut gz, log.as_bytes()).unwrap();
     for contents in [log.into_bytes(), gz.finish().unwrap()] {
-        let file = temp_file(&contents);
-        let output = logsleuth()
-            .args(["--format", "json"])
-            .arg(file.path())
-            .output()
-            .unwrap();
-        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let report = report_of_file(&contents);
         let finding = &report["findings"][0];
         assert_eq!(finding["cause"], "state-lost-on-restart");
         // The 200 is cited with its own line number and text.
