@@ -440,19 +440,32 @@ impl Analyzer {
             names,
             ..
         } = run;
-        let diagnosis = self.diagnose(&evidence, &names);
+        let (diagnosis, evidence) =
+            crate::hosts::diagnose_each_host_owned(evidence, &names, |lines| {
+                self.diagnose_host(lines, &names)
+            });
         report.findings = diagnosis.findings;
         report.restart_loops = diagnosis.restart_loops;
         report.processes = diagnosis.processes;
         report.tracebacks = diagnosis.tracebacks;
+        report.hosts = diagnosis.hosts;
+        report.shared_causes = diagnosis.shared_causes;
         Analysis { report, evidence }
     }
 
     /// Runs the detectors and the classifier over evidence (in input order; `source`
-    /// indexes `source_names`). The result has findings, restart loops, processes and
-    /// stack traces; its sources, errors and notes are empty. Live analysis
-    /// ([`crate::follow`]) calls this again as evidence arrives.
+    /// indexes `source_names`), each host's on its own ([`crate::hosts`]). The result has
+    /// findings, restart loops, processes, stack traces and the summary across hosts; its
+    /// sources, errors and notes are empty. Live analysis ([`crate::follow`]) calls this
+    /// again as evidence arrives.
     pub fn diagnose(&self, evidence: &[EvidenceLine], source_names: &[String]) -> Report {
+        crate::hosts::diagnose_each_host(evidence, source_names, |lines| {
+            self.diagnose_host(lines, source_names)
+        })
+    }
+
+    /// The detectors and the classifier over the evidence of one host.
+    fn diagnose_host(&self, evidence: &[EvidenceLine], source_names: &[String]) -> Report {
         // The detectors read the evidence independently: they run side by side.
         let ((loops, processes), (tracebacks, index)) = rayon::join(
             || {

@@ -2,14 +2,16 @@
 //!
 //! The library reads logs ([`input`]), finds the lines that matter with a multi-pattern
 //! scanner ([`scan`]), parses their envelopes ([`record`]), follows patterns across lines
-//! ([`detect`]), names causes ([`classify`]) and builds a serializable [`report::Report`].
-//! The command-line binary is a thin layer over [`analyze`].
+//! ([`detect`]) and names causes ([`classify`]), one host at a time ([`hosts`]), and builds
+//! a serializable [`report::Report`]. The command-line binary is a thin layer over
+//! [`analyze`].
 
 pub mod classify;
 pub mod detect;
 pub mod engine;
 pub mod evidence;
 pub mod follow;
+pub mod hosts;
 pub mod input;
 pub mod record;
 pub mod report;

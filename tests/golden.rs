@@ -3,7 +3,7 @@
 //! For each case the report for `input.log` must equal `expected.json`, `expected.txt` and
 //! `expected.md`; the same input read from stdin and from a gzip copy must give the same
 //! report; and the case's own expectations (`expect_causes`, `expect_restart_loop`,
-//! `expect_period_s`) must hold. `LOGSLEUTH_BLESS=1 cargo test --test golden` rewrites the
+//! `expect_period_s`, `expect_hosts`) must hold. `LOGSLEUTH_BLESS=1 cargo test --test golden` rewrites the
 //! expected files.
 
 use std::io::Write;
@@ -29,6 +29,9 @@ struct Case {
     expect_later: Vec<String>,
     expect_restart_loop: Option<bool>,
     expect_period_s: Option<f64>,
+    /// For logs of several hosts: every host the report must list, with the causes found on
+    /// it (`[]` for a healthy one).
+    expect_hosts: Option<std::collections::BTreeMap<String, Vec<String>>>,
 }
 
 /// The year golden runs give year-less timestamps (unless a case's args say otherwise).
@@ -166,6 +169,34 @@ fn check_expectations(dir: &Path, case: &Case, json: &Value, failures: &mut Vec<
         let looped = !loops.is_empty();
         if want != looped {
             failures.push(format!("{name}: restart loop {looped}, expected {want}"));
+        }
+    }
+    if let Some(want) = &case.expect_hosts {
+        let got: std::collections::BTreeMap<String, Vec<String>> = json["hosts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| {
+                let mut causes: Vec<String> = h["causes"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|c| c.as_str().unwrap().to_string())
+                    .collect();
+                causes.sort();
+                (h["host"].as_str().unwrap_or("").to_string(), causes)
+            })
+            .collect();
+        let want: std::collections::BTreeMap<String, Vec<String>> = want
+            .iter()
+            .map(|(host, causes)| {
+                let mut causes = causes.clone();
+                causes.sort();
+                (host.clone(), causes)
+            })
+            .collect();
+        if got != want {
+            failures.push(format!("{name}: hosts {got:?}, expected {want:?}"));
         }
     }
     if let Some(want) = case.expect_period_s {

@@ -81,19 +81,37 @@ class Journal:
         e["_HOSTNAME"] = self.hostname
         self.entries.append(e)
 
-    def export(self):
+    def export_entries(self):
+        """(realtime, entry text) for every entry in time order, each entry ending with the
+        blank line that ends an entry in the Journal Export Format."""
         self.entries.sort(key=lambda e: int(e["__REALTIME_TIMESTAMP"]))
         out = []
         for i, e in enumerate(self.entries, 1):
             rt, mono = int(e["__REALTIME_TIMESTAMP"]), int(e["__MONOTONIC_TIMESTAMP"])
             cursor = "s=%s;i=%x;b=%s;m=%x;t=%x;x=%016x" % (
                 self.seqnum_id, 0x4a2f10 + i, self.boot_id, mono, rt, self.rng.getrandbits(64))
-            out.append("__CURSOR=" + cursor)
+            lines = ["__CURSOR=" + cursor]
             for k, v in e.items():
                 assert "\n" not in v, (k, v)
-                out.append("%s=%s" % (k, v))
-            out.append("")
-        return "\n".join(out) + "\n"
+                lines.append("%s=%s" % (k, v))
+            out.append((rt, "\n".join(lines) + "\n\n"))
+        return out
+
+    def export(self):
+        return "".join(text for _, text in self.export_entries())
+
+
+class Fleet:
+    """The journals of several machines as one export, entries merged by time: what a log
+    host running systemd-journal-remote (--split-mode=none) collects from a fleet."""
+
+    def __init__(self, *journals):
+        self.journals = journals
+
+    def export(self):
+        entries = [entry for j in self.journals for entry in j.export_entries()]
+        entries.sort(key=lambda entry: entry[0])
+        return "".join(text for _, text in entries)
 
 
 class Manager:
@@ -815,6 +833,190 @@ def case_ingest():
     return j
 
 
+# =============================================================================================
+# Case: a fleet's journals merged on a log host -- web-01 loops on a port held by a copy started
+# by hand, worker-01 is OOM-killed once, web-02 is healthy
+# =============================================================================================
+def oom_report(pid, unit):
+    """The kernel OOM report of case_kontali for another 5-digit PID and another unit."""
+    assert len(str(pid)) == 5
+    return (OOM_KERNEL.replace("12345", str(pid))
+            .replace("/system.slice/kontali-backend.service", "/system.slice/" + unit))
+
+
+def shop_api_healthcheck(j, pid1, app, inv, t, job, next_pid, rng):
+    """One run of the 5-minute shop-api-healthcheck.service timer job against APP."""
+    hunit, hdesc = "shop-api-healthcheck.service", "Shop API health probe"
+    pid1.starting(t, hunit, hdesc, job)
+    probe = Proc(j, next_pid(), "shop-api-health", "curl", "/usr/bin/curl",
+                 "/usr/bin/curl -fsS --max-time 5 http://127.0.0.1:8000/health", unit=hunit, uid=998)
+    app.line(t + 0.03, access("127.0.0.1", rng.randint(40000, 60999), "GET", "/health", 200), invocation=inv)
+    probe.line(t + 0.041, '{"status":"ok","db":"ok"}')
+    pid1.deactivated(t + 0.052, hunit)
+    pid1.finished(t + 0.054, hunit, hdesc, job)
+
+
+def case_fleet():
+    day = "2026-03-10 "
+    first = captured("uvicorn-first-instance.out")
+    second = captured("uvicorn-second-instance-eaddrinuse.out")
+    cap_first, cap_second = pid_in(first), pid_in(second)
+    plain = lambda lines: [l for l in lines if not re.match(r"^\d{4}-", l) and "GET /health" not in l]
+    start_ok = plain(first[:first.index("INFO:     Shutting down")])
+    stop_ok = first[first.index("INFO:     Shutting down"):]
+    start_bad = plain(second)
+    unit, desc = "shop-api.service", "Shop API"
+    venv = "/opt/shop-api/venv"
+    cmd = venv + "/bin/python -m uvicorn shop.main:app --host 0.0.0.0 --port 8000 --workers 1"
+    paths = ["/api/products?page=1", "/api/products/4471", "/api/cart", "/api/products?page=2",
+             "/api/orders/88213", "/api/products/1290"]
+    start, end = ts(day + "09:50:00"), ts(day + "10:04:50")
+
+    def traffic(proc, inv, t0, t1, rng, gap=(9, 31)):
+        t = t0 + rng.uniform(0, gap[0])
+        while t < t1:
+            proc.line(t, access("10.0.2.10", rng.randint(40000, 60999), "GET", rng.choice(paths), 200),
+                      invocation=inv)
+            t += rng.uniform(*gap)
+
+    def pid_counter(rng, pid):
+        pids = [pid]
+
+        def next_pid(lo=30, hi=140):
+            pids[0] += rng.randint(lo, hi)
+            return pids[0]
+        return next_pid
+
+    # -- web-01: shop-api stopped for debugging, a copy started by hand under systemd-cat keeps
+    # port 8000; the deploy at 10:02 starts the unit, which fails to bind every ~13 s.
+    web1 = Journal("fleet-web-01-2026-03-10", "web-01", ts("2026-03-02 06:12:40.330"))
+    rng = web1.rng
+    pid1 = Manager(web1)
+    next_pid = pid_counter(rng, 731200)
+    old = Proc(web1, 702311, "python", "python", "/usr/bin/python3.11", cmd, unit=unit, uid=998)
+    inv = pid1.invocation(unit)
+    traffic(old, inv, start, ts(day + "09:55:02"), rng)
+    stop_at = ts(day + "09:55:02.417")
+    sudo = Proc(web1, next_pid(), "sudo", "sudo", "/usr/bin/sudo", "sudo systemctl stop shop-api",
+                unit="session-412.scope", uid=1002, transport="syslog",
+                cgroup="/user.slice/user-1002.slice/session-412.scope")
+    sudo.line(stop_at - 0.021, "   marta : TTY=pts/0 ; PWD=/home/marta ; USER=root ; COMMAND=/usr/bin/systemctl stop shop-api")
+    sudo.line(stop_at - 0.015, "pam_unix(sudo:session): session opened for user root(uid=0) by marta(uid=1002)")
+    job = 230411
+    pid1.stopping(stop_at, unit, desc, job)
+    t = stop_at + 0.004
+    for line in with_pid(stop_ok, cap_first, old.pid):
+        old.line(t, line, invocation=inv)
+        t += 0.0021
+    pid1.deactivated(t + 0.09, unit)
+    pid1.stopped(t + 0.0903, unit, desc, job)
+    pid1.consumed(t + 0.0906, unit, 6 * 60 + 12.804)
+    sudo.line(t + 0.0951, "pam_unix(sudo:session): session closed for user root")
+    # the copy started by hand (./run-debug.sh: uvicorn under systemd-cat -t shop-api-debug)
+    manual = Proc(web1, next_pid(), "shop-api-debug", "python", "/usr/bin/python3.11", cmd,
+                  unit="session-412.scope", uid=1002,
+                  cgroup="/user.slice/user-1002.slice/session-412.scope")
+    t = ts(day + "09:55:41.208")
+    for line in with_pid(start_ok, cap_first, manual.pid):
+        manual.line(t, line)
+        t += 0.0011
+    traffic(manual, None, t + 5, end, rng, gap=(14, 45))
+    # the deploy pipeline starts the unit again (Restart=always, RestartSec=10)
+    t0 = ts(day + "10:02:03.551")
+    deploy = Proc(web1, next_pid(), "sudo", "sudo", "/usr/bin/sudo", "sudo systemctl start shop-api",
+                  unit="session-419.scope", uid=1005, transport="syslog",
+                  cgroup="/user.slice/user-1005.slice/session-419.scope")
+    deploy.line(t0 - 0.019, "  deploy : PWD=/srv/deploy ; USER=root ; COMMAND=/usr/bin/systemctl start shop-api")
+    counter = 0
+    while t0 < end:
+        if counter:
+            pid1.scheduled_restart(t0 - 0.0021, unit, counter)
+            pid1.stopped(t0 - 0.0012, unit, desc, job)
+        job += rng.randint(3, 8)
+        pid1.started(t0, unit, desc, job)
+        inv = pid1.invocation(unit)
+        app = Proc(web1, next_pid(), "python", "python", "/usr/bin/python3.11", cmd, unit=unit, uid=998)
+        t = t0 + 2.62 + rng.uniform(-0.2, 0.25)
+        for line in with_pid(start_bad, cap_second, app.pid):
+            if line.startswith("ERROR:"):
+                t += 0.0031
+            app.line(t, line, invocation=inv)
+            t += 0.0004
+        t += 0.148
+        pid1.main_exited(t, unit, "exited", 1)
+        pid1.failed(t + 0.0002, unit, "exit-code")
+        pid1.consumed(t + 0.0004, unit, 2.41 + rng.uniform(0, 0.3))
+        counter += 1
+        t0 = t + 10.0 + 0.0006
+
+    # -- web-02: the same service, healthy: traffic, the health-probe timer, cron
+    web2 = Journal("fleet-web-02-2026-03-10", "web-02", ts("2026-03-02 06:12:51.912"))
+    rng = web2.rng
+    pid1 = Manager(web2)
+    next_pid = pid_counter(rng, 640100)
+    app = Proc(web2, 611902, "python", "python", "/usr/bin/python3.11", cmd, unit=unit, uid=998)
+    inv = pid1.invocation(unit)
+    traffic(app, inv, start, end, rng)
+    job = 188020
+    t = start
+    while t < end:
+        minute = int((t - start) // 60)
+        if minute % 5 == 0:
+            c = Proc(web2, next_pid(), "CRON", "cron", "/usr/sbin/cron", "/usr/sbin/CRON -f -P",
+                     unit="cron.service", uid=0, transport="syslog")
+            c.line(t + 1.02, "pam_unix(cron:session): session opened for user shop(uid=998) by (uid=0)")
+            c.line(t + 1.03, "(shop) CMD (/opt/shop-api/bin/expire-carts --quiet)")
+            c.line(t + 1.44, "pam_unix(cron:session): session closed for user shop")
+        if minute % 5 == 2:
+            job += rng.randint(3, 8)
+            shop_api_healthcheck(web2, pid1, app, inv, t + 14.3 + rng.uniform(0, 0.3), job, next_pid, rng)
+        t += 60
+
+    # -- worker-01: report-builder (uvicorn on 127.0.0.1:8100) OOM-killed on a big export,
+    # restarted once (Restart=on-failure, RestartSec=5), then stable
+    worker = Journal("fleet-worker-01-2026-03-10", "worker-01", ts("2026-03-09 22:40:07.005"))
+    rng = worker.rng
+    pid1 = Manager(worker)
+    runit, rdesc = "report-builder.service", "Report builder"
+    rcmd = "/opt/report-builder/venv/bin/python3 -m uvicorn reports.main:app --host 127.0.0.1 --port 8100"
+    kpid = 51234
+    rapp = Proc(worker, kpid, "python3", "python3", "/usr/bin/python3.11", rcmd, unit=runit, uid=997)
+    inv = pid1.invocation(runit)
+    t = start + rng.uniform(0, 20)
+    exports = ["/reports/sales?month=2026-02", "/reports/stock", "/reports/sales?month=2026-01",
+               "/reports/returns?month=2026-02"]
+    kill_at = ts(day + "09:59:31.604")
+    while t < kill_at - 40:
+        rapp.line(t, access("10.0.2.21", rng.randint(40000, 60999), "GET", rng.choice(exports), 200), invocation=inv)
+        t += rng.uniform(25, 70)
+    rapp.line(kill_at - 7.9, 'INFO:     10.0.2.21:50518 - "GET /reports/sales?year=2025&detail=full HTTP/1.1" 200 OK',
+              invocation=inv)
+    lines = oom_report(kpid, runit).splitlines()
+    for k, line in enumerate(lines):
+        prio = 3 if line.startswith("Out of memory") else (6 if line.startswith("oom-kill:") else 4)
+        kernel(worker, kill_at + k * 0.00002, line, prio)
+    t = kill_at + len(lines) * 0.00002 + 0.0388
+    pid1.oom_killed(t, runit)
+    pid1.main_exited(t + 0.0029, runit, "killed", 9)
+    pid1.failed(t + 0.0032, runit, "oom-kill")
+    pid1.consumed(t + 0.0035, runit, 11 * 60 + 3.662)
+    t += 5.0
+    pid1.scheduled_restart(t, runit, 1)
+    pid1.stopped(t + 0.0008, runit, rdesc, 50217)
+    pid1.started(t + 0.0016, runit, rdesc, 50218)
+    inv = pid1.invocation(runit)
+    rapp = Proc(worker, 52807, "python3", "python3", "/usr/bin/python3.11", rcmd, unit=runit, uid=997)
+    st = t + 2.73
+    for line in with_pid(start_ok, cap_first, rapp.pid):
+        rapp.line(st, line.replace("0.0.0.0:8000", "127.0.0.1:8100"), invocation=inv)
+        st += 0.0012
+    t = st + rng.uniform(20, 40)
+    while t < end:
+        rapp.line(t, access("10.0.2.21", rng.randint(40000, 60999), "GET", rng.choice(exports), 200), invocation=inv)
+        t += rng.uniform(25, 70)
+    return Fleet(web1, web2, worker)
+
+
 CASES = {
     # case folder -> (builder, journalctl arguments)
     "port-conflict-uvicorn-manual-copy-journal-short": (case_lumiera, ["-o", "short"]),
@@ -826,6 +1028,7 @@ CASES = {
     "healthy-operator-restart-with-timers-journal-short-precise": (case_healthy, ["-o", "short-precise"]),
     "bad-exec-path-start-limit-hit-journal-short": (case_bad_exec, ["-o", "short"]),
     "unhandled-exception-interleaved-instances-journal-short": (case_ingest, ["-o", "short"]),
+    "oom-kill-port-conflict-three-hosts-journal-short-iso": (case_fleet, ["-o", "short-iso"]),
 }
 
 

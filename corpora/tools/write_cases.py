@@ -225,7 +225,28 @@ JOURNAL = [
      "'exit-code' (the first failure result is kept), Failed to start (MESSAGE_ID "
      "be02cf6855d2428ba40df7e9d022f03d). The child lines use the systemd 252 identity systemd[child PID]; "
      "newer systemd versions name the child differently. All in one second: no period."),
+    ("oom-kill-port-conflict-three-hosts-journal-short-iso", ["oom-kill", "port-conflict"], True, 13.0,
+     "three machines' journals merged on a log host: web-01 loops every ~13 s on port 8000 held by a copy started by hand, worker-01 is OOM-killed once, web-02 is healthy",
+     "A fleet's journals as a log host collects them (systemd-journal-remote, --split-mode=none: one "
+     "journal file, the machines' entries interleaved by time, journalctl printing a '-- Boot ... --' "
+     "line whenever the machine changes). Real: uvicorn start-up, shutdown, ERROR [Errno 98] ... "
+     "('0.0.0.0', 8000) and access-log lines from tools/captured/uvicorn-*.out (PIDs rewritten, loguru "
+     "lines left out). Assembled: web-01 (shop-api.service) is stopped with sudo at 09:55, a copy is "
+     "started by hand under systemd-cat -t shop-api-debug in session-412.scope and keeps port 8000; the "
+     "deploy user starts the unit at 10:02 and it fails every ~13 s (RestartSec=10 plus ~2.6 s "
+     "start-up, restart counter 1..12) to the end of the log. worker-01 (report-builder.service, uvicorn "
+     "on 127.0.0.1:8100): the kernel OOM report of oom-kill-uvicorn-backend-journal-short-iso for PID "
+     "51234 and this unit's cgroup, systemd's oom-kill lines, one restart (Restart=on-failure), then "
+     "stable. web-02 runs the same shop-api.service healthily: traffic, a 5-minute health-probe timer "
+     "(Starting/Deactivated successfully/Finished) and cron. The golden runner checks the causes per "
+     "host (expect_hosts)."),
 ]
+
+# Journal cases of several machines: the causes each host's findings must name.
+HOSTS = {
+    "oom-kill-port-conflict-three-hosts-journal-short-iso":
+        [("web-01", ["port-conflict"]), ("web-02", []), ("worker-01", ["oom-kill"])],
+}
 
 JARGS = {
     "port-conflict-uvicorn-manual-copy-journal-short": "-o short",
@@ -237,6 +258,7 @@ JARGS = {
     "healthy-operator-restart-with-timers-journal-short-precise": "-o short-precise",
     "bad-exec-path-start-limit-hit-journal-short": "-o short",
     "unhandled-exception-interleaved-instances-journal-short": "-o short",
+    "oom-kill-port-conflict-three-hosts-journal-short-iso": "-o short-iso",
 }
 
 
@@ -248,6 +270,17 @@ ARCHIVES = [
      "whatsapp.log", ["port-conflict", "competing-instances"], True, 14.4,
      "seed 002 journal as a support bundle: a tar whose older half is the gzipped rotated member "
      "whatsapp.log.1.gz, newer half the live whatsapp.log; the loop spans both members"),
+]
+
+
+HOST_BUNDLES = [
+    # (case, journal case whose input.log is split by host, archive name, bundle directory,
+    #  host whose journal is rotated, causes, loop, period, description)
+    ("oom-kill-port-conflict-three-hosts-support-bundle-tar",
+     "oom-kill-port-conflict-three-hosts-journal-short-iso", "support-bundle.tar", "fleet-2026-03-10",
+     "web-01", ["oom-kill", "port-conflict"], True, 13.0,
+     "the three-host journal as a support bundle with a directory per host (web-01's journal rotated "
+     "and gzipped in two); each host's causes stay its own"),
 ]
 
 
@@ -286,6 +319,44 @@ def write_archive(case, source, archive_name, directory, live, causes, loop, per
     write(case, desc, causes, loop, period, notes, input_name=archive_name)
 
 
+def write_host_bundle(case, source, archive_name, directory, rotated, causes, loop, period, desc):
+    """Packs SOURCE/input.log (journalctl -o short-iso of several machines) as one
+    DIRECTORY/HOST/journal.log per host, in the order the hosts first appear; ROTATED's older
+    half becomes journal.log.1.gz (gzipped, after the live member)."""
+    with open(os.path.join(CORPORA, source, "input.log"), "rb") as f:
+        lines = f.read().splitlines(keepends=True)
+    by_host = {}
+    for line in lines:
+        if line.startswith(b"-- "):         # journalctl's '-- Boot ... --' separators
+            continue
+        by_host.setdefault(line.split(b" ", 2)[1].decode(), []).append(line)
+    packed = io.BytesIO()
+    with tarfile.open(fileobj=packed, mode="w", format=tarfile.USTAR_FORMAT) as archive:
+        tar_member(archive, directory + "/", None)
+        for host, own in by_host.items():
+            tar_member(archive, "%s/%s/" % (directory, host), None)
+            if host == rotated:
+                older, newer = own[:len(own) // 2], own[len(own) // 2:]
+                tar_member(archive, "%s/%s/journal.log" % (directory, host), b"".join(newer))
+                tar_member(archive, "%s/%s/journal.log.1.gz" % (directory, host),
+                           gzip.compress(b"".join(older), 9, mtime=0))
+            else:
+                tar_member(archive, "%s/%s/journal.log" % (directory, host), b"".join(own))
+    d = os.path.join(CORPORA, case)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, archive_name), "wb") as f:
+        f.write(packed.getvalue())
+    notes = wrap("The lines of %s/input.log, not edited (see that case's notes for what is real), "
+                 "split by the host field into %s/HOST/journal.log for %s (what `journalctl "
+                 "_HOSTNAME=HOST -o short-iso` prints for each: one boot each, so no '-- Boot' lines); "
+                 "the older half of %s's lines gzipped as journal.log.1.gz after its live member. "
+                 "Packed with Python's tarfile (ustar, mtime 0, root:root; gzip with mtime 0) by python3 "
+                 "corpora/tools/write_cases.py. Source names in the report are archive:member; the "
+                 "golden runner also reads the archive from stdin and gzipped (a .tar.gz)."
+                 % (source, directory, ", ".join(by_host), rotated))
+    write(case, desc, causes, loop, period, notes, input_name=archive_name, hosts=HOSTS.get(source))
+
+
 def q(s):
     assert '"' not in s and "\\" not in s, s
     return '"%s"' % s
@@ -296,7 +367,7 @@ def notes_block(s):
     return '"""\n%s\n"""' % s
 
 
-def write(case, description, causes, loop, period, notes, input_name=None):
+def write(case, description, causes, loop, period, notes, input_name=None, hosts=None):
     d = os.path.join(CORPORA, case)
     os.makedirs(d, exist_ok=True)
     lines = [
@@ -311,6 +382,9 @@ def write(case, description, causes, loop, period, notes, input_name=None):
     ]
     if period is not None:
         lines.append("expect_period_s = %.1f" % period)
+    if hosts is not None:
+        lines.append("expect_hosts = { %s }" % ", ".join(
+            "%s = [%s]" % (host, ", ".join(q(c) for c in found)) for host, found in hosts))
     lines.append("notes = %s" % notes_block(notes))
     text = "\n".join(lines) + "\n"
     tomllib.loads(text)
@@ -358,10 +432,13 @@ def main():
         cmd = JOURNAL_CMD.format(case=case, jargs=JARGS[case])
         write(case, desc, causes, loop, period, wrap("%s Produced by: %s. The case keeps journal.export so "
                                                      "tests can rebuild the journal and render every output "
-                                                     "mode." % (notes, cmd)))
+                                                     "mode." % (notes, cmd)), hosts=HOSTS.get(case))
     for archive_case in ARCHIVES:
         write_archive(*archive_case)
-    print("%d cases" % (len(PLAIN) + len(PLAIN_OTHER) + len(PREFIXED) + len(JOURNAL) + len(ARCHIVES)), file=sys.stderr)
+    for bundle_case in HOST_BUNDLES:
+        write_host_bundle(*bundle_case)
+    print("%d cases" % (len(PLAIN) + len(PLAIN_OTHER) + len(PREFIXED) + len(JOURNAL) + len(ARCHIVES)
+                        + len(HOST_BUNDLES)), file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -48,6 +48,9 @@ pub struct Finding {
     pub signals: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
+    /// The host whose evidence it rests on, when the logs name one (see [`crate::hosts`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
     /// Findings that are consequences of this one (a start limit hit by this crash loop).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub consequences: Vec<Finding>,
@@ -59,5 +62,22 @@ impl Finding {
         self.evidence
             .first()
             .map_or((String::new(), 0), |c| (c.source.clone(), c.line))
+    }
+
+    /// The report's ranking: most severe first, then most confident, then by where the
+    /// evidence starts.
+    pub fn by_rank(a: &Finding, b: &Finding) -> std::cmp::Ordering {
+        b.severity
+            .cmp(&a.severity)
+            .then(b.confidence.total_cmp(&a.confidence))
+            .then_with(|| a.first_position().cmp(&b.first_position()))
+    }
+
+    /// Says which host the finding and its consequences concern.
+    pub fn set_host(&mut self, host: Option<&str>) {
+        self.host = host.map(str::to_string);
+        for consequence in &mut self.consequences {
+            consequence.set_host(host);
+        }
     }
 }

@@ -39,12 +39,7 @@ pub fn classify(inputs: &Inputs<'_>) -> Vec<Finding> {
         .iter()
         .filter_map(|cause| evaluate(cause, inputs))
         .collect();
-    findings.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then(b.confidence.total_cmp(&a.confidence))
-            .then(a.first_position().cmp(&b.first_position()))
-    });
+    findings.sort_by(Finding::by_rank);
     fold_consequences(inputs.rules, findings)
 }
 
@@ -193,6 +188,7 @@ fn evaluate(cause: &Cause, inputs: &Inputs<'_>) -> Option<Finding> {
         rule: cause.origin.clone(),
         signals,
         unit: values.get("unit").map(str::to_string),
+        host: None,
         consequences: Vec::new(),
     })
 }

@@ -52,6 +52,9 @@ pub struct ProcessLife {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ProgramProcesses {
     pub program: String,
+    /// The host the PIDs live on, when the logs name one (see [`crate::hosts`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
     /// Distinct PIDs seen.
     pub pids: usize,
     /// The PID that was alive from before the others' first line to after their last while
@@ -129,6 +132,7 @@ pub fn track_processes(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<Progra
             };
             ProgramProcesses {
                 program,
+                host: None,
                 pids: lives.len(),
                 long_lived,
                 processes: listed,

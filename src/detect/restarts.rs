@@ -46,6 +46,9 @@ pub enum LoopPattern {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RestartLoop {
     pub unit: String,
+    /// The host it loops on, when the logs name one (see [`crate::hosts`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
     /// Restarts seen in the logs.
     pub restarts: usize,
     /// The supervisor's own restart counter, highest value seen.
@@ -512,6 +515,7 @@ fn judge(subject: String, events: &[Event]) -> Option<RestartLoop> {
         } else {
             subject.clone()
         },
+        host: None,
         subject,
         restarts: restarts.max(usize::from(loop_state || start_limit_hit)),
         restart_counter,

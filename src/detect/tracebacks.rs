@@ -95,6 +95,9 @@ pub struct Traceback {
     pub count: usize,
     pub first: TracePlace,
     pub last: TracePlace,
+    /// The host it was seen on, when the logs name one (see [`crate::hosts`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
     /// The program whose lines carried it, when the envelope names one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
@@ -600,6 +603,7 @@ fn finish(open: Open<'_>, source_names: &[String]) -> Option<Occurrence> {
             count: 1,
             last: first.clone(),
             first,
+            host: None,
             identifier: open.first.identifier.clone(),
             pids: Vec::new(),
             occurrence_starts: vec![open.members[0]; open.members.len()],

@@ -1,8 +1,8 @@
 //! What counts as news in a live analysis: new findings and restart loops, material changes
 //! to ones already reported, and findings withdrawn by later evidence.
 //!
-//! [`AlertTracker`] remembers what was last reported for each finding (keyed by cause and
-//! unit) and each restart loop (keyed by unit), and compares every new diagnosis with it.
+//! [`AlertTracker`] remembers what was last reported for each finding (keyed by cause, unit
+//! and host) and each restart loop (keyed by unit and host), and compares every new diagnosis with it.
 //! Counts are judged in steps (1, 3, 10, 30, 100, …), so a loop that goes from 3 restarts
 //! to 4 is not news but one that reaches 10 is. The tracker holds at most
 //! [`MAX_TRACKED`] entries; beyond that the one reported longest ago is forgotten.
@@ -52,6 +52,10 @@ pub struct Alert {
     pub log_time: Option<String>,
     #[serde(flatten)]
     pub kind: AlertKind,
+    /// The analysis has seen more than one host, so the text alert names the host (the
+    /// JSON object always carries it).
+    #[serde(skip)]
+    pub several_hosts: bool,
 }
 
 impl Alert {
@@ -62,6 +66,7 @@ impl Alert {
             changes: Vec::new(),
             log_time: None,
             kind,
+            several_hosts: false,
         }
     }
 
@@ -72,6 +77,7 @@ impl Alert {
             changes,
             log_time: None,
             kind,
+            several_hosts: false,
         })
     }
 }
@@ -136,14 +142,19 @@ pub fn count_step(count: u64) -> usize {
 
 fn finding_key(finding: &Finding) -> String {
     format!(
-        "finding\u{0}{}\u{0}{}",
+        "finding\u{0}{}\u{0}{}\u{0}{}",
         finding.cause,
-        finding.unit.as_deref().unwrap_or("")
+        finding.unit.as_deref().unwrap_or(""),
+        finding.host.as_deref().unwrap_or("")
     )
 }
 
 fn loop_key(looped: &RestartLoop) -> String {
-    format!("loop\u{0}{}", looped.unit)
+    format!(
+        "loop\u{0}{}\u{0}{}",
+        looped.unit,
+        looped.host.as_deref().unwrap_or("")
+    )
 }
 
 fn consequences_of(finding: &Finding) -> Vec<String> {
@@ -200,6 +211,7 @@ impl AlertTracker {
                     changes: vec!["no longer supported by the evidence".to_string()],
                     log_time: None,
                     kind: AlertKind::Finding(finding),
+                    several_hosts: false,
                 });
             }
         }

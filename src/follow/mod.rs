@@ -111,6 +111,8 @@ pub struct Follower<'a> {
     notes: Vec<String>,
     /// Evidence lines dropped from the window so far.
     aged_out: u64,
+    /// More than one host has been seen (alerts then name their host).
+    several_hosts: bool,
 }
 
 impl<'a> Follower<'a> {
@@ -129,6 +131,7 @@ impl<'a> Follower<'a> {
             errors: Vec::new(),
             notes: Vec::new(),
             aged_out: 0,
+            several_hosts: false,
         }
     }
 
@@ -221,8 +224,10 @@ impl<'a> Follower<'a> {
             |source: &str, line: u64| window_start.get(source).is_some_and(|&start| line >= start);
         let mut alerts = self.tracker.update(&self.diagnosis, &in_window);
         let log_time = self.newest_us.map(crate::detect::format_time);
+        self.several_hosts |= self.diagnosis.several_hosts();
         for alert in &mut alerts {
             alert.log_time.clone_from(&log_time);
+            alert.several_hosts = self.several_hosts;
         }
         alerts
     }
@@ -235,7 +240,11 @@ impl<'a> Follower<'a> {
             let _ = self.alerts();
         }
         let mut report = self.diagnosis.clone();
-        report.findings.extend(self.tracker.aged_out(&report));
+        let aged_out = self.tracker.aged_out(&report);
+        if !aged_out.is_empty() {
+            report.findings.extend(aged_out);
+            report.summarize_hosts();
+        }
         report.sources = self.summaries.clone();
         report.errors = self.errors.clone();
         report.notes = self.notes.clone();
@@ -369,6 +378,31 @@ mod tests {
         assert_eq!(third[0].status, AlertStatus::Changed);
         assert_eq!(third[0].changes, vec!["evidence lines 1 -> 3".to_string()]);
         assert!(follower.alerts().is_empty(), "nothing new arrived");
+    }
+
+    #[test]
+    fn each_host_gets_its_own_alert_and_the_text_names_the_host() {
+        let analyzer = analyzer();
+        let mut follower = Follower::new(&analyzer, FollowOptions::default());
+        let source = follower.add_source("-");
+        follower.feed(source, bind_error("12:00:00", 10).as_bytes());
+        let first = follower.alerts();
+        assert_eq!(first.len(), 1);
+        let text = crate::report::render_alert(&first[0], Default::default());
+        assert!(!text.contains("web  "), "one host: no host column: {text}");
+        let other = bind_error("12:00:05", 10).replace(" web ", " web-02 ");
+        follower.feed(source, other.as_bytes());
+        let second = follower.alerts();
+        assert_eq!(
+            causes(&second),
+            vec![(AlertStatus::New, "port-conflict".to_string())],
+            "web's finding is unchanged; web-02's is new"
+        );
+        let text = crate::report::render_alert(&second[0], Default::default());
+        assert!(text.contains("  new  web-02  ERROR "), "{text}");
+        let summary = follower.summary();
+        let hosts: Vec<&str> = summary.hosts.iter().map(|h| h.name()).collect();
+        assert_eq!(hosts, vec!["web", "web-02"]);
     }
 
     #[test]

@@ -360,7 +360,9 @@ fn take_logfmt_pair<'a>(env: &mut Envelope<'a>, key: &[u8], value: &'a [u8], quo
             }
         }
         b"pid" => env.pid = env.pid.or(parse_u32(value)),
-        b"host" | b"hostname" => env.host = env.host.or(Some(value)),
+        b"hostname" => env.host = env.host.or(Some(value)),
+        // Often the request's Host header (Heroku's router) or a peer, not the machine.
+        b"host" => {}
         b"logger" | b"component" | b"app" | b"service" if env.identifier.is_none() => {
             env.identifier = Some(value);
         }

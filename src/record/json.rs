@@ -303,7 +303,9 @@ impl<'a> Collected<'a> {
                 self.app_message = self.app_message.or(Some(value));
             }
             b"pid" | b"process" => self.pid = self.pid.or(text),
-            b"hostname" | b"host" => self.host = self.host.or(text),
+            // The machine. A bare `host` is as often a peer or a request's Host header
+            // (nginx JSON access logs, database clients), so it names no machine.
+            b"hostname" => self.host = self.host.or(text),
             b"logger" | b"name" | b"logger_name" | b"service" | b"app" | b"component" => {
                 self.app_name = self.app_name.or(text);
             }

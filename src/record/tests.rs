@@ -992,6 +992,23 @@ fn logfmt_lines() {
             ..Want::default()
         },
     );
+    // `hostname` is the machine; a bare `host` is the request's (Heroku's router).
+    check(
+        r#"at=error code=H10 desc="App crashed" method=GET path="/" host=shop.example.com hostname=web-01"#,
+        Want {
+            format: Some(LineFormat::Logfmt),
+            host: Some(Some("web-01")),
+            ..Want::default()
+        },
+    );
+    check(
+        r#"at=error code=H10 desc="App crashed" method=GET path="/" host=shop.example.com"#,
+        Want {
+            format: Some(LineFormat::Logfmt),
+            host: Some(None),
+            ..Want::default()
+        },
+    );
     let line = "level=info caller=main.go:12 component=api";
     check(
         line,
@@ -1034,6 +1051,15 @@ fn json_application_lines() {
             host: Some(Some("h")),
             identifier: Some(Some("api")),
             message: Some("boom"),
+            ..Want::default()
+        },
+    );
+    // nginx's JSON access log: `host` is the request's Host header, not the machine.
+    check(
+        r#"{"time":"2026-01-16T12:28:18Z","host":"shop.example.com","status":"502","message":"GET /"}"#,
+        Want {
+            format: Some(LineFormat::JsonApp),
+            host: Some(None),
             ..Want::default()
         },
     );

@@ -2,10 +2,15 @@
 
 use std::fmt::Write as _;
 
-use super::{describe_consistency, describe_period, plural, seconds, sparkline, Report};
+use super::{
+    describe_across_hosts, describe_consistency, describe_period, host_name, plural, seconds,
+    sparkline, Report,
+};
 use crate::classify::Finding;
 
-/// Renders the report as an incident report: problem, evidence, root cause, fix, verify.
+/// Renders the report as an incident report: problem, evidence, root cause, fix, verify. A
+/// report of several hosts gets a table of the hosts after the problem, and names the host
+/// of every finding, loop and stack trace.
 pub fn render_markdown(report: &Report) -> String {
     let mut out = String::new();
     let Some(top) = report.findings.first() else {
@@ -16,6 +21,7 @@ pub fn render_markdown(report: &Report) -> String {
             plural(report.sources.len(), "source"),
             plural(report.total_lines() as usize, "line")
         );
+        render_hosts(&mut out, report);
         render_loops(&mut out, report);
         render_tracebacks(&mut out, report);
         render_errors(&mut out, report);
@@ -24,13 +30,15 @@ pub fn render_markdown(report: &Report) -> String {
     let _ = writeln!(out, "# Incident report: {}\n", inline(&top.title));
     let _ = writeln!(out, "## Problem\n");
     let _ = writeln!(out, "{}", inline(&problem_statement(report, top)));
+    render_hosts(&mut out, report);
     let _ = writeln!(out, "\n## Evidence\n");
     for finding in &report.findings {
         let _ = writeln!(
             out,
-            "**{}** (`{}`, {}):\n",
+            "**{}** (`{}`{}, {}):\n",
             inline(&finding.title),
             finding.cause,
+            on_host(report, finding.host.as_deref()),
             plural(finding.occurrences, "line")
         );
         let body: Vec<String> = finding
@@ -46,10 +54,11 @@ pub fn render_markdown(report: &Report) -> String {
     for (i, finding) in report.findings.iter().enumerate() {
         let _ = writeln!(
             out,
-            "### {}. {} (`{}`, confidence {:.2})\n",
+            "### {}. {} (`{}`{}, confidence {:.2})\n",
             i + 1,
             inline(&finding.title),
             finding.cause,
+            on_host(report, finding.host.as_deref()),
             finding.confidence
         );
         if !finding.explanation.is_empty() {
@@ -67,7 +76,12 @@ pub fn render_markdown(report: &Report) -> String {
     let _ = writeln!(out, "## Fix\n");
     for finding in &report.findings {
         if report.findings.len() > 1 {
-            let _ = writeln!(out, "For `{}`:\n", finding.cause);
+            let _ = writeln!(
+                out,
+                "For `{}`{}:\n",
+                finding.cause,
+                on_host(report, finding.host.as_deref())
+            );
         }
         for (i, step) in finding.fix.iter().enumerate() {
             let _ = writeln!(out, "{}. {}", i + 1, inline(step));
@@ -76,8 +90,13 @@ pub fn render_markdown(report: &Report) -> String {
     }
     let _ = writeln!(out, "## How to verify\n");
     for finding in &report.findings {
+        let host = if report.several_hosts() {
+            format!("On {}: ", inline(host_name(finding.host.as_deref())))
+        } else {
+            String::new()
+        };
         for step in &finding.verify {
-            let _ = writeln!(out, "- {}", inline(step));
+            let _ = writeln!(out, "- {host}{}", inline(step));
         }
     }
     if report.findings.iter().all(|f| f.verify.is_empty()) {
@@ -98,11 +117,21 @@ fn problem_statement(report: &Report, top: &Finding) -> String {
     if !text.ends_with(['.', '!', '?']) {
         text.push('.');
     }
-    if let Some(looped) = report.restart_loops.iter().max_by_key(|l| l.restarts) {
+    if report.several_hosts() {
+        text = format!("On {}: {text}", host_name(top.host.as_deref()));
+    }
+    // With several hosts, the loop told of is one on the top finding's host.
+    if let Some(looped) = report
+        .restart_loops
+        .iter()
+        .filter(|l| !report.several_hosts() || l.host == top.host)
+        .max_by_key(|l| l.restarts)
+    {
         let _ = write!(
             text,
-            " `{}` is in a restart loop: {}, {}.",
+            " `{}`{} is in a restart loop: {}, {}.",
             looped.unit,
+            on_host(report, looped.host.as_deref()),
             plural(looped.restarts, "restart"),
             describe_period(looped)
         );
@@ -110,31 +139,96 @@ fn problem_statement(report: &Report, top: &Finding) -> String {
     if report.findings.len() > 1 {
         let others: Vec<String> = report.findings[1..]
             .iter()
-            .map(|f| format!("`{}`", f.cause))
+            .map(|f| format!("`{}`{}", f.cause, on_host(report, f.host.as_deref())))
             .collect();
         let _ = write!(text, " Also found: {}.", others.join(", "));
     }
     text
 }
 
+/// " on web-01" when the report covers several hosts, else nothing (Markdown-safe).
+fn on_host(report: &Report, host: Option<&str>) -> String {
+    if report.several_hosts() {
+        format!(" on {}", inline(host_name(host)))
+    } else {
+        String::new()
+    }
+}
+
+/// A table of the hosts and what was found on each, and the causes they share, when the
+/// report covers several hosts.
+fn render_hosts(out: &mut String, report: &Report) {
+    if !report.several_hosts() {
+        return;
+    }
+    let _ = writeln!(out, "\n## Hosts\n");
+    let _ = writeln!(out, "{}.\n", inline(&describe_across_hosts(report)));
+    let _ = writeln!(
+        out,
+        "| Host | Causes | Restart loops | Matched lines | First | Last |"
+    );
+    let _ = writeln!(out, "|---|---|---|---|---|---|");
+    for host in &report.hosts {
+        let causes: Vec<String> = host.causes.iter().map(|c| format!("`{c}`")).collect();
+        let loops: Vec<String> = host.restart_loops.iter().map(|l| cell(l)).collect();
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            cell(host.name()),
+            if causes.is_empty() {
+                "none".to_string()
+            } else {
+                causes.join(", ")
+            },
+            if loops.is_empty() {
+                "-".to_string()
+            } else {
+                loops.join(", ")
+            },
+            host.matched_lines,
+            host.first.as_deref().unwrap_or("-"),
+            host.last.as_deref().unwrap_or("-"),
+        );
+    }
+    if !report.shared_causes.is_empty() {
+        let shared: Vec<String> = report
+            .shared_causes
+            .iter()
+            .map(|s| format!("`{}` ({})", s.cause, cell(&s.hosts.join(", "))))
+            .collect();
+        let _ = writeln!(out, "\nFound on more than one host: {}.", shared.join("; "));
+    }
+}
+
 fn render_loops(out: &mut String, report: &Report) {
     if report.restart_loops.is_empty() {
         return;
     }
+    let several = report.several_hosts();
+    let (host_head, host_rule) = if several {
+        ("Host | ", "---|")
+    } else {
+        ("", "")
+    };
     let _ = writeln!(out, "\n## Restart loops\n");
     let _ = writeln!(
         out,
-        "| Unit | Restarts | Period | Pattern | Uptime | Timeline | First | Last | Start limit |"
+        "| {host_head}Unit | Restarts | Period | Pattern | Uptime | Timeline | First | Last | Start limit |"
     );
-    let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|");
+    let _ = writeln!(out, "|{host_rule}---|---|---|---|---|---|---|---|---|");
     for l in &report.restart_loops {
         let pattern = serde_json::to_value(l.pattern)
             .ok()
             .and_then(|v| v.as_str().map(str::to_string));
         let spark = sparkline(&l.timeline);
+        let host = if several {
+            format!("{} | ", cell(host_name(l.host.as_deref())))
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {host}{} | {} | {} | {} | {} | {} | {} | {} | {} |",
             cell(&l.unit),
             l.restarts,
             describe_period(l),
@@ -154,17 +248,19 @@ fn render_loops(out: &mut String, report: &Report) {
     }
     out.push('\n');
     for l in &report.restart_loops {
+        let host = on_host(report, l.host.as_deref());
         if let Some(last) = &l.last_error {
             let _ = writeln!(
                 out,
-                "`{}`: {}:\n",
+                "`{}`{}: {}:\n",
                 cell(&l.unit),
+                cell(&host),
                 describe_consistency(last)
             );
             code_block(out, std::slice::from_ref(&last.message));
         }
         if let Some(memory) = super::text::describe_memory(l) {
-            let _ = writeln!(out, "`{}`: {}\n", cell(&l.unit), memory);
+            let _ = writeln!(out, "`{}`{}: {}\n", cell(&l.unit), cell(&host), memory);
         }
     }
 }
@@ -177,9 +273,10 @@ fn render_tracebacks(out: &mut String, report: &Report) {
     for trace in &report.tracebacks {
         let _ = writeln!(
             out,
-            "**{}×** {} (first at `{}:{}`, last at `{}:{}`, fingerprint `{}`):\n",
+            "**{}×** {}{} (first at `{}:{}`, last at `{}:{}`, fingerprint `{}`):\n",
             trace.count,
             trace.language,
+            cell(&on_host(report, trace.host.as_deref())),
             cell(&trace.first.source),
             trace.first.line,
             cell(&trace.last.source),

@@ -3,10 +3,12 @@
 //! Output is deterministic: no wall-clock times, stable ordering.
 
 mod escape;
+mod hosts;
 mod markdown;
 mod text;
 
 pub use escape::escape_control;
+pub use hosts::{describe_across_hosts, host_name, HostSummary, SharedCause, UNKNOWN_HOST};
 pub use markdown::render_markdown;
 pub use text::{render_alert, render_text, TextOptions};
 
@@ -41,6 +43,11 @@ pub struct Report {
     pub processes: Vec<ProgramProcesses>,
     /// Stack traces, one per fingerprint, with how often each was seen.
     pub tracebacks: Vec<Traceback>,
+    /// Per host, what was found on it (most troubled first); empty when the logs name no
+    /// host.
+    pub hosts: Vec<HostSummary>,
+    /// Causes found on two or more hosts.
+    pub shared_causes: Vec<SharedCause>,
     pub sources: Vec<SourceSummary>,
     /// `source: problem` for every source that failed (the run exits with 2).
     pub errors: Vec<String>,
@@ -56,6 +63,8 @@ impl Report {
             restart_loops: Vec::new(),
             processes: Vec::new(),
             tracebacks: Vec::new(),
+            hosts: Vec::new(),
+            shared_causes: Vec::new(),
             sources: Vec::new(),
             errors: Vec::new(),
             notes: Vec::new(),

@@ -3,7 +3,8 @@
 use std::fmt::Write as _;
 
 use super::{
-    describe_consistency, describe_period, escape_control, plural, seconds, sparkline, Report,
+    describe_across_hosts, describe_consistency, describe_period, escape_control, host_name,
+    plural, seconds, sparkline, HostSummary, Report,
 };
 use crate::classify::{Citation, Finding};
 use crate::detect::{
@@ -51,7 +52,8 @@ impl Paint {
     }
 }
 
-/// Renders the report for a person at a terminal.
+/// Renders the report for a person at a terminal. A report of several hosts says what was
+/// found where in one line under the headline, then groups everything by host.
 pub fn render_text(report: &Report, options: TextOptions) -> String {
     let paint = Paint { on: options.color };
     let width = if options.width == 0 {
@@ -67,18 +69,71 @@ pub fn render_text(report: &Report, options: TextOptions) -> String {
     } else {
         plural(report.findings.len(), "finding")
     };
+    let on_hosts = if report.several_hosts() {
+        format!(" on {}", plural(report.hosts.len(), "host"))
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         out,
-        "{} {} in {} ({}, {} matched)",
+        "{} {}{on_hosts} in {} ({}, {} matched)",
         paint.bold("logsleuth:"),
         headline,
         plural(report.sources.len(), "source"),
         plural(lines as usize, "line"),
         matched
     );
+    if report.several_hosts() {
+        let _ = writeln!(
+            out,
+            "  {} {}",
+            paint.dim("across hosts:"),
+            escape_control(&describe_across_hosts(report))
+        );
+        let mut rank = 1;
+        for host in &report.hosts {
+            let part = report.for_host(host.host.as_deref());
+            let _ = writeln!(
+                out,
+                "\n{} {} {}  {}",
+                paint.dim("──"),
+                paint.bold(&escape_control(host.name())),
+                paint.dim("──"),
+                describe_host(&part, host)
+            );
+            render_body(&mut out, &paint, &part, rank, width);
+            rank += part.findings.len();
+        }
+    } else {
+        render_body(&mut out, &paint, report, 1, width);
+    }
+    for note in &report.notes {
+        let _ = writeln!(out, "\n{} {}", paint.dim("note:"), escape_control(note));
+    }
+    out
+}
+
+/// "2 findings, 1 restart loop, 57 matched lines" / "no problem found, 38 matched lines".
+fn describe_host(part: &Report, host: &HostSummary) -> String {
+    let mut what = Vec::new();
+    if part.findings.is_empty() {
+        what.push("no problem found".to_string());
+    } else {
+        what.push(plural(part.findings.len(), "finding"));
+    }
+    if !part.restart_loops.is_empty() {
+        what.push(plural(part.restart_loops.len(), "restart loop"));
+    }
+    what.push(plural(host.matched_lines as usize, "matched line"));
+    what.join(", ")
+}
+
+/// Findings (numbered from `first_rank`), restart loops, stack traces and churning
+/// processes.
+fn render_body(out: &mut String, paint: &Paint, report: &Report, first_rank: usize, width: usize) {
     for (rank, finding) in report.findings.iter().enumerate() {
         out.push('\n');
-        render_finding(&mut out, &paint, rank + 1, finding, width);
+        render_finding(out, paint, first_rank + rank, finding, width);
     }
     if !report.restart_loops.is_empty() {
         let _ = writeln!(out, "\n{}", paint.bold("Restart loops"));
@@ -88,7 +143,7 @@ pub fn render_text(report: &Report, options: TextOptions) -> String {
             if !spark.is_empty() {
                 let _ = writeln!(out, "    restarts over time: {spark}");
             }
-            render_last_error(&mut out, looped);
+            render_last_error(out, looped);
             if let Some(memory) = describe_memory(looped) {
                 let _ = writeln!(out, "    {memory}");
             }
@@ -97,7 +152,7 @@ pub fn render_text(report: &Report, options: TextOptions) -> String {
     if !report.tracebacks.is_empty() {
         let _ = writeln!(out, "\n{}", paint.bold("Stack traces"));
         for trace in &report.tracebacks {
-            render_traceback(&mut out, trace);
+            render_traceback(out, trace);
         }
     }
     let churning: Vec<&ProgramProcesses> = report
@@ -111,10 +166,6 @@ pub fn render_text(report: &Report, options: TextOptions) -> String {
             let _ = writeln!(out, "  {}", describe_processes(program));
         }
     }
-    for note in &report.notes {
-        let _ = writeln!(out, "\n{} {}", paint.dim("note:"), escape_control(note));
-    }
-    out
 }
 
 fn render_finding(out: &mut String, paint: &Paint, rank: usize, finding: &Finding, width: usize) {
@@ -216,11 +267,21 @@ pub fn render_alert(alert: &Alert, options: TextOptions) -> String {
     } else {
         format!(" ({})", alert.changes.join(", "))
     };
+    // Once the input has shown several hosts, each alert says which one it is about.
+    let host = match &alert.kind {
+        AlertKind::Finding(finding) => finding.host.as_deref(),
+        AlertKind::RestartLoop(looped) => looped.host.as_deref(),
+    };
+    let host = if alert.several_hosts {
+        format!("{}  ", paint.bold(&escape_control(host_name(host))))
+    } else {
+        String::new()
+    };
     match &alert.kind {
         AlertKind::Finding(finding) => {
             let _ = writeln!(
                 out,
-                "{}  {status}  {} {}  {}{changes}",
+                "{}  {status}  {host}{} {}  {}{changes}",
                 paint.dim(when),
                 paint.severity(finding.severity),
                 paint.bold(&escape_control(&finding.title)),
@@ -242,7 +303,7 @@ pub fn render_alert(alert: &Alert, options: TextOptions) -> String {
         AlertKind::RestartLoop(looped) => {
             let _ = writeln!(
                 out,
-                "{}  {status}  {} {}{changes}",
+                "{}  {status}  {host}{} {}{changes}",
                 paint.dim(when),
                 paint.wrap("1;33", "LOOP"),
                 describe_loop(looped)

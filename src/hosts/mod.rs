@@ -1,0 +1,347 @@
+//! Hosts: which machine each evidence line comes from, and the diagnosis of each machine's
+//! evidence on its own.
+//!
+//! Logs of several machines (a merged `journalctl` of a fleet, a support bundle with a
+//! directory per host) are judged one host at a time: the detectors and the classifier see
+//! only that host's evidence, so two hosts that each fail to bind port 8000 give two
+//! findings, a restart loop never counts another machine's restarts, a PID is a process
+//! only on its own host, and a finding never borrows another host's unit or loop. The
+//! results are put together, each labelled with its host, and summarised across hosts
+//! ([`crate::report::HostSummary`]). Input that names one host (or none) is diagnosed whole,
+//! exactly as before; its results are labelled with that host.
+//!
+//! A line's host is the one its envelope names (the journal's `_HOSTNAME`, the syslog host
+//! field). A line without one belongs, in this order, to:
+//!
+//! 1. the host of the last line naming one in its source, at most [`INHERIT_LINES`] lines
+//!    before it (a message's continuation lines, `journalctl -x` catalog text, frames);
+//! 2. the one host its source names, when the source names only one;
+//! 3. the host a directory or file name of its source is named after
+//!    (`bundle.tar:web-01/var/log/app.log`, `logs/web-01.log`), when exactly one host is;
+//! 4. otherwise to no known host: such lines are judged together, apart from the named
+//!    hosts, and reported under `null` (JSON) or "(unknown host)".
+//!
+//! Names are compared without regard to ASCII case; the spelling seen first is shown.
+
+use std::collections::HashMap;
+
+use crate::classify::Finding;
+use crate::detect::format_time;
+use crate::evidence::EvidenceLine;
+use crate::report::{HostSummary, Report};
+
+/// A line with no host of its own belongs to the host of a line naming one at most this many
+/// lines before it in its source.
+pub const INHERIT_LINES: u64 = 100;
+
+/// Which host each evidence line belongs to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HostAssignment {
+    /// Host names in order of first appearance.
+    hosts: Vec<String>,
+    /// Per evidence line, its host's index in `hosts`; `None` when no host could be told.
+    of_line: Vec<Option<usize>>,
+}
+
+/// The evidence lines of one host (or of no known host).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostGroup {
+    pub host: Option<String>,
+    /// Indexes into the evidence, ascending.
+    pub members: Vec<usize>,
+}
+
+impl HostAssignment {
+    /// Tells the host of every line of `evidence` (in input order; `source` indexes
+    /// `source_names`), by the rules in the module docs.
+    pub fn of(evidence: &[EvidenceLine], source_names: &[String]) -> Self {
+        let mut hosts: Vec<String> = Vec::new();
+        let mut known: HashMap<String, usize> = HashMap::new();
+        // Lines come in runs from one host: the last name is compared first.
+        let mut last: Option<(&str, usize)> = None;
+        let own: Vec<Option<usize>> = evidence
+            .iter()
+            .map(|line| {
+                let name = line
+                    .host
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|h| !h.is_empty())?;
+                if let Some((_, slot)) = last.filter(|(last_name, _)| *last_name == name) {
+                    return Some(slot);
+                }
+                let slot = *known.entry(name.to_ascii_lowercase()).or_insert_with(|| {
+                    hosts.push(name.to_string());
+                    hosts.len() - 1
+                });
+                last = Some((name, slot));
+                Some(slot)
+            })
+            .collect();
+        if hosts.len() <= 1 {
+            // One host or none: every line is that host's.
+            let only = (!hosts.is_empty()).then_some(0);
+            return Self {
+                of_line: vec![only; evidence.len()],
+                hosts,
+            };
+        }
+        // The host each source names: `Some` when it names exactly one.
+        let mut source_host: HashMap<usize, Option<usize>> = HashMap::new();
+        for (line, host) in evidence.iter().zip(&own) {
+            if let Some(host) = *host {
+                source_host
+                    .entry(line.source)
+                    .and_modify(|named| {
+                        if *named != Some(host) {
+                            *named = None;
+                        }
+                    })
+                    .or_insert(Some(host));
+            }
+        }
+        let mut last_named: HashMap<usize, (u64, usize)> = HashMap::new();
+        let mut by_path: HashMap<usize, Option<usize>> = HashMap::new();
+        let of_line = evidence
+            .iter()
+            .zip(&own)
+            .map(|(line, host)| {
+                if let Some(host) = *host {
+                    last_named.insert(line.source, (line.line_no, host));
+                    return Some(host);
+                }
+                last_named
+                    .get(&line.source)
+                    .filter(|(at, _)| line.line_no.saturating_sub(*at) <= INHERIT_LINES)
+                    .map(|&(_, host)| host)
+                    .or_else(|| source_host.get(&line.source).copied().flatten())
+                    .or_else(|| {
+                        *by_path
+                            .entry(line.source)
+                            .or_insert_with(|| named_by_path(source_names.get(line.source), &hosts))
+                    })
+            })
+            .collect();
+        Self { hosts, of_line }
+    }
+
+    /// The host names, in order of first appearance.
+    pub fn hosts(&self) -> &[String] {
+        &self.hosts
+    }
+
+    /// The host of evidence line `index`, if one could be told.
+    pub fn host_of(&self, index: usize) -> Option<&str> {
+        self.of_line
+            .get(index)
+            .copied()
+            .flatten()
+            .map(|h| self.hosts[h].as_str())
+    }
+
+    /// The lines of each host in order of first appearance, then the lines of no known host
+    /// (when there are any); a single group when the input names one host or none.
+    pub fn groups(&self) -> Vec<HostGroup> {
+        let unknown = self.hosts.len();
+        let mut members = vec![Vec::new(); unknown + 1];
+        for (index, host) in self.of_line.iter().enumerate() {
+            members[host.unwrap_or(unknown)].push(index);
+        }
+        let mut groups: Vec<HostGroup> = Vec::new();
+        for (slot, members) in members.into_iter().enumerate() {
+            if members.is_empty() && !(slot == unknown && self.hosts.is_empty()) {
+                continue;
+            }
+            groups.push(HostGroup {
+                host: self.hosts.get(slot).cloned(),
+                members,
+            });
+        }
+        groups
+    }
+}
+
+/// The host a directory or file name in a source's name is named after (a component, or a
+/// component without its extensions, equal to the host name or its first label), when
+/// exactly one host is.
+fn named_by_path(name: Option<&String>, hosts: &[String]) -> Option<usize> {
+    let parts: Vec<&str> = name?
+        .split(['/', '\\', ':'])
+        .filter(|part| !part.is_empty())
+        .collect();
+    let mut found = None;
+    for (index, host) in hosts.iter().enumerate() {
+        let short = match host.parse::<std::net::IpAddr>() {
+            Ok(_) => host.as_str(),
+            Err(_) => host.split('.').next().unwrap_or(host),
+        };
+        let named = parts.iter().any(|part| {
+            let stem = part.split('.').next().unwrap_or(part);
+            [*part, stem]
+                .iter()
+                .any(|p| p.eq_ignore_ascii_case(host) || p.eq_ignore_ascii_case(short))
+        });
+        if named {
+            if found.is_some() {
+                return None;
+            }
+            found = Some(index);
+        }
+    }
+    found
+}
+
+/// Runs `diagnose` over each host's evidence on its own and puts the results together (see
+/// the module docs); evidence naming one host or none is diagnosed whole. The report's
+/// `hosts` and `shared_causes` are filled in.
+pub fn diagnose_each_host(
+    evidence: &[EvidenceLine],
+    source_names: &[String],
+    diagnose: impl Fn(&[EvidenceLine]) -> Report,
+) -> Report {
+    let assignment = HostAssignment::of(evidence, source_names);
+    let mut groups = assignment.groups();
+    if groups.len() == 1 {
+        let group = groups.remove(0);
+        return combine(vec![HostDiagnosis::of(group.host, evidence, &diagnose)]);
+    }
+    let parts = groups
+        .into_iter()
+        .map(|group| {
+            let lines: Vec<EvidenceLine> =
+                group.members.iter().map(|&i| evidence[i].clone()).collect();
+            HostDiagnosis::of(group.host, &lines, &diagnose).at(group.members)
+        })
+        .collect();
+    combine(parts)
+}
+
+/// [`diagnose_each_host`] for evidence the caller owns: each host's lines are moved out for
+/// their diagnosis and back, so nothing is copied. The evidence comes back in its order.
+pub fn diagnose_each_host_owned(
+    evidence: Vec<EvidenceLine>,
+    source_names: &[String],
+    diagnose: impl Fn(&[EvidenceLine]) -> Report,
+) -> (Report, Vec<EvidenceLine>) {
+    let assignment = HostAssignment::of(&evidence, source_names);
+    let mut groups = assignment.groups();
+    if groups.len() == 1 {
+        let group = groups.remove(0);
+        let part = HostDiagnosis::of(group.host, &evidence, &diagnose);
+        return (combine(vec![part]), evidence);
+    }
+    let mut slots: Vec<Option<EvidenceLine>> = evidence.into_iter().map(Some).collect();
+    let mut parts = Vec::with_capacity(groups.len());
+    for group in groups {
+        let lines: Vec<EvidenceLine> = group
+            .members
+            .iter()
+            .map(|&i| slots[i].take().expect("a line belongs to one host"))
+            .collect();
+        let part = HostDiagnosis::of(group.host, &lines, &diagnose);
+        for (&i, line) in group.members.iter().zip(lines) {
+            slots[i] = Some(line);
+        }
+        parts.push(part.at(group.members));
+    }
+    let evidence = slots
+        .into_iter()
+        .map(|line| line.expect("every line was put back"))
+        .collect();
+    (combine(parts), evidence)
+}
+
+/// The diagnosis of one host's evidence, with what the evidence itself says about the host.
+struct HostDiagnosis {
+    host: Option<String>,
+    /// Where the host's lines are in the whole evidence; `None` when they are all of it.
+    members: Option<Vec<usize>>,
+    report: Report,
+    /// Lines that matched a signal.
+    matched_lines: u64,
+    /// Wall-clock times of the first and the last line.
+    span_us: (Option<i64>, Option<i64>),
+}
+
+impl HostDiagnosis {
+    fn of(
+        host: Option<String>,
+        lines: &[EvidenceLine],
+        diagnose: &impl Fn(&[EvidenceLine]) -> Report,
+    ) -> Self {
+        let times = lines.iter().filter_map(|l| l.timestamp_us);
+        Self {
+            host,
+            members: None,
+            report: diagnose(lines),
+            matched_lines: lines.iter().filter(|l| !l.matches.is_empty()).count() as u64,
+            span_us: (times.clone().min(), times.max()),
+        }
+    }
+
+    /// The same diagnosis, of lines that sit at `members` in the whole evidence.
+    fn at(self, members: Vec<usize>) -> Self {
+        Self {
+            members: Some(members),
+            ..self
+        }
+    }
+}
+
+/// One report from the reports of each host: everything labelled with its host, trace
+/// members turned back into indexes of the whole evidence, findings ranked together.
+fn combine(parts: Vec<HostDiagnosis>) -> Report {
+    let mut report = Report::new();
+    for part in parts {
+        let HostDiagnosis {
+            host,
+            members,
+            report: found,
+            matched_lines,
+            span_us: (first, last),
+        } = part;
+        let label = || host.clone();
+        report
+            .findings
+            .extend(found.findings.into_iter().map(|mut f| {
+                f.set_host(host.as_deref());
+                f
+            }));
+        report
+            .restart_loops
+            .extend(found.restart_loops.into_iter().map(|mut l| {
+                l.host = label();
+                l
+            }));
+        report
+            .processes
+            .extend(found.processes.into_iter().map(|mut p| {
+                p.host = label();
+                p
+            }));
+        report
+            .tracebacks
+            .extend(found.tracebacks.into_iter().map(|mut t| {
+                t.host = label();
+                if let Some(members) = &members {
+                    for index in t.members.iter_mut().chain(&mut t.occurrence_starts) {
+                        *index = members[*index];
+                    }
+                }
+                t
+            }));
+        if host.is_some() || report.hosts.iter().any(|h| h.host.is_some()) {
+            let mut summary = HostSummary::new(host);
+            summary.matched_lines = matched_lines;
+            summary.first = first.map(format_time);
+            summary.last = last.map(format_time);
+            report.hosts.push(summary);
+        }
+    }
+    report.findings.sort_by(Finding::by_rank);
+    report.summarize_hosts();
+    report
+}
+
+#[cfg(test)]
+mod tests;
