@@ -7,32 +7,21 @@
 //!
 //! Needs the Debian package `systemd-journal-remote` (installed by `.ci/run`).
 
+mod common;
+
+use common::{export_cases, JOURNAL_REMOTE};
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 use logsleuth::input::{collect_sources, open, InputError, Location, SourceSpec};
 use serde_json::Value;
-
-const JOURNAL_REMOTE: &str = "/lib/systemd/systemd-journal-remote";
 
 /// How a journal file is written: systemd's default (compact items) or the regular layout.
 #[derive(Debug, Clone, Copy)]
 enum Layout {
     Compact,
     Regular,
-}
-
-fn export_cases() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpora");
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(root)
-        .unwrap()
-        .filter_map(Result::ok)
-        .map(|e| e.path().join("journal.export"))
-        .filter(|p| p.is_file())
-        .collect();
-    cases.sort();
-    cases
 }
 
 fn case_name(export: &Path) -> String {

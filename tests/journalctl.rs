@@ -4,12 +4,14 @@
 //!
 //! Needs the Debian package `systemd-journal-remote` (installed by `.ci/run`).
 
+mod common;
+
+use common::{export_cases, JOURNAL_REMOTE};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
 
-const JOURNAL_REMOTE: &str = "/lib/systemd/systemd-journal-remote";
 const MODES: &[&str] = &[
     "short",
     "short-iso",
@@ -20,18 +22,6 @@ const MODES: &[&str] = &[
     "json",
     "with-catalog",
 ];
-
-fn export_cases() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpora");
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(root)
-        .unwrap()
-        .filter_map(Result::ok)
-        .map(|e| e.path().join("journal.export"))
-        .filter(|p| p.is_file())
-        .collect();
-    cases.sort();
-    cases
-}
 
 fn build_journal(export: &Path, dir: &Path) -> PathBuf {
     assert!(
