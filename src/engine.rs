@@ -13,7 +13,7 @@ use crate::detect::{
     assemble_tracebacks, detect_restart_loops, lost_route_candidates, track_processes,
     EarlierAnswers, LostRouteCandidate,
 };
-use crate::evidence::EvidenceLine;
+use crate::evidence::{EvidenceBuilder, EvidenceLine};
 use crate::input::{self, InputError, Reread, Source, SourceSpec, TextReader};
 use crate::record::EnvelopeParser;
 use crate::report::{Report, SourceSummary};
@@ -135,8 +135,9 @@ struct Run {
     /// Per source, where to read it again for a targeted pass (files only: stdin and
     /// in-memory streams cannot be read twice).
     rereadable: Vec<Option<Reread>>,
-    /// The envelope parser of the source being read (it learns the year as it goes).
-    parser: EnvelopeParser,
+    /// Makes evidence of hits: the envelope parser of the source being read (it learns the
+    /// year as it goes) and the names shared by all sources.
+    evidence_builder: EvidenceBuilder,
 }
 
 impl Run {
@@ -242,7 +243,7 @@ impl Analyzer {
         if let Some(progress) = &self.progress {
             progress.source_started(name);
         }
-        run.parser = self.new_parser();
+        run.evidence_builder.start_source(self.new_parser());
         run.names.push(name.to_string());
         run.rereadable.push(reread);
         run.report.sources.push(SourceSummary {
@@ -427,8 +428,8 @@ impl Analyzer {
         summary.lines = first_line - 1 + newlines + u64::from(ends_open);
         for mut hit in hits {
             hit.offset += offset;
-            run.evidence
-                .push(EvidenceLine::from_hit(source, hit, &mut run.parser));
+            let line = run.evidence_builder.line(source, hit);
+            run.evidence.push(line);
         }
         first_line + newlines
     }

@@ -4,6 +4,9 @@
 //! It is a plain, serializable value so chunks, files and machines can be scanned apart and
 //! judged together.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::record::{Envelope, EnvelopeParser, Level, LineFormat};
@@ -27,15 +30,17 @@ pub struct EvidenceLine {
     pub timestamp_us: Option<i64>,
     /// Microseconds since boot (kernel and dmesg lines).
     pub monotonic_us: Option<i64>,
-    pub host: Option<String>,
+    /// Host, identifier, unit and message id are shared with the other lines that name
+    /// the same one ([`EvidenceBuilder`]).
+    pub host: Option<Arc<str>>,
     /// Syslog identifier, container or compose service.
-    pub identifier: Option<String>,
+    pub identifier: Option<Arc<str>>,
     /// systemd unit named by the envelope (journal JSON) or `None`.
-    pub unit: Option<String>,
+    pub unit: Option<Arc<str>>,
     pub pid: Option<u32>,
     pub level: Option<Level>,
-    pub message_id: Option<String>,
-    pub matches: Vec<SignalMatch>,
+    pub message_id: Option<Arc<str>>,
+    pub matches: Box<[SignalMatch]>,
 }
 
 /// A JSON record shown the way `journalctl -o short-iso` shows it: time, host,
@@ -62,57 +67,127 @@ fn readable(envelope: &Envelope<'_>) -> String {
     text
 }
 
-fn text(bytes: Option<&[u8]>) -> Option<String> {
-    bytes.map(|b| String::from_utf8_lossy(b).into_owned())
+/// Turns scanner hits into evidence lines: parses each line's envelope and shares the
+/// names (host, identifier, unit, message id) that many lines repeat, so a million lines of
+/// one host hold its name once.
+#[derive(Debug, Default)]
+pub struct EvidenceBuilder {
+    parser: EnvelopeParser,
+    names: SharedNames,
 }
 
-impl EvidenceLine {
+impl EvidenceBuilder {
+    pub fn new(parser: EnvelopeParser) -> Self {
+        Self {
+            parser,
+            names: SharedNames::default(),
+        }
+    }
+
+    /// A new source starts: `parser` (its year state) replaces the last one's; the names
+    /// stay shared.
+    pub fn start_source(&mut self, parser: EnvelopeParser) {
+        self.parser = parser;
+    }
+
     /// Combines a scanner hit with its parsed envelope.
-    pub fn from_hit(source: usize, hit: LineHit, parser: &mut EnvelopeParser) -> Self {
-        let mut line = {
-            let envelope = parser.parse(&hit.text);
-            Self::from_envelope(source, hit.line_no, &hit.text, &envelope)
+    pub fn line(&mut self, source: usize, hit: LineHit) -> EvidenceLine {
+        let LineHit {
+            line_no,
+            offset,
+            text,
+            matches,
+        } = hit;
+        let envelope = self.parser.parse(&text);
+        let record = match envelope.format {
+            LineFormat::JournalJson | LineFormat::DockerJson => Some(readable(&envelope)),
+            _ => None,
         };
-        line.offset = hit.offset;
-        line.matches = hit.matches;
+        let shown_as_read = record.is_none();
+        let mut line = from_envelope(
+            source,
+            line_no,
+            record.unwrap_or_default(),
+            &envelope,
+            &mut self.names,
+        );
+        if shown_as_read {
+            // The scanner's copy of the line is kept, not copied again.
+            line.text = String::from_utf8(text)
+                .unwrap_or_else(|err| String::from_utf8_lossy(err.as_bytes()).into_owned());
+        }
+        line.offset = offset;
+        line.matches = matches.into_boxed_slice();
         line
     }
 
     /// A context line: a line found by a targeted pass, with its envelope and no matches.
-    pub fn context(
+    pub fn context_line(
+        &mut self,
         source: usize,
         line_no: u64,
         offset: u64,
         raw: &[u8],
-        parser: &mut EnvelopeParser,
-    ) -> Self {
-        let envelope = parser.parse(raw);
-        let mut line = Self::from_envelope(source, line_no, &LineHit::keep_text(raw), &envelope);
+    ) -> EvidenceLine {
+        let envelope = self.parser.parse(raw);
+        let shown = match envelope.format {
+            LineFormat::JournalJson | LineFormat::DockerJson => readable(&envelope),
+            _ => String::from_utf8_lossy(&LineHit::keep_text(raw)).into_owned(),
+        };
+        let mut line = from_envelope(source, line_no, shown, &envelope, &mut self.names);
         line.offset = offset;
         line
     }
+}
 
-    fn from_envelope(source: usize, line_no: u64, raw: &[u8], envelope: &Envelope<'_>) -> Self {
-        Self {
-            source,
-            line_no,
-            offset: 0,
-            timestamp_us: envelope.timestamp_us,
-            monotonic_us: envelope.monotonic_s.map(|s| (s * 1e6).round() as i64),
-            host: text(envelope.host),
-            identifier: text(envelope.identifier),
-            unit: text(envelope.unit.as_deref()),
-            pid: envelope.pid,
-            level: envelope.level,
-            message_id: text(envelope.message_id.as_deref()),
-            text: match envelope.format {
-                LineFormat::JournalJson | LineFormat::DockerJson => readable(envelope),
-                _ => String::from_utf8_lossy(raw).into_owned(),
-            },
-            matches: Vec::new(),
+/// Interned names. Bounded: past [`SharedNames::MAX`] distinct names, new ones are not kept
+/// (each line then owns its copy).
+#[derive(Debug, Default)]
+struct SharedNames {
+    by_bytes: HashMap<Box<[u8]>, Arc<str>>,
+}
+
+impl SharedNames {
+    const MAX: usize = 65_536;
+
+    fn get(&mut self, bytes: Option<&[u8]>) -> Option<Arc<str>> {
+        let bytes = bytes?;
+        if let Some(name) = self.by_bytes.get(bytes) {
+            return Some(Arc::clone(name));
         }
+        let name: Arc<str> = String::from_utf8_lossy(bytes).into();
+        if self.by_bytes.len() < Self::MAX {
+            self.by_bytes.insert(bytes.into(), Arc::clone(&name));
+        }
+        Some(name)
     }
+}
 
+fn from_envelope(
+    source: usize,
+    line_no: u64,
+    text: String,
+    envelope: &Envelope<'_>,
+    names: &mut SharedNames,
+) -> EvidenceLine {
+    EvidenceLine {
+        source,
+        line_no,
+        offset: 0,
+        timestamp_us: envelope.timestamp_us,
+        monotonic_us: envelope.monotonic_s.map(|s| (s * 1e6).round() as i64),
+        host: names.get(envelope.host),
+        identifier: names.get(envelope.identifier),
+        unit: names.get(envelope.unit.as_deref()),
+        pid: envelope.pid,
+        level: envelope.level,
+        message_id: names.get(envelope.message_id.as_deref()),
+        text,
+        matches: Box::default(),
+    }
+}
+
+impl EvidenceLine {
     /// The first value captured under `name` by any signal on this line.
     pub fn capture(&self, name: &str) -> Option<&str> {
         self.matches.iter().find_map(|m| m.capture(name))
@@ -142,7 +217,7 @@ mod tests {
             text: raw.to_vec(),
             matches: Vec::new(),
         };
-        let line = EvidenceLine::from_hit(0, hit, &mut EnvelopeParser::new());
+        let line = EvidenceBuilder::new(EnvelopeParser::new()).line(0, hit);
         assert_eq!(
             line.text,
             "2026-01-16T12:28:18.069134Z web python[42]: bind failed\\nretrying"

@@ -61,12 +61,12 @@ impl Values {
         for &i in required.iter().chain(supporting) {
             let line = &inputs.evidence[i];
             for m in &line.matches {
-                for (name, value) in &m.captures {
-                    if !value.is_empty() {
+                for capture in &m.captures {
+                    if !capture.value.is_empty() {
                         values
                             .values
-                            .entry(name.clone())
-                            .or_insert_with(|| value.clone());
+                            .entry(capture.name.to_string())
+                            .or_insert_with(|| capture.value.to_string());
                     }
                 }
             }
@@ -96,7 +96,7 @@ impl Values {
                 values
                     .values
                     .entry("unit".into())
-                    .or_insert_with(|| unit.clone());
+                    .or_insert_with(|| unit.to_string());
             }
             if let Some(pid) = line.pid {
                 values
@@ -122,12 +122,12 @@ impl Values {
             }
         }
         for &i in required {
-            if let Some(ident) = inputs.evidence[i].identifier.as_ref() {
+            if let Some(ident) = inputs.evidence[i].identifier.as_deref() {
                 if ident != "systemd" && ident != "kernel" {
                     values
                         .values
                         .entry("unit".into())
-                        .or_insert_with(|| ident.clone());
+                        .or_insert_with(|| ident.to_string());
                 }
             }
         }

@@ -121,7 +121,7 @@ pub(crate) fn error_lines(
             rank,
             signal,
             unit,
-            identifier: line.identifier.clone(),
+            identifier: line.identifier.as_deref().map(str::to_string),
         });
     }
     errors

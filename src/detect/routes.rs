@@ -19,7 +19,7 @@ use std::collections::{HashMap, HashSet};
 
 use aho_corasick::AhoCorasick;
 
-use crate::evidence::EvidenceLine;
+use crate::evidence::{EvidenceBuilder, EvidenceLine};
 use crate::record::EnvelopeParser;
 use crate::rules::{RuleSet, Tag};
 
@@ -181,7 +181,7 @@ pub struct EarlierAnswers<'c> {
     /// No line at or after this can prove anything.
     stop_line: u64,
     /// Parses the envelopes of the lines found (which server answered).
-    parser: EnvelopeParser,
+    builder: EvidenceBuilder,
     /// Per candidate, the last 2xx answer of its server before its restart.
     found: Vec<Option<EvidenceLine>>,
 }
@@ -216,7 +216,7 @@ impl<'c> EarlierAnswers<'c> {
             candidates,
             needles,
             stop_line,
-            parser,
+            builder: EvidenceBuilder::new(parser),
             found,
         })
     }
@@ -289,7 +289,8 @@ impl<'c> EarlierAnswers<'c> {
                 continue;
             }
             let answer = answer.get_or_insert_with(|| {
-                EvidenceLine::context(candidate.source, line_no, offset, line, &mut self.parser)
+                self.builder
+                    .context_line(candidate.source, line_no, offset, line)
             });
             if subject_of(answer) != candidate.subject {
                 continue;

@@ -604,7 +604,7 @@ fn finish(open: Open<'_>, source_names: &[String]) -> Option<Occurrence> {
             last: first.clone(),
             first,
             host: None,
-            identifier: open.first.identifier.clone(),
+            identifier: open.first.identifier.as_deref().map(str::to_string),
             pids: Vec::new(),
             occurrence_starts: vec![open.members[0]; open.members.len()],
             members: open.members,

@@ -35,7 +35,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::Duration;
 
 use crate::engine::Analyzer;
-use crate::evidence::EvidenceLine;
+use crate::evidence::{EvidenceBuilder, EvidenceLine};
 use crate::input::InputError;
 use crate::record::EnvelopeParser;
 use crate::report::{Report, SourceSummary};
@@ -86,7 +86,7 @@ impl FollowOptions {
 
 /// One source being followed.
 struct LiveSource {
-    parser: EnvelopeParser,
+    builder: EvidenceBuilder,
     /// Line number of the next line fed.
     next_line: u64,
     /// The last byte fed was not a newline (a line is open).
@@ -143,7 +143,7 @@ impl<'a> Follower<'a> {
         }
         self.names.push(name.to_string());
         self.sources.push(LiveSource {
-            parser,
+            builder: EvidenceBuilder::new(parser),
             next_line: 1,
             line_open: false,
         });
@@ -173,7 +173,7 @@ impl<'a> Follower<'a> {
             return;
         }
         for hit in hits {
-            let line = EvidenceLine::from_hit(source, hit, &mut state.parser);
+            let line = state.builder.line(source, hit);
             if let Some(ts) = line.timestamp_us {
                 self.newest_us = Some(self.newest_us.map_or(ts, |n| n.max(ts)));
             }

@@ -26,13 +26,13 @@ fn line(source: usize, line_no: u64, host: Option<&str>) -> EvidenceLine {
         text: String::new(),
         timestamp_us: None,
         monotonic_us: None,
-        host: host.map(str::to_string),
+        host: host.map(Into::into),
         identifier: None,
         unit: None,
         pid: None,
         level: None,
         message_id: None,
-        matches: Vec::new(),
+        matches: Box::default(),
     }
 }
 

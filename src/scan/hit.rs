@@ -1,5 +1,7 @@
 //! What the scanner reports: the lines that matched, with the signals and their captures.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::rules::SignalIdx;
@@ -7,19 +9,36 @@ use crate::rules::SignalIdx;
 /// Longest line text kept as evidence; longer lines are cut (the cut is marked).
 pub const MAX_EVIDENCE_BYTES: usize = 4096;
 
+/// One named capture of a signal's regex. The name is shared by every match of the signal,
+/// so evidence pays only for the value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Capture {
+    pub name: Arc<str>,
+    pub value: Box<str>,
+}
+
+impl Capture {
+    pub fn new(name: &str, value: &str) -> Self {
+        Self {
+            name: name.into(),
+            value: value.into(),
+        }
+    }
+}
+
 /// One signal that matched a line, with its named captures.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SignalMatch {
     pub signal: SignalIdx,
-    pub captures: Vec<(String, String)>,
+    pub captures: Box<[Capture]>,
 }
 
 impl SignalMatch {
     pub fn capture(&self, name: &str) -> Option<&str> {
         self.captures
             .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
+            .find(|c| &*c.name == name)
+            .map(|c| &*c.value)
     }
 }
 

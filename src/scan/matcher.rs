@@ -1,12 +1,14 @@
 //! Compiling signals into block-level prefilters and confirming candidate lines.
 
+use std::sync::Arc;
+
 use aho_corasick::{AhoCorasick, AhoCorasickKind, Input, MatchKind};
 use rayon::prelude::*;
 use regex::bytes::{CaptureLocations, Regex};
 
 use super::bucket_filter::{BucketFilter, FilterLiteral};
 use super::count_newlines;
-use super::hit::{LineHit, SignalMatch};
+use super::hit::{Capture, LineHit, SignalMatch};
 use crate::record::{EnvelopeParser, LineFormat};
 use crate::rules::{RuleSet, SignalIdx};
 
@@ -103,6 +105,16 @@ impl ScannerBuilder {
             fallback,
             fallback_finders,
             regexes: rules.signals.iter().map(|s| s.regex.clone()).collect(),
+            capture_names: rules
+                .signals
+                .iter()
+                .map(|s| {
+                    s.regex
+                        .capture_names()
+                        .map(|name| name.map(|n| Arc::from(base_name(n))))
+                        .collect()
+                })
+                .collect(),
             message_ids: rules
                 .signals
                 .iter()
@@ -313,6 +325,9 @@ pub struct Scanner {
     fallback: Vec<SignalIdx>,
     fallback_finders: Vec<Regex>,
     regexes: Vec<Regex>,
+    /// Per signal, the name each capture group reports under (see [`base_name`]), shared
+    /// by every match so a capture costs only its value.
+    capture_names: Vec<Vec<Option<Arc<str>>>>,
     /// The journal `MESSAGE_ID` each signal requires, if any.
     message_ids: Vec<Option<Box<[u8]>>>,
     chunk_size: usize,
@@ -511,7 +526,7 @@ impl Scanner {
             }
             matches.push(SignalMatch {
                 signal: idx,
-                captures: named_captures(regex, locations, message),
+                captures: named_captures(&self.capture_names[idx as usize], locations, message),
             });
         }
         scratch.candidates = candidates;
@@ -520,20 +535,20 @@ impl Scanner {
 }
 
 fn named_captures(
-    regex: &Regex,
+    names: &[Option<Arc<str>>],
     locations: &CaptureLocations,
     text: &[u8],
-) -> Vec<(String, String)> {
-    regex
-        .capture_names()
+) -> Box<[Capture]> {
+    names
+        .iter()
         .enumerate()
         .filter_map(|(i, name)| {
-            let name = name?;
+            let name = name.as_ref()?;
             let (start, end) = locations.get(i)?;
-            Some((
-                base_name(name).to_string(),
-                String::from_utf8_lossy(&text[start..end]).into_owned(),
-            ))
+            Some(Capture {
+                name: Arc::clone(name),
+                value: String::from_utf8_lossy(&text[start..end]).into(),
+            })
         })
         .collect()
 }
