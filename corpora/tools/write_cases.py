@@ -141,6 +141,54 @@ PLAIN_OTHER = [
      "bash corpora/tools/capture_state_lost.sh OUTFILE (Debian 12)"),
 ]
 
+LIFECYCLE_CMD = "sudo bash corpora/tools/capture_lifecycle_errors.sh /tmp/cap (Debian 12, root)"
+
+# Plain cases captured by capture_lifecycle_errors.sh: (case, capture file, causes, description, how)
+LIFECYCLE = [
+    ("app-out-of-memory-node-heap-limit", "node-heap-oom.out", ["app-out-of-memory"],
+     "Node 20 service caching sessions until V8 hits --max-old-space-size: Last few GCs, FATAL ERROR: Reached heap limit, native stack",
+     "tools/apps/lifecycle/session_cache.js (keeps every session object in a Map) run with node v20.20.2 "
+     "--max-old-space-size=32; stdout+stderr verbatim. V8 aborts the process (SIGABRT); the shell's "
+     "'Aborted' line is not part of the program's output and is not in the file."),
+    ("app-out-of-memory-java-heap-space", "java-heap-oom.out", ["app-out-of-memory"],
+     "Java 17 ledger cache under -Xmx16m: java.lang.OutOfMemoryError: Java heap space escapes main",
+     "tools/apps/lifecycle/LedgerCache.java (keeps every row in an ArrayList) compiled with javac 17 and "
+     "run with java -Xmx16m; stdout+stderr verbatim."),
+    ("app-out-of-memory-python-memoryerror-ulimit", "python-memoryerror.out", ["app-out-of-memory"],
+     "Python importer allocating a 768 MiB buffer under ulimit -v 256 MiB: bare MemoryError at the end of a traceback",
+     "tools/apps/lifecycle/importer.py (bytearray of the snapshot size) run by Debian's python3 3.11 under "
+     "bash -c 'ulimit -v 262144; exec python3 importer.py'; stdout+stderr verbatim. MemoryError has no "
+     "message: the traceback's last line is the bare exception name."),
+    ("read-only-filesystem-python-state-dir-ro-mount", "python-erofs-state.out", ["read-only-filesystem"],
+     "metrics exporter writes its state file into a directory mounted read-only: OSError [Errno 30] Read-only file system",
+     "mount -t tmpfs -o ro,size=64k tmpfs /srv/app/var/lib/metrics-exporter, then Debian's python3 runs "
+     "tools/apps/lifecycle/exporter.py (logging start-up line, then open(state.json.tmp, 'w')); "
+     "stdout+stderr verbatim. The same EROFS a ProtectSystem=strict unit or a read_only container gets."),
+    ("invalid-config-postgres-work-mem-unit", "postgres-invalid-config.out", ["invalid-config"],
+     "PostgreSQL 15 refuses to start: work_mem = 64mb (units are case-sensitive), FATAL configuration file contains errors",
+     "Cluster made with initdb (Debian postgresql-15), 'work_mem = 64mb' appended to postgresql.conf, "
+     "postgres started by hand on port 5434; its stderr verbatim (LOG invalid value, HINT with the "
+     "valid units, FATAL configuration file ... contains errors)."),
+    ("invalid-config-python-tomllib-unquoted-value", "python-tomllib-config.out", ["invalid-config"],
+     "Python service loads its TOML config with tomllib; an unquoted URL value: tomllib.TOMLDecodeError: Invalid value (at line 3, column 7)",
+     "tools/apps/lifecycle/billing_sync.py reads tools/apps/lifecycle/billing_sync.toml (url = "
+     "postgresql://... without quotes on line 3) with tomllib; run by Debian's python3 3.11, stdout+stderr "
+     "verbatim. Must be invalid-config, not unhandled-exception: the traceback is only how the parse "
+     "error reached the top."),
+    ("stale-lock-gunicorn-pidfile-pid-reused", "gunicorn-stale-pidfile.out", ["stale-lock"],
+     "gunicorn refuses to start: the PID in its --pid file belongs to another process now: Already running on PID ... (or pid file ... is stale)",
+     "Debian python3-gunicorn 20.1.0 run as nobody with --pid /srv/app/var/run/web/gunicorn.pid; the file "
+     "holds the PID of a root-owned `sleep` that stands in for the unrelated process that got the old "
+     "PID after an unclean stop (gunicorn's kill(pid, 0) gets EPERM and takes it as alive). "
+     "stdout+stderr verbatim. Nothing else in the log shows that PID alive, so not competing-instances."),
+    ("stale-lock-postgres-postmaster-pid-reused", "postgres-stale-postmaster-pid.out", ["stale-lock"],
+     "PostgreSQL 15 after a crash: postmaster.pid names a PID now used by another postgres-owned process: lock file already exists",
+     "The cluster of invalid-config-postgres-work-mem-unit (config fixed) was started and its postmaster "
+     "killed with SIGKILL, leaving postmaster.pid; a `sleep` run as postgres stands in for the process "
+     "that reused the PID, and its PID was written into the file's first line; then postgres was "
+     "started again. Its stderr verbatim."),
+]
+
 PREFIXED = [
     # (case, capture file, prefix kind, service, causes, description, how it was produced)
     ("unhandled-exception-java-caused-by-compose", "java-caused-by.out", "compose", "pool", ["unhandled-exception"],
@@ -411,7 +459,7 @@ def main():
         notes = wrap("Real program output, not edited. Produced by: %s (file tools/captured/%s). %s"
                      % (CAPTURE_CMD, cap, how))
         write(case, desc, causes, False, None, notes)
-    for case, cap, causes, desc, how, cmd in PLAIN_OTHER:
+    for case, cap, causes, desc, how, cmd in PLAIN_OTHER + [l + (LIFECYCLE_CMD,) for l in LIFECYCLE]:
         os.makedirs(os.path.join(CORPORA, case), exist_ok=True)
         shutil.copyfile(os.path.join(CAPTURED, cap), os.path.join(CORPORA, case, "input.log"))
         notes = wrap("Real program output, not edited. Produced by: %s (file tools/captured/%s). %s"
@@ -437,7 +485,7 @@ def main():
         write_archive(*archive_case)
     for bundle_case in HOST_BUNDLES:
         write_host_bundle(*bundle_case)
-    print("%d cases" % (len(PLAIN) + len(PLAIN_OTHER) + len(PREFIXED) + len(JOURNAL) + len(ARCHIVES)
+    print("%d cases" % (len(PLAIN) + len(PLAIN_OTHER) + len(LIFECYCLE) + len(PREFIXED) + len(JOURNAL) + len(ARCHIVES)
                         + len(HOST_BUNDLES)), file=sys.stderr)
 
 
