@@ -18,6 +18,7 @@ import argparse
 import os
 import random
 import re
+import struct
 import subprocess
 import sys
 import tempfile
@@ -57,6 +58,15 @@ def hexid(rng):
     return "%032x" % rng.getrandbits(128)
 
 
+def export_field(name, value):
+    """One field in the Journal Export Format: NAME=value, or for a value with a newline (a
+    multi-line MESSAGE) the binary form: NAME, newline, little-endian 64-bit size, data."""
+    data = value.encode("utf-8")
+    if b"\n" not in data:
+        return b"%s=%s\n" % (name.encode(), data)
+    return name.encode() + b"\n" + struct.pack("<Q", len(data)) + data + b"\n"
+
+
 class Journal:
     def __init__(self, seed, hostname, boot_at):
         self.rng = random.Random(seed)
@@ -90,15 +100,12 @@ class Journal:
             rt, mono = int(e["__REALTIME_TIMESTAMP"]), int(e["__MONOTONIC_TIMESTAMP"])
             cursor = "s=%s;i=%x;b=%s;m=%x;t=%x;x=%016x" % (
                 self.seqnum_id, 0x4a2f10 + i, self.boot_id, mono, rt, self.rng.getrandbits(64))
-            lines = ["__CURSOR=" + cursor]
-            for k, v in e.items():
-                assert "\n" not in v, (k, v)
-                lines.append("%s=%s" % (k, v))
-            out.append((rt, "\n".join(lines) + "\n\n"))
+            out.append((rt, b"".join(export_field(k, v) for k, v in
+                                     [("__CURSOR", cursor)] + list(e.items())) + b"\n"))
         return out
 
     def export(self):
-        return "".join(text for _, text in self.export_entries())
+        return b"".join(data for _, data in self.export_entries())
 
 
 class Fleet:
@@ -111,7 +118,7 @@ class Fleet:
     def export(self):
         entries = [entry for j in self.journals for entry in j.export_entries()]
         entries.sort(key=lambda entry: entry[0])
-        return "".join(text for _, text in entries)
+        return b"".join(data for _, data in entries)
 
 
 class Manager:
@@ -1042,7 +1049,7 @@ def main():
         d = os.path.join(CORPORA, name)
         os.makedirs(d, exist_ok=True)
         export = os.path.join(d, "journal.export")
-        with open(export, "w", encoding="utf-8") as f:
+        with open(export, "wb") as f:
             f.write(builder().export())
         if args.render:
             if "-x" in jargs:       # catalog explanations need the catalog database
