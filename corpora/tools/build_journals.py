@@ -2,9 +2,10 @@
 """Assemble the journal-based golden cases from real program output.
 
 The application lines come verbatim from corpora/tools/captured/*.out (written by
-capture_real_errors.sh); only PIDs, wall-clock stamps and install paths are substituted.
-systemd's own lines use systemd 255's wording, MESSAGE_IDs and fields; kernel OOM lines follow
-mm/oom_kill.c / mm/show_mem.c of Linux 6.8.
+capture_real_errors.sh and capture_lifecycle_errors.sh); only PIDs, wall-clock stamps and
+install paths are substituted. systemd's own lines use systemd 255's wording, MESSAGE_IDs and
+fields (the left-over process, timeout and namespace lines: systemd 252's, as in Debian 12's
+libsystemd-core-252.so); kernel OOM lines follow mm/oom_kill.c / mm/show_mem.c of Linux 6.8.
 
 For each case this writes <case>/journal.export (Journal Export Format). With --render it also
 turns that into a real journal file with systemd-journal-remote and writes <case>/input.log
@@ -18,6 +19,7 @@ import argparse
 import os
 import random
 import re
+import struct
 import subprocess
 import sys
 import tempfile
@@ -57,6 +59,15 @@ def hexid(rng):
     return "%032x" % rng.getrandbits(128)
 
 
+def export_field(name, value):
+    """One field in the Journal Export Format: NAME=value, or for a value with a newline (a
+    multi-line MESSAGE) the binary form: NAME, newline, little-endian 64-bit size, data."""
+    data = value.encode("utf-8")
+    if b"\n" not in data:
+        return b"%s=%s\n" % (name.encode(), data)
+    return name.encode() + b"\n" + struct.pack("<Q", len(data)) + data + b"\n"
+
+
 class Journal:
     def __init__(self, seed, hostname, boot_at):
         self.rng = random.Random(seed)
@@ -90,15 +101,12 @@ class Journal:
             rt, mono = int(e["__REALTIME_TIMESTAMP"]), int(e["__MONOTONIC_TIMESTAMP"])
             cursor = "s=%s;i=%x;b=%s;m=%x;t=%x;x=%016x" % (
                 self.seqnum_id, 0x4a2f10 + i, self.boot_id, mono, rt, self.rng.getrandbits(64))
-            lines = ["__CURSOR=" + cursor]
-            for k, v in e.items():
-                assert "\n" not in v, (k, v)
-                lines.append("%s=%s" % (k, v))
-            out.append((rt, "\n".join(lines) + "\n\n"))
+            out.append((rt, b"".join(export_field(k, v) for k, v in
+                                     [("__CURSOR", cursor)] + list(e.items())) + b"\n"))
         return out
 
     def export(self):
-        return "".join(text for _, text in self.export_entries())
+        return b"".join(data for _, data in self.export_entries())
 
 
 class Fleet:
@@ -111,7 +119,7 @@ class Fleet:
     def export(self):
         entries = [entry for j in self.journals for entry in j.export_entries()]
         entries.sort(key=lambda entry: entry[0])
-        return "".join(text for _, text in entries)
+        return b"".join(data for _, data in entries)
 
 
 class Manager:
@@ -147,8 +155,9 @@ class Manager:
             f["MESSAGE_ID"] = mid
         if self.user is None:
             f.update({"_CMDLINE": "/sbin/init", "_SYSTEMD_CGROUP": "/init.scope",
-                      "_SYSTEMD_UNIT": "init.scope", "_SYSTEMD_SLICE": "-.slice",
-                      "UNIT": unit, "INVOCATION_ID": self.invocation(unit)})
+                      "_SYSTEMD_UNIT": "init.scope", "_SYSTEMD_SLICE": "-.slice"})
+            if unit:
+                f.update({"UNIT": unit, "INVOCATION_ID": self.invocation(unit)})
         else:
             base = "/user.slice/user-%d.slice/user@%d.service" % (self.uid, self.uid)
             f.update({"_CMDLINE": "/usr/lib/systemd/systemd --user",
@@ -191,7 +200,7 @@ class Manager:
                  {"JOB_ID": str(job_id), "JOB_TYPE": "restart" if job_id else "stop", "JOB_RESULT": "done"})
 
     def main_exited(self, t, unit, code, status):
-        names = {1: "FAILURE", 9: "KILL", 15: "TERM", 203: "EXEC"}
+        names = {1: "FAILURE", 9: "KILL", 15: "TERM", 203: "EXEC", 226: "NAMESPACE"}
         prio = 5 if code == "exited" else 4
         self.log(t, unit, "%s: Main process exited, code=%s, status=%d/%s" % (unit, code, status, names[status]),
                  prio, MID_PROCESS_EXIT, ("src/core/service.c", 3775, "service_sigchld_event"),
@@ -227,6 +236,31 @@ class Manager:
     def start_limit(self, t, unit):
         self.log(t, unit, "%s: Start request repeated too quickly." % unit, 4, None,
                  ("src/core/unit.c", 1918, "unit_test_start_limit"))
+
+    # -- systemd 252 wordings for left-over processes, timeouts and spawn failures (checked
+    # against the format strings in Debian 12's /usr/lib/x86_64-linux-gnu/systemd/libsystemd-core-252.so)
+    def leftover_at_start(self, t, unit, pid, comm):
+        """One journal entry with two lines: systemd 252 logs both in one call."""
+        self.log(t, unit, "%s: Found left-over process %d (%s) in control group while starting unit. Ignoring.\n"
+                 "This usually indicates unclean termination of a previous run, or service implementation "
+                 "deficiencies." % (unit, pid, comm), 4, None,
+                 ("src/core/unit.c", 5368, "unit_log_leftover_process_start"))
+
+    def leftover_at_stop(self, t, unit, pid, comm):
+        self.log(t, unit, "%s: Unit process %d (%s) remains running after unit stopped." % (unit, pid, comm), 5,
+                 None, ("src/core/unit.c", 5385, "unit_log_leftover_process_stop"))
+
+    def start_timed_out(self, t, unit):
+        self.log(t, unit, "%s: start operation timed out. Terminating." % unit, 4, None,
+                 ("src/core/service.c", 4103, "service_dispatch_timer"))
+
+    def stop_sigterm_timed_out(self, t, unit):
+        self.log(t, unit, "%s: State 'stop-sigterm' timed out. Killing." % unit, 4, None,
+                 ("src/core/service.c", 4151, "service_dispatch_timer"))
+
+    def killing(self, t, unit, pid, comm, signal="KILL"):
+        self.log(t, unit, "%s: Killing process %d (%s) with signal SIG%s." % (unit, pid, comm, signal), 5, None,
+                 ("src/core/unit.c", 4657, "log_kill"))
 
     def oom_killed(self, t, unit):
         self.log(t, unit, "%s: A process of this unit has been killed by the OOM killer." % unit, 5, MID_OOM,
@@ -1017,6 +1051,317 @@ def case_fleet():
     return Fleet(web1, web2, worker)
 
 
+
+def uvicorn_lines(name):
+    """A uvicorn capture without the app's own loguru lines: (start-up lines, shutdown lines,
+    the capture's PID)."""
+    lines = [l for l in captured(name) if not re.match(r"^\d{4}-", l) and "GET /health" not in l]
+    if "INFO:     Shutting down" in lines:
+        cut = lines.index("INFO:     Shutting down")
+        return lines[:cut], lines[cut:], pid_in(lines)
+    return lines, [], pid_in(lines)
+
+
+def sudo_command(j, t, pid, user, uid, session, command):
+    """The two lines sudo logs when USER runs COMMAND (and the session-close line later)."""
+    sudo = Proc(j, pid, "sudo", "sudo", "/usr/bin/sudo", "sudo " + command.replace("/usr/bin/", ""),
+                unit="session-%d.scope" % session, uid=uid, transport="syslog",
+                cgroup="/user.slice/user-%d.slice/session-%d.scope" % (uid, session))
+    sudo.line(t - 0.021, "%8s : TTY=pts/0 ; PWD=/home/%s ; USER=root ; COMMAND=%s" % (user, user, command))
+    sudo.line(t - 0.015, "pam_unix(sudo:session): session opened for user root(uid=0) by %s(uid=%d)" % (user, uid))
+    return sudo
+
+
+def reloading(pid1, t):
+    pid1.log(t, None, "Reloading.", 6, None, ("src/core/main.c", 1980, "invoke_main_loop"))
+
+
+# =============================================================================================
+# Case: a wrapper script and KillMode=process leave the old uvicorn running in the unit's
+# cgroup; every new start finds it, fails to bind, and the unit loops
+# =============================================================================================
+def case_orphan():
+    j = Journal("geo-api-2026-05-12", "geo-01", ts("2026-05-04 07:40:13.207"))
+    rng = j.rng
+    pid1 = Manager(j)
+    unit, desc = "geo-api.service", "Geocoding API"
+    start_ok, stop_ok, cap_ok = uvicorn_lines("uvicorn-first-instance.out")
+    start_bad, _, cap_bad = uvicorn_lines("uvicorn-second-instance-eaddrinuse.out")
+    wrapper = "/bin/sh /opt/geo-api/bin/start-api"
+    cmd = "/opt/geo-api/venv/bin/python3 -m uvicorn geo.main:app --host 0.0.0.0 --port 8000"
+    paths = ["/v1/geocode?q=Storgata+12%2C+Oslo", "/v1/reverse?lat=59.91&lon=10.75", "/v1/geocode?q=Bryggen%2C+Bergen",
+             "/v1/reverse?lat=63.43&lon=10.39", "/v1/geocode?q=Torget+1%2C+Troms%C3%B8"]
+
+    # ExecStart=/opt/geo-api/bin/start-api (a /bin/sh script that runs uvicorn without exec),
+    # SyslogIdentifier=geo-api, KillMode=process. journald stamps a stdout stream with the PID
+    # that opened it: the wrapper's, so uvicorn's lines carry the wrapper PID.
+    def run(sh_pid):
+        return Proc(j, sh_pid, "geo-api", "start-api", "/usr/bin/dash", wrapper, unit=unit, uid=996)
+
+    old_sh, old_py = 40117, 40121
+    old = run(old_sh)
+    inv_old = pid1.invocation(unit)
+    t = ts("2026-05-12 09:10:02.114")
+    deploy_at = ts("2026-05-12 09:14:37.650")
+    while t < deploy_at - 3:
+        old.line(t, access("10.0.5.20", rng.randint(40000, 60999), "GET", rng.choice(paths), 200), invocation=inv_old)
+        t += rng.uniform(4, 19)
+    # the deploy: restart after a new build; SIGTERM goes to the wrapper only
+    sudo = sudo_command(j, deploy_at, 40977, "deploy", 1005, 231, "/usr/bin/systemctl restart geo-api")
+    job = 71402
+    pid1.stopping(deploy_at, unit, desc, job)
+    t = deploy_at + 0.0131
+    pid1.deactivated(t, unit)
+    pid1.leftover_at_stop(t + 0.0002, unit, old_py, "python3")
+    pid1.stopped(t + 0.0004, unit, desc, job)
+    pid1.consumed(t + 0.0006, unit, 38 * 60 + 12.406)
+    sudo.line(t + 0.0051, "pam_unix(sudo:session): session closed for user root")
+    t0 = t + 0.0021
+    sh_pid = 41230
+    for counter in range(12):
+        if counter:
+            pid1.scheduled_restart(t0 - 0.0019, unit, counter)
+            pid1.stopped(t0 - 0.0011, unit, desc, job)
+        job += rng.randint(1, 4)
+        pid1.leftover_at_start(t0 - 0.0004, unit, old_py, "python3")
+        pid1.started(t0, unit, desc, job)
+        inv = pid1.invocation(unit)
+        app = run(sh_pid)
+        t = t0 + 2.48 + rng.uniform(-0.2, 0.2)
+        for line in with_pid(start_bad, cap_bad, sh_pid + 3):
+            if line.startswith("ERROR:"):
+                t += 0.0034
+            app.line(t, line, invocation=inv)
+            t += 0.0004
+        t += 0.141
+        pid1.main_exited(t, unit, "exited", 1)
+        pid1.failed(t + 0.0002, unit, "exit-code")
+        pid1.leftover_at_stop(t + 0.0003, unit, old_py, "python3")
+        pid1.consumed(t + 0.0005, unit, 2.18 + rng.uniform(0, 0.3))
+        sh_pid += rng.randint(20, 70)
+        t0 = t + 5.0 + 0.0006                 # RestartSec=5
+    fix_at = t + 1.914                        # while the unit waits RestartSec
+    # the survivor keeps serving on port 8000 through its old stream (old wrapper PID, old invocation)
+    orphan_t = deploy_at + rng.uniform(2, 6)
+    while orphan_t < fix_at - 0.5:
+        old.line(orphan_t, access("10.0.5.20", rng.randint(40000, 60999), "GET", rng.choice(paths), 200),
+                 invocation=inv_old)
+        orphan_t += rng.uniform(4, 19)
+    pid1.scheduled_restart(t0 - 0.0019, unit, 12)
+    pid1.stopped(t0 - 0.0011, unit, desc, job)
+    job += rng.randint(1, 4)
+    # the operator finds the survivor and stops it; the pending start then binds
+    sudo = sudo_command(j, fix_at, sh_pid - 7, "marta", 1002, 232, "/usr/bin/kill 40121")
+    t = fix_at + 0.004
+    for line in with_pid(stop_ok, cap_ok, old_py):
+        old.line(t, line, invocation=inv_old)
+        t += 0.0019
+    sudo.line(t + 0.002, "pam_unix(sudo:session): session closed for user root")
+    pid1.started(t0, unit, desc, job)
+    inv = pid1.invocation(unit)
+    app = run(sh_pid)
+    t = t0 + 2.51
+    for line in with_pid(start_ok, cap_ok, sh_pid + 3):
+        app.line(t, line, invocation=inv)
+        t += 0.0011
+    t += rng.uniform(3, 6)
+    while t < t0 + 60:
+        app.line(t, access("10.0.5.20", rng.randint(40000, 60999), "GET", rng.choice(paths), 200), invocation=inv)
+        t += rng.uniform(4, 19)
+    return j
+
+
+# =============================================================================================
+# Case: Type=notify copied into a uvicorn unit: uvicorn never sends READY=1, so every start
+# times out after TimeoutStartSec=90s although the server answers requests
+# =============================================================================================
+def case_start_timeout():
+    j = Journal("quotes-api-2026-04-21", "api-03", ts("2026-04-14 06:02:19.881"))
+    rng = j.rng
+    pid1 = Manager(j)
+    unit, desc = "quotes-api.service", "Quotes API"
+    cmd = "/opt/quotes-api/venv/bin/python -m uvicorn quotes.main:app --host 0.0.0.0 --port 8000"
+    start_ok, stop_ok, cap = uvicorn_lines("uvicorn-first-instance.out")
+    symbols = ["NHY", "EQNR", "DNB", "ORK", "TEL", "MOWI", "YAR"]
+
+    def traffic(app, inv, t, until):
+        while t < until:
+            if rng.random() < 0.3:
+                app.line(t, access("10.0.4.2", rng.randint(40000, 60999), "GET", "/healthz", 200), invocation=inv)
+            else:
+                app.line(t, access("10.0.4.11", rng.randint(40000, 60999), "GET",
+                                   "/v1/quotes?symbol=" + rng.choice(symbols), 200), invocation=inv)
+            t += rng.uniform(3, 14)
+
+    # running as Type=simple since the morning
+    app = Proc(j, 512877, "python", "python", "/usr/bin/python3.11", cmd, unit=unit, uid=994)
+    inv = pid1.invocation(unit)
+    deploy_at = ts("2026-04-21 13:02:44.318")
+    traffic(app, inv, ts("2026-04-21 13:00:05.000"), deploy_at - 20)
+    # the unit file now says Type=notify (copied from another service); daemon-reload, restart
+    sudo = sudo_command(j, deploy_at - 6.117, 530410, "erik", 1004, 87, "/usr/bin/systemctl daemon-reload")
+    reloading(pid1, deploy_at - 6.101)
+    sudo.line(deploy_at - 5.822, "pam_unix(sudo:session): session closed for user root")
+    sudo = sudo_command(j, deploy_at, 530433, "erik", 1004, 87, "/usr/bin/systemctl restart quotes-api")
+    job = 40211
+    pid1.stopping(deploy_at, unit, desc, job)
+    t = deploy_at + 0.003
+    for line in with_pid(stop_ok, cap, app.pid):
+        app.line(t, line, invocation=inv)
+        t += 0.0021
+    t += 0.081
+    pid1.deactivated(t, unit)
+    pid1.stopped(t + 0.0003, unit, desc, job)
+    pid1.consumed(t + 0.0006, unit, 5 * 60 + 41.093)
+    t0 = t + 0.0031
+    pid = 530441
+    counter = 0
+    for cycle in range(4):
+        if counter:
+            pid1.scheduled_restart(t0 - 0.0021, unit, counter)
+            pid1.stopped(t0 - 0.0013, unit, desc, job)
+        job += rng.randint(2, 6)
+        pid1.starting(t0, unit, desc, job)
+        inv = pid1.invocation(unit)
+        app = Proc(j, pid, "python", "python", "/usr/bin/python3.11", cmd, unit=unit, uid=994)
+        t = t0 + 2.71 + rng.uniform(-0.2, 0.2)
+        for line in with_pid(start_ok, cap, pid):
+            app.line(t, line, invocation=inv)
+            t += 0.0011
+        timeout_at = t0 + 90.0 + 0.0004        # TimeoutStartSec=90s (the default)
+        traffic(app, inv, t + rng.uniform(1, 4), timeout_at)
+        pid1.start_timed_out(timeout_at, unit)
+        t = timeout_at + 0.0041
+        for line in with_pid(stop_ok, cap, pid):
+            app.line(t, line, invocation=inv)
+            t += 0.0021
+        t += 0.078
+        pid1.failed(t, unit, "timeout")
+        pid1.start_failed(t + 0.0002, unit, desc, job)
+        pid1.consumed(t + 0.0004, unit, 2.64 + rng.uniform(0, 0.3))
+        if cycle == 0:      # `systemctl restart` waited for the start job, which failed
+            sudo.line(t + 0.0031, "pam_unix(sudo:session): session closed for user root")
+        counter += 1
+        pid += rng.randint(300, 900)
+        t0 = t + 10.0 + 0.0005                 # RestartSec=10
+    pid1.scheduled_restart(t0 - 0.0021, unit, counter)
+    pid1.stopped(t0 - 0.0013, unit, desc, job)
+    pid1.starting(t0, unit, desc, job + 3)
+    return j
+
+
+# =============================================================================================
+# Case: a mail worker whose SIGTERM handler waits forever for stuck deliveries: every restart
+# takes TimeoutStopSec=90s and ends in SIGKILL
+# =============================================================================================
+def case_stop_timeout():
+    j = Journal("mailer-2026-06-03", "mail-02", ts("2026-05-29 04:51:33.902"))
+    rng = j.rng
+    pid1 = Manager(j)
+    unit, desc = "mailer.service", "Outbound mailer"
+    cmd = "/usr/bin/python3 /opt/mailer/mailer.py"
+    cap = captured("python-mailer-ignores-sigterm.out")
+    term = [l for l in cap if "SIGTERM received" in l]
+    start = cap[:cap.index(term[0])]          # 'mailer started' and the three deliveries
+
+    def run(pid, t0, job):
+        """Type=simple: Started, then the worker's start-up lines, verbatim from the capture."""
+        pid1.started(t0, unit, desc, job)
+        inv = pid1.invocation(unit)
+        app = Proc(j, pid, "python3", "python3", "/usr/bin/python3.11", cmd, unit=unit, uid=993)
+        t = t0 + 0.311 + rng.uniform(0, 0.05)
+        for line in start:
+            app.line(t, line, invocation=inv)
+            t += 0.0008 + rng.uniform(0, 0.0005)
+        return app, inv
+
+    job, pid = 93120, 77120
+    app, inv = run(pid, ts("2026-06-03 08:40:07.412"), job)
+    # the relay (127.0.0.1:2525) accepts connections and never greets; an operator restarts the
+    # mailer twice; its SIGTERM handler waits for the stuck deliveries, so each stop ends in SIGKILL
+    for restart_at, session in [(ts("2026-06-03 08:52:10.571"), 412), (ts("2026-06-03 09:31:48.027"), 415)]:
+        sudo = sudo_command(j, restart_at, pid + 911, "ingrid", 1006, session, "/usr/bin/systemctl restart mailer")
+        job += rng.randint(20, 60)
+        pid1.stopping(restart_at, unit, desc, job)
+        for line in term:
+            app.line(restart_at + 0.0012, line, invocation=inv)
+        t = restart_at + 90.0 + 0.0003        # TimeoutStopSec=90s (the default)
+        pid1.stop_sigterm_timed_out(t, unit)
+        pid1.killing(t + 0.0002, unit, app.pid, "python3")
+        t += 0.0031
+        pid1.main_exited(t, unit, "killed", 9)
+        pid1.failed(t + 0.0003, unit, "timeout")
+        pid1.stopped(t + 0.0006, unit, desc, job)
+        pid1.consumed(t + 0.0008, unit, 0.41 + rng.uniform(0, 0.2))
+        pid += rng.randint(800, 3000)
+        app, inv = run(pid, t + 0.0031, job)
+        sudo.line(t + 0.0047, "pam_unix(sudo:session): session closed for user root")
+    return j
+
+
+# =============================================================================================
+# Case: hardening drop-in with ReadWritePaths= naming a directory that does not exist:
+# 226/NAMESPACE on every start, the program never runs
+# =============================================================================================
+def case_sandbox():
+    j = Journal("reports-2026-03-24", "report-01", ts("2026-03-17 05:30:01.440"))
+    rng = j.rng
+    pid1 = Manager(j)
+    unit, desc = "reports.service", "Report API"
+    exe = "/opt/reports/venv/bin/python3"
+    cmd = exe + " -m uvicorn reports.main:app --host 127.0.0.1 --port 8100"
+    start_ok, stop_ok, cap = uvicorn_lines("uvicorn-first-instance.out")
+    pages = ["/reports/sales?month=2026-02", "/reports/stock", "/reports/returns?month=2026-02", "/reports/sales?month=2026-03"]
+    app = Proc(j, 88341, "python3", "python3", "/usr/bin/python3.11", cmd, unit=unit, uid=997)
+    inv = pid1.invocation(unit)
+    t = ts("2026-03-24 10:11:00.000")
+    restart_at = ts("2026-03-24 10:20:13.552")
+    while t < restart_at - 30:
+        app.line(t, access("10.0.2.21", rng.randint(40000, 60999), "GET", rng.choice(pages), 200), invocation=inv)
+        t += rng.uniform(25, 80)
+    # a hardening drop-in (ProtectSystem=strict, ReadWritePaths=/var/lib/reports /var/cache/reports);
+    # /var/cache/reports was never created on this host
+    sudo = sudo_command(j, restart_at - 9.402, 91207, "ops", 1001, 55, "/usr/bin/systemctl daemon-reload")
+    reloading(pid1, restart_at - 9.388)
+    sudo.line(restart_at - 9.121, "pam_unix(sudo:session): session closed for user root")
+    sudo = sudo_command(j, restart_at, 91230, "ops", 1001, 55, "/usr/bin/systemctl restart reports")
+    job = 20877
+    pid1.stopping(restart_at, unit, desc, job)
+    t = restart_at + 0.0029
+    for line in with_pid(stop_ok, cap, app.pid):
+        app.line(t, line, invocation=inv)
+        t += 0.0021
+    t += 0.092
+    pid1.deactivated(t, unit)
+    pid1.stopped(t + 0.0003, unit, desc, job)
+    pid1.consumed(t + 0.0005, unit, 2 * 60 + 17.554)
+    t0 = t + 0.0038
+    pid = 91236
+    for n in range(9):
+        if n:
+            pid1.scheduled_restart(t0 - 0.0017, unit, n)
+            pid1.stopped(t0 - 0.0009, unit, desc, job)
+        job += 1
+        pid1.started(t0, unit, desc, job)
+        if n == 0:
+            sudo.line(t0 + 0.0011, "pam_unix(sudo:session): session closed for user root")
+        # the forked child logs the namespace failure itself (systemd 252: identifier systemd, child PID)
+        child = Manager(j, pid=pid, uid=0)
+        child.invocations = pid1.invocations
+        child.log(t0 + 0.0021, unit, "%s: Failed to set up mount namespacing: /run/systemd/unit-root/var/cache/reports: "
+                  "No such file or directory" % unit, 3, None, ("src/core/execute.c", 4695, "exec_child"),
+                  {"_COMM": "(python3)", "ERRNO": "2"})
+        child.log(t0 + 0.0023, unit, "%s: Failed at step NAMESPACE spawning %s: No such file or directory" % (unit, exe),
+                  3, "641257651c1b4ec9a8624d7a40a9e1e7", ("src/core/execute.c", 5457, "exec_spawn"),
+                  {"_COMM": "(python3)", "ERRNO": "2", "EXECUTABLE": exe})
+        t = t0 + 0.0041
+        pid1.main_exited(t, unit, "exited", 226)
+        pid1.failed(t + 0.0002, unit, "exit-code")
+        pid += rng.randint(3, 12)
+        t0 = t + 5.0 + 0.0004                 # Restart=on-failure, RestartSec=5
+    return j
+
+
 CASES = {
     # case folder -> (builder, journalctl arguments)
     "port-conflict-uvicorn-manual-copy-journal-short": (case_lumiera, ["-o", "short"]),
@@ -1029,6 +1374,10 @@ CASES = {
     "bad-exec-path-start-limit-hit-journal-short": (case_bad_exec, ["-o", "short"]),
     "unhandled-exception-interleaved-instances-journal-short": (case_ingest, ["-o", "short"]),
     "oom-kill-port-conflict-three-hosts-journal-short-iso": (case_fleet, ["-o", "short-iso"]),
+    "orphan-process-wrapper-killmode-process-journal-short": (case_orphan, ["-o", "short"]),
+    "start-timeout-type-notify-uvicorn-journal-short": (case_start_timeout, ["-o", "short"]),
+    "stop-timeout-mailer-ignores-sigterm-journal-short-iso": (case_stop_timeout, ["-o", "short-iso"]),
+    "sandbox-setup-failed-readwritepaths-missing-journal-short": (case_sandbox, ["-o", "short"]),
 }
 
 
@@ -1042,7 +1391,7 @@ def main():
         d = os.path.join(CORPORA, name)
         os.makedirs(d, exist_ok=True)
         export = os.path.join(d, "journal.export")
-        with open(export, "w", encoding="utf-8") as f:
+        with open(export, "wb") as f:
             f.write(builder().export())
         if args.render:
             if "-x" in jargs:       # catalog explanations need the catalog database

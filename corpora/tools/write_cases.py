@@ -141,6 +141,54 @@ PLAIN_OTHER = [
      "bash corpora/tools/capture_state_lost.sh OUTFILE (Debian 12)"),
 ]
 
+LIFECYCLE_CMD = "sudo bash corpora/tools/capture_lifecycle_errors.sh /tmp/cap (Debian 12, root)"
+
+# Plain cases captured by capture_lifecycle_errors.sh: (case, capture file, causes, description, how)
+LIFECYCLE = [
+    ("app-out-of-memory-node-heap-limit", "node-heap-oom.out", ["app-out-of-memory"],
+     "Node 20 service caching sessions until V8 hits --max-old-space-size: Last few GCs, FATAL ERROR: Reached heap limit, native stack",
+     "tools/apps/lifecycle/session_cache.js (keeps every session object in a Map) run with node v20.20.2 "
+     "--max-old-space-size=32; stdout+stderr verbatim. V8 aborts the process (SIGABRT); the shell's "
+     "'Aborted' line is not part of the program's output and is not in the file."),
+    ("app-out-of-memory-java-heap-space", "java-heap-oom.out", ["app-out-of-memory"],
+     "Java 17 ledger cache under -Xmx16m: java.lang.OutOfMemoryError: Java heap space escapes main",
+     "tools/apps/lifecycle/LedgerCache.java (keeps every row in an ArrayList) compiled with javac 17 and "
+     "run with java -Xmx16m; stdout+stderr verbatim."),
+    ("app-out-of-memory-python-memoryerror-ulimit", "python-memoryerror.out", ["app-out-of-memory"],
+     "Python importer allocating a 768 MiB buffer under ulimit -v 256 MiB: bare MemoryError at the end of a traceback",
+     "tools/apps/lifecycle/importer.py (bytearray of the snapshot size) run by Debian's python3 3.11 under "
+     "bash -c 'ulimit -v 262144; exec python3 importer.py'; stdout+stderr verbatim. MemoryError has no "
+     "message: the traceback's last line is the bare exception name."),
+    ("read-only-filesystem-python-state-dir-ro-mount", "python-erofs-state.out", ["read-only-filesystem"],
+     "metrics exporter writes its state file into a directory mounted read-only: OSError [Errno 30] Read-only file system",
+     "mount -t tmpfs -o ro,size=64k tmpfs /srv/app/var/lib/metrics-exporter, then Debian's python3 runs "
+     "tools/apps/lifecycle/exporter.py (logging start-up line, then open(state.json.tmp, 'w')); "
+     "stdout+stderr verbatim. The same EROFS a ProtectSystem=strict unit or a read_only container gets."),
+    ("invalid-config-postgres-work-mem-unit", "postgres-invalid-config.out", ["invalid-config"],
+     "PostgreSQL 15 refuses to start: work_mem = 64mb (units are case-sensitive), FATAL configuration file contains errors",
+     "Cluster made with initdb (Debian postgresql-15), 'work_mem = 64mb' appended to postgresql.conf, "
+     "postgres started by hand on port 5434; its stderr verbatim (LOG invalid value, HINT with the "
+     "valid units, FATAL configuration file ... contains errors)."),
+    ("invalid-config-python-tomllib-unquoted-value", "python-tomllib-config.out", ["invalid-config"],
+     "Python service loads its TOML config with tomllib; an unquoted URL value: tomllib.TOMLDecodeError: Invalid value (at line 3, column 7)",
+     "tools/apps/lifecycle/billing_sync.py reads tools/apps/lifecycle/billing_sync.toml (url = "
+     "postgresql://... without quotes on line 3) with tomllib; run by Debian's python3 3.11, stdout+stderr "
+     "verbatim. Must be invalid-config, not unhandled-exception: the traceback is only how the parse "
+     "error reached the top."),
+    ("stale-lock-gunicorn-pidfile-pid-reused", "gunicorn-stale-pidfile.out", ["stale-lock"],
+     "gunicorn refuses to start: the PID in its --pid file belongs to another process now: Already running on PID ... (or pid file ... is stale)",
+     "Debian python3-gunicorn 20.1.0 run as nobody with --pid /srv/app/var/run/web/gunicorn.pid; the file "
+     "holds the PID of a root-owned `sleep` that stands in for the unrelated process that got the old "
+     "PID after an unclean stop (gunicorn's kill(pid, 0) gets EPERM and takes it as alive). "
+     "stdout+stderr verbatim. Nothing else in the log shows that PID alive, so not competing-instances."),
+    ("stale-lock-postgres-postmaster-pid-reused", "postgres-stale-postmaster-pid.out", ["stale-lock"],
+     "PostgreSQL 15 after a crash: postmaster.pid names a PID now used by another postgres-owned process: lock file already exists",
+     "The cluster of invalid-config-postgres-work-mem-unit (config fixed) was started and its postmaster "
+     "killed with SIGKILL, leaving postmaster.pid; a `sleep` run as postgres stands in for the process "
+     "that reused the PID, and its PID was written into the file's first line; then postgres was "
+     "started again. Its stderr verbatim."),
+]
+
 PREFIXED = [
     # (case, capture file, prefix kind, service, causes, description, how it was produced)
     ("unhandled-exception-java-caused-by-compose", "java-caused-by.out", "compose", "pool", ["unhandled-exception"],
@@ -240,6 +288,57 @@ JOURNAL = [
      "stable. web-02 runs the same shop-api.service healthily: traffic, a 5-minute health-probe timer "
      "(Starting/Deactivated successfully/Finished) and cron. The golden runner checks the causes per "
      "host (expect_hosts)."),
+    ("orphan-process-wrapper-killmode-process-journal-short", ["orphan-process", "port-conflict"], True, 7.6,
+     "geo-api.service runs uvicorn under a /bin/sh wrapper with KillMode=process: a deploy restart leaves the old uvicorn (PID 40121) in the cgroup on port 8000; every new start fails to bind",
+     "Real: uvicorn start-up, ERROR [Errno 98] ... ('0.0.0.0', 8000), shutdown and access-log lines from "
+     "tools/captured/uvicorn-*.out (PIDs rewritten, the app's loguru lines left out). Assembled: ExecStart= "
+     "is a /bin/sh script that runs uvicorn without exec, KillMode=process, SyslogIdentifier=geo-api, "
+     "Restart=always, RestartSec=5. The deploy user's 'systemctl restart' stops only the wrapper: 'Unit "
+     "process 40121 (python3) remains running after unit stopped.', then before every start 'Found "
+     "left-over process 40121 (python3) in control group while starting unit. Ignoring.' with 'This "
+     "usually indicates unclean termination of a previous run, or service implementation deficiencies.' "
+     "in the same journal entry (systemd 252 logs both in one call; journalctl indents the second line). "
+     "systemd's own lines use systemd 252 wording (Debian 12), checked against the format strings in /usr/lib/x86_64-linux-gnu/systemd/libsystemd-core-252.so; MESSAGE_IDs from sd-messages.h. journald stamps a stdout stream with the PID that opened it, so uvicorn's lines carry the "
+     "wrapper's PID (the survivor's access lines keep the old wrapper PID 40117). 12 failing starts "
+     "(~7.6 s: ~2.5 s start-up plus RestartSec=5); an operator kills 40121 with sudo and the next start "
+     "binds. orphan-process leads (it explains the port conflict); no competing-instances: the other copy "
+     "is the unit's own left-over process."),
+    ("start-timeout-type-notify-uvicorn-journal-short", ["start-timeout"], True, 100.1,
+     "quotes-api.service is switched to Type=notify; uvicorn never sends READY=1, so each start is terminated after TimeoutStartSec=90s although the server answers requests; loops every ~100 s",
+     "Real: uvicorn start-up and SIGTERM shutdown lines from tools/captured/uvicorn-first-instance.out "
+     "(PIDs rewritten, the app's loguru lines left out) and uvicorn's access-log format. Assembled: the unit "
+     "ran as Type=simple; an operator runs 'systemctl daemon-reload' (systemd logs 'Reloading.') and "
+     "'systemctl restart' after Type=notify was copied into it. Each start: 'Starting ...' (Type=notify "
+     "stays activating), uvicorn up within ~2.7 s and serving /healthz and /v1/quotes, then after 90 s "
+     "'quotes-api.service: start operation timed out. Terminating.', uvicorn's graceful shutdown (exit 0 "
+     "on SIGTERM: systemd logs no 'Main process exited' line for a clean exit), 'Failed with result "
+     "'timeout'.', 'Failed to start ...' (MESSAGE_ID be02cf6855d2428ba40df7e9d022f03d), then "
+     "Restart=on-failure with RestartSec=10. systemd's own lines use systemd 252 wording (Debian 12), checked against the format strings in /usr/lib/x86_64-linux-gnu/systemd/libsystemd-core-252.so; MESSAGE_IDs from sd-messages.h. Four timeouts, the fifth start is under way at the "
+     "end."),
+    ("stop-timeout-mailer-ignores-sigterm-journal-short-iso", ["stop-timeout"], False, None,
+     "mailer.service's SIGTERM handler waits without a timeout for deliveries stuck on a silent relay: each 'systemctl restart' takes 90 s and ends in SIGKILL",
+     "Real: the worker's lines from tools/captured/python-mailer-ignores-sigterm.out "
+     "(tools/apps/lifecycle/mailer.py against a relay that accepts and never answers; its SIGTERM handler "
+     "joins the delivery threads, so only SIGKILL ends it), verbatim in every run: the same three messages "
+     "are redelivered after each kill. Assembled: an operator restarts the unit twice (sudo lines); each "
+     "time 'Stopping ...', the worker's 'SIGTERM received, waiting for 3 in-flight deliveries to finish', "
+     "90 s later (TimeoutStopSec= default) 'State 'stop-sigterm' timed out. Killing.', 'Killing process N "
+     "(python3) with signal SIGKILL.', 'Main process exited, code=killed, status=9/KILL', 'Failed with "
+     "result 'timeout'.', 'Stopped ...', 'Started ...'. systemd's own lines use systemd 252 wording (Debian 12), checked against the format strings in /usr/lib/x86_64-linux-gnu/systemd/libsystemd-core-252.so; MESSAGE_IDs from sd-messages.h. Two operator restarts 40 minutes "
+     "apart are not a restart loop, and the 'timeout' result is not a start timeout."),
+    ("sandbox-setup-failed-readwritepaths-missing-journal-short", ["sandbox-setup-failed"], True, 5.0,
+     "a hardening drop-in lists ReadWritePaths=/var/cache/reports, which does not exist on the host: reports.service fails with 226/NAMESPACE every ~5 s and its program never runs",
+     "Real: uvicorn shutdown and access-log lines of the running service from "
+     "tools/captured/uvicorn-first-instance.out (PID rewritten). Assembled: after 'systemctl daemon-reload' "
+     "(a drop-in with ProtectSystem=strict and ReadWritePaths=/var/lib/reports /var/cache/reports) and "
+     "'systemctl restart', every start is 'Started ...' (Type=simple), then the forked child's own lines "
+     "(systemd 252 logs them as systemd[child PID], _COMM '(python3)'): 'Failed to set up mount "
+     "namespacing: /run/systemd/unit-root/var/cache/reports: No such file or directory' and 'Failed at "
+     "step NAMESPACE spawning /opt/reports/venv/bin/python3: No such file or directory' (MESSAGE_ID "
+     "641257651c1b4ec9a8624d7a40a9e1e7), then 'Main process exited, code=exited, status=226/NAMESPACE' and "
+     "'Failed with result 'exit-code'.'; Restart=on-failure, RestartSec=5 (too slow for the default start "
+     "limit of 5 starts in 10 s, so it loops). systemd's own lines use systemd 252 wording (Debian 12), checked against the format strings in /usr/lib/x86_64-linux-gnu/systemd/libsystemd-core-252.so; MESSAGE_IDs from sd-messages.h. systemd 252 names the path inside the root it "
+     "builds for the unit (/run/systemd/unit-root/...); the report must name /var/cache/reports."),
 ]
 
 # Journal cases of several machines: the causes each host's findings must name.
@@ -259,6 +358,10 @@ JARGS = {
     "bad-exec-path-start-limit-hit-journal-short": "-o short",
     "unhandled-exception-interleaved-instances-journal-short": "-o short",
     "oom-kill-port-conflict-three-hosts-journal-short-iso": "-o short-iso",
+    "orphan-process-wrapper-killmode-process-journal-short": "-o short",
+    "start-timeout-type-notify-uvicorn-journal-short": "-o short",
+    "stop-timeout-mailer-ignores-sigterm-journal-short-iso": "-o short-iso",
+    "sandbox-setup-failed-readwritepaths-missing-journal-short": "-o short",
 }
 
 
@@ -411,7 +514,7 @@ def main():
         notes = wrap("Real program output, not edited. Produced by: %s (file tools/captured/%s). %s"
                      % (CAPTURE_CMD, cap, how))
         write(case, desc, causes, False, None, notes)
-    for case, cap, causes, desc, how, cmd in PLAIN_OTHER:
+    for case, cap, causes, desc, how, cmd in PLAIN_OTHER + [l + (LIFECYCLE_CMD,) for l in LIFECYCLE]:
         os.makedirs(os.path.join(CORPORA, case), exist_ok=True)
         shutil.copyfile(os.path.join(CAPTURED, cap), os.path.join(CORPORA, case, "input.log"))
         notes = wrap("Real program output, not edited. Produced by: %s (file tools/captured/%s). %s"
@@ -437,7 +540,7 @@ def main():
         write_archive(*archive_case)
     for bundle_case in HOST_BUNDLES:
         write_host_bundle(*bundle_case)
-    print("%d cases" % (len(PLAIN) + len(PLAIN_OTHER) + len(PREFIXED) + len(JOURNAL) + len(ARCHIVES)
+    print("%d cases" % (len(PLAIN) + len(PLAIN_OTHER) + len(LIFECYCLE) + len(PREFIXED) + len(JOURNAL) + len(ARCHIVES)
                         + len(HOST_BUNDLES)), file=sys.stderr)
 
 

@@ -54,6 +54,10 @@ pub struct Finding {
     /// Findings that are consequences of this one (a start limit hit by this crash loop).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub consequences: Vec<Finding>,
+    /// Severity and confidence of the most important finding this one explains (its cause
+    /// `explains` theirs): it ranks as high as that one, and before it.
+    #[serde(skip)]
+    pub ranks_as: Option<(Severity, f64)>,
 }
 
 impl Finding {
@@ -64,12 +68,24 @@ impl Finding {
             .map_or((String::new(), 0), |c| (c.source.clone(), c.line))
     }
 
-    /// The report's ranking: most severe first, then most confident, then by where the
-    /// evidence starts.
+    /// The severity and confidence the finding ranks with, and whether they are those of a
+    /// finding it explains.
+    pub fn rank(&self) -> (Severity, f64, bool) {
+        match self.ranks_as {
+            Some((severity, confidence)) => (severity, confidence, true),
+            None => (self.severity, self.confidence, false),
+        }
+    }
+
+    /// The report's ranking: most severe first, then most confident, a finding that
+    /// explains another before it, then by where the evidence starts.
     pub fn by_rank(a: &Finding, b: &Finding) -> std::cmp::Ordering {
-        b.severity
-            .cmp(&a.severity)
-            .then(b.confidence.total_cmp(&a.confidence))
+        let (a_severity, a_confidence, a_explains) = a.rank();
+        let (b_severity, b_confidence, b_explains) = b.rank();
+        b_severity
+            .cmp(&a_severity)
+            .then(b_confidence.total_cmp(&a_confidence))
+            .then(b_explains.cmp(&a_explains))
             .then_with(|| a.first_position().cmp(&b.first_position()))
     }
 

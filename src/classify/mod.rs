@@ -3,7 +3,9 @@
 //! Each cause rule names the evidence it needs (`any`, `all`), what makes it more likely
 //! (`supporting`) and what argues against it (`contradicting`). A cause marked as a
 //! consequence (a start limit that a crash loop runs into) is folded into the root cause's
-//! finding when there is one, so the report tells one story.
+//! finding when there is one, so the report tells one story. A cause that `supersedes`
+//! another replaces its finding for the same unit; one that `explains` another (a left-over
+//! process explains a port conflict) is ranked before it.
 
 mod finding;
 mod template;
@@ -12,7 +14,7 @@ pub use finding::{Citation, Finding};
 
 use crate::detect::{competing_managers, RestartLoop, Traceback};
 use crate::evidence::EvidenceLine;
-use crate::rules::{Cause, EvidenceRef, RuleSet};
+use crate::rules::{Cause, EvidenceRef, RuleSet, Severity};
 
 /// How many evidence lines a finding cites.
 pub const MAX_CITATIONS: usize = 8;
@@ -39,8 +41,77 @@ pub fn classify(inputs: &Inputs<'_>) -> Vec<Finding> {
         .iter()
         .filter_map(|cause| evaluate(cause, inputs))
         .collect();
+    drop_superseded(inputs.rules, &mut findings);
+    rank_explanations_first(inputs.rules, &mut findings);
     findings.sort_by(Finding::by_rank);
     fold_consequences(inputs.rules, findings)
+}
+
+/// Whether two findings are about the same unit (or one of them names none).
+fn same_subject(a: &Finding, b: &Finding) -> bool {
+    let bare = |unit: &str| {
+        let unit = unit.trim_end_matches('.');
+        unit.strip_suffix(".service").unwrap_or(unit).to_string()
+    };
+    match (&a.unit, &b.unit) {
+        (Some(x), Some(y)) => bare(x) == bare(y),
+        _ => true,
+    }
+}
+
+/// Removes findings that another finding about the same unit supersedes.
+fn drop_superseded(rules: &RuleSet, findings: &mut Vec<Finding>) {
+    let supersedes = |by: &Finding, other: &Finding| {
+        rules
+            .cause(&by.cause)
+            .is_some_and(|c| c.supersedes.contains(&other.cause))
+            && same_subject(by, other)
+    };
+    let keep: Vec<bool> = findings
+        .iter()
+        .map(|f| !findings.iter().any(|by| supersedes(by, f)))
+        .collect();
+    let mut keep = keep.into_iter();
+    findings.retain(|_| keep.next().unwrap_or(true));
+}
+
+/// Lets each finding rank as high as the most important finding about the same unit that
+/// its cause explains (and before it, see [`Finding::by_rank`]), so the report leads with
+/// the reason rather than the symptom, also when hosts' findings are ranked together.
+fn rank_explanations_first(rules: &RuleSet, findings: &mut [Finding]) {
+    let explains = |by: &Finding, other: &Finding| {
+        rules
+            .cause(&by.cause)
+            .is_some_and(|c| c.explains.contains(&other.cause))
+            && same_subject(by, other)
+    };
+    let above =
+        |a: (Severity, f64), b: (Severity, f64)| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)).is_gt();
+    // A chain (a explains b, b explains c) settles within as many rounds as there are
+    // findings; a cycle in the rules cannot loop.
+    for _ in 0..findings.len() {
+        let mut changed = false;
+        for i in 0..findings.len() {
+            let own = (findings[i].severity, findings[i].confidence);
+            let mut best = own;
+            for j in (0..findings.len()).filter(|&j| j != i) {
+                if explains(&findings[i], &findings[j]) {
+                    let (severity, confidence, _) = findings[j].rank();
+                    if above((severity, confidence), best) {
+                        best = (severity, confidence);
+                    }
+                }
+            }
+            let wanted = above(best, own).then_some(best);
+            if wanted != findings[i].ranks_as {
+                findings[i].ranks_as = wanted;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
 }
 
 /// Evidence line indexes per signal, built once so each cause looks up only its own signals.
@@ -190,6 +261,7 @@ fn evaluate(cause: &Cause, inputs: &Inputs<'_>) -> Option<Finding> {
         unit: values.get("unit").map(str::to_string),
         host: None,
         consequences: Vec::new(),
+        ranks_as: None,
     })
 }
 
@@ -258,4 +330,90 @@ fn fold_consequences(rules: &RuleSet, findings: Vec<Finding>) -> Vec<Finding> {
     let root_index = kept.iter().position(|f| !is_consequence(f)).unwrap_or(0);
     kept[root_index].consequences = folded;
     kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::RuleSetBuilder;
+
+    const RULES: &str = r#"
+[[signal]]
+id = "s"
+regex = 'x'
+examples = ["x"]
+
+[[cause]]
+id = "symptom"
+title = "t"
+[cause.when]
+any = ["s"]
+
+[[cause]]
+id = "vague"
+title = "t"
+[cause.when]
+any = ["s"]
+
+[[cause]]
+id = "root"
+title = "t"
+explains = ["symptom"]
+supersedes = ["vague"]
+[cause.when]
+any = ["s"]
+"#;
+
+    fn finding(cause: &str, confidence: f64, unit: &str) -> Finding {
+        Finding {
+            cause: cause.into(),
+            severity: Severity::Error,
+            confidence,
+            title: String::new(),
+            summary: String::new(),
+            explanation: String::new(),
+            evidence: Vec::new(),
+            occurrences: 1,
+            fix: Vec::new(),
+            verify: Vec::new(),
+            rule: String::new(),
+            signals: Vec::new(),
+            unit: Some(unit.into()),
+            host: None,
+            consequences: Vec::new(),
+            ranks_as: None,
+        }
+    }
+
+    fn ranked(mut findings: Vec<Finding>) -> Vec<String> {
+        let rules = RuleSetBuilder::new()
+            .builtin(false)
+            .add_text("t.toml", RULES)
+            .build()
+            .unwrap();
+        drop_superseded(&rules, &mut findings);
+        rank_explanations_first(&rules, &mut findings);
+        findings.sort_by(Finding::by_rank);
+        findings.into_iter().map(|f| f.cause).collect()
+    }
+
+    #[test]
+    fn a_root_cause_leads_and_replaces_the_vaguer_finding_for_its_unit() {
+        let findings = vec![
+            finding("symptom", 0.99, "api.service"),
+            finding("vague", 0.8, "api"),
+            finding("root", 0.7, "api.service"),
+        ];
+        assert_eq!(ranked(findings), ["root", "symptom"]);
+    }
+
+    #[test]
+    fn findings_about_another_unit_keep_their_rank() {
+        let findings = vec![
+            finding("symptom", 0.99, "api.service"),
+            finding("vague", 0.8, "api"),
+            finding("root", 0.7, "worker.service"),
+        ];
+        assert_eq!(ranked(findings), ["symptom", "vague", "root"]);
+    }
 }

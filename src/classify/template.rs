@@ -142,9 +142,17 @@ impl Values {
         self.values.get(name).map(String::as_str)
     }
 
-    /// Replaces every `{name}` in `template`; `{{` and `}}` stand for braces.
+    /// Replaces every `{name}` in `template`; `{{` and `}}` stand for braces. An optional
+    /// part `{?text}` is kept only when every placeholder inside it has a value
+    /// (`Invalid configuration{? in {file}}{? at line {line}}`).
     pub fn fill(&self, template: &str) -> String {
+        self.fill_part(template).0
+    }
+
+    /// The filled text, and whether every placeholder in it had a value.
+    fn fill_part(&self, template: &str) -> (String, bool) {
         let mut out = String::with_capacity(template.len());
+        let mut complete = true;
         let mut rest = template;
         while let Some(open) = rest.find(['{', '}']) {
             out.push_str(&rest[..open]);
@@ -154,14 +162,24 @@ impl Values {
                 rest = &tail[2..];
                 continue;
             }
+            if let Some(close) = tail.strip_prefix("{?").and_then(closing_brace) {
+                let (part, part_complete) = self.fill_part(&tail[2..2 + close]);
+                if part_complete {
+                    out.push_str(&part);
+                }
+                rest = &tail[2 + close + 1..];
+                continue;
+            }
             match (tail.starts_with('{'), tail.find('}')) {
                 (true, Some(close)) if is_name(&tail[1..close]) => {
                     let name = &tail[1..close];
-                    out.push_str(
-                        self.get(name)
-                            .map_or(neutral(name), str::to_string)
-                            .as_str(),
-                    );
+                    match self.get(name) {
+                        Some(value) => out.push_str(value),
+                        None => {
+                            complete = false;
+                            out.push_str(&neutral(name));
+                        }
+                    }
                     rest = &tail[close + 1..];
                 }
                 _ => {
@@ -171,8 +189,29 @@ impl Values {
             }
         }
         out.push_str(rest);
-        out
+        (out, complete)
     }
+}
+
+/// Where the `}` that closes an optional part is, in the text after its `{?`: the braces
+/// of the placeholders inside are balanced; outside them `{{` and `}}` are plain braces.
+fn closing_brace(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'{' if bytes.get(i + 1) == Some(&b'{') => i += 1,
+            b'{' => depth += 1,
+            // inside a placeholder `}` closes it, even when the part's own `}` follows
+            b'}' if depth > 0 => depth -= 1,
+            b'}' if bytes.get(i + 1) == Some(&b'}') => i += 1,
+            b'}' => return Some(i),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 fn is_name(text: &str) -> bool {
@@ -195,5 +234,20 @@ mod tests {
             values.fill("awk '{{print $1}}' {not a name} {"),
             "awk '{print $1}' {not a name} {"
         );
+    }
+
+    #[test]
+    fn optional_parts_need_every_value_inside() {
+        let mut values = Values::default();
+        values.values.insert("line".into(), "3".into());
+        let title = "Invalid configuration{? in {file}}{? at line {line}}";
+        assert_eq!(values.fill(title), "Invalid configuration at line 3");
+        values.values.insert("file".into(), "/etc/app.toml".into());
+        assert_eq!(
+            values.fill(title),
+            "Invalid configuration in /etc/app.toml at line 3"
+        );
+        assert_eq!(values.fill("a{? {port} {{x}}}b"), "ab");
+        assert_eq!(values.fill("{?unclosed {line}"), "{?unclosed 3");
     }
 }

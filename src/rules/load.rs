@@ -82,6 +82,10 @@ struct RawCause {
     verify: Vec<String>,
     #[serde(default)]
     consequence: bool,
+    #[serde(default)]
+    explains: Vec<Spanned<String>>,
+    #[serde(default)]
+    supersedes: Vec<Spanned<String>>,
     when: Spanned<RawCondition>,
 }
 
@@ -296,6 +300,33 @@ impl RuleSetBuilder {
                     } else {
                         cause_ids.insert(key, (file.name.clone(), here));
                         rules.causes.push(cause);
+                    }
+                }
+            }
+        }
+
+        // `explains` and `supersedes` name other causes: every one must exist.
+        for (file, raw) in &parsed {
+            for raw_cause in &raw.cause {
+                let own = raw_cause.id.get_ref();
+                for (key, names) in [
+                    ("explains", &raw_cause.explains),
+                    ("supersedes", &raw_cause.supersedes),
+                ] {
+                    for name in names {
+                        let problem = if name.get_ref() == own {
+                            format!("cause `{own}` cannot name itself in `{key}`")
+                        } else if !cause_ids.contains_key(name.get_ref()) {
+                            format!("unknown cause `{}` in `{key}`", name.get_ref())
+                        } else {
+                            continue;
+                        };
+                        errors.push(RuleError::at_offset(
+                            &file.name,
+                            &file.text,
+                            name.span().start,
+                            problem,
+                        ));
                     }
                 }
             }
@@ -673,6 +704,8 @@ fn compile_cause(
         fix: raw.fix.clone(),
         verify: raw.verify.clone(),
         consequence: raw.consequence,
+        explains: raw.explains.iter().map(|c| c.get_ref().clone()).collect(),
+        supersedes: raw.supersedes.iter().map(|c| c.get_ref().clone()).collect(),
         when: condition,
     })
 }
@@ -713,6 +746,32 @@ supporting = ["tag:restart-marker"]
             vec!["Address already in use".to_string()]
         );
         assert_eq!(rules.causes[0].when.any, vec![EvidenceRef::Signal(0)]);
+    }
+
+    #[test]
+    fn explains_and_supersedes_name_other_known_causes() {
+        let text = format!(
+            "{GOOD}\n[[cause]]\nid = \"orphan\"\ntitle = \"t\"\nexplains = [\"port-conflict\", \"nope\"]\nsupersedes = [\"orphan\"]\n[cause.when]\nany = [\"bind-in-use\"]\n"
+        );
+        let shown: Vec<String> = build(&text)
+            .unwrap_err()
+            .0
+            .iter()
+            .map(|e| e.to_string())
+            .collect();
+        assert_eq!(shown.len(), 2, "{shown:?}");
+        assert!(
+            shown[0].ends_with("unknown cause `nope` in `explains`"),
+            "{shown:?}"
+        );
+        assert!(
+            shown[1].ends_with("cause `orphan` cannot name itself in `supersedes`"),
+            "{shown:?}"
+        );
+        let text = format!(
+            "{GOOD}\n[[cause]]\nid = \"orphan\"\ntitle = \"t\"\nexplains = [\"port-conflict\"]\n[cause.when]\nany = [\"bind-in-use\"]\n"
+        );
+        assert_eq!(build(&text).unwrap().causes[1].explains, ["port-conflict"]);
     }
 
     #[test]

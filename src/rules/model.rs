@@ -200,6 +200,12 @@ pub struct Cause {
     /// This cause is a consequence (a start limit, a crash report): when another cause is
     /// found, it is told as part of that story instead of on its own.
     pub consequence: bool,
+    /// Causes this one is the reason for (a left-over process explains a port conflict):
+    /// found for the same unit, this finding is ranked before theirs.
+    pub explains: Vec<String>,
+    /// Causes that tell the same problem less precisely: found for the same unit, this
+    /// finding replaces theirs.
+    pub supersedes: Vec<String>,
     pub when: CauseCondition,
 }
 
