@@ -97,6 +97,8 @@ struct RawCondition {
     #[serde(default)]
     contradicting: Vec<Spanned<String>>,
     #[serde(default)]
+    resolved_by: Vec<Spanned<String>>,
+    #[serde(default)]
     min_count: Option<usize>,
     #[serde(default)]
     confidence: Option<Spanned<f64>>,
@@ -653,13 +655,15 @@ fn compile_cause(
         all: resolve_refs(&when.all, rules, report),
         supporting: resolve_refs(&when.supporting, rules, report),
         contradicting: resolve_refs(&when.contradicting, rules, report),
+        resolved_by: resolve_refs(&when.resolved_by, rules, report),
         min_count: when.min_count.unwrap_or(1).max(1),
         confidence,
     };
     let resolved_all = condition.any.len() == when.any.len()
         && condition.all.len() == when.all.len()
         && condition.supporting.len() == when.supporting.len()
-        && condition.contradicting.len() == when.contradicting.len();
+        && condition.contradicting.len() == when.contradicting.len()
+        && condition.resolved_by.len() == when.resolved_by.len();
     if !ok || !resolved_all {
         return None;
     }

@@ -181,6 +181,11 @@ pub struct CauseCondition {
     pub supporting: Vec<EvidenceRef>,
     /// Lower confidence.
     pub contradicting: Vec<EvidenceRef>,
+    /// Evidence that the failure was survived: an `any` line is not counted when one of
+    /// these follows it in the same process (same source, and the same host, identifier and
+    /// PID where both lines name one) before that process ends or restarts (a ready line
+    /// after a start-up retry: the dependency came up and the service went on).
+    pub resolved_by: Vec<EvidenceRef>,
     pub min_count: usize,
     /// Confidence when the required evidence is present.
     pub confidence: f64,
