@@ -43,6 +43,8 @@ struct RawSignal {
     regex: Option<Spanned<String>>,
     /// A journal `MESSAGE_ID` (32 hex digits): the line must carry it.
     message_id: Option<Spanned<String>>,
+    /// The least severity the line's record may state (`min_level = "warning"`).
+    min_level: Option<Spanned<String>>,
     literals: Option<Vec<Spanned<String>>>,
     #[serde(default)]
     case_insensitive: bool,
@@ -446,6 +448,10 @@ fn compile_signal(
         }
     };
     let message_id = raw.message_id.as_ref().map(|m| m.get_ref().clone());
+    let min_level = raw
+        .min_level
+        .as_ref()
+        .map(|_| parse_severity(&raw.min_level, Severity::Debug, report));
     if let Some(m) = &raw.message_id {
         let valid = m.get_ref().len() == 32
             && m.get_ref()
@@ -554,6 +560,7 @@ fn compile_signal(
         origin: file.to_string(),
         regex,
         message_id,
+        min_level,
         literals,
         case_insensitive,
         severity,

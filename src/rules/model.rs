@@ -133,6 +133,10 @@ pub struct Signal {
     /// A journal `MESSAGE_ID` the line must carry (journal JSON input): it survives
     /// localisation and rewording of the message.
     pub message_id: Option<String>,
+    /// The line must be at least this severe when its record says how severe it is (a
+    /// journal `PRIORITY`, a syslog priority, a logger's level): systemd logs a failure and
+    /// a skipped optional command under the same `MESSAGE_ID`, at `err` and at `info`.
+    pub min_level: Option<Severity>,
     /// Texts one of which every match contains; empty when none could be found.
     pub literals: Vec<String>,
     pub case_insensitive: bool,
