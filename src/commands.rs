@@ -323,6 +323,7 @@ fn explain(cause_id: &str, args: &RuleArgs) -> Result<u8> {
         ("all of", &cause.when.all),
         ("supported by", &cause.when.supporting),
         ("contradicted by", &cause.when.contradicting),
+        ("resolved by", &cause.when.resolved_by),
     ] {
         if !refs.is_empty() {
             writeln!(out, "  {label}: {}", names(refs).join(", "))?;

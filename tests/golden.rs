@@ -3,8 +3,11 @@
 //! For each case the report for `input.log` must equal `expected.json`, `expected.txt` and
 //! `expected.md`; the same input read from stdin and from a gzip copy must give the same
 //! report; and the case's own expectations (`expect_causes`, `expect_restart_loop`,
-//! `expect_period_s`, `expect_hosts`) must hold. `LOGSLEUTH_BLESS=1 cargo test --test golden` rewrites the
-//! expected files.
+//! `expect_period_s`, `expect_hosts`, `negative_for`) must hold. `LOGSLEUTH_BLESS=1 cargo
+//! test --test golden` rewrites the expected files.
+//!
+//! Coverage: every cause of the built-in rule library needs a case that must report it
+//! (`expect_causes`) and a case that holds its alarming words but must not (`negative_for`).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -32,6 +35,10 @@ struct Case {
     /// For logs of several hosts: every host the report must list, with the causes found on
     /// it (`[]` for a healthy one).
     expect_hosts: Option<std::collections::BTreeMap<String, Vec<String>>>,
+    /// Causes whose alarming words or signals the log holds and that must not be reported,
+    /// neither in the findings nor on any host of `hosts[]`.
+    #[serde(default)]
+    negative_for: Vec<String>,
 }
 
 /// The year golden runs give year-less timestamps (unless a case's args say otherwise).
@@ -149,8 +156,67 @@ fn first_difference(expected: &str, actual: &str) -> String {
     )
 }
 
+fn read_case(dir: &Path) -> Case {
+    toml::from_str(&std::fs::read_to_string(dir.join("case.toml")).unwrap())
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.join("case.toml").display()))
+}
+
+/// The cause ids of the built-in rule library.
+fn builtin_cause_ids() -> Vec<String> {
+    logsleuth::rules::RuleSetBuilder::new()
+        .build()
+        .expect("built-in rules load")
+        .causes
+        .iter()
+        .map(|c| c.id.clone())
+        .collect()
+}
+
+/// `negative_for`: each listed cause is a known cause id, is not also expected, and appears
+/// neither among the findings nor among any host's causes.
+fn check_negatives(name: &str, case: &Case, json: &Value, known: &[String]) -> Vec<String> {
+    let mut failures = Vec::new();
+    for cause in &case.negative_for {
+        if !known.contains(cause) {
+            failures.push(format!(
+                "{name}: negative_for names `{cause}`, which is no cause of the rule library"
+            ));
+        }
+        if case.expect_causes.contains(cause) || case.expect_later.contains(cause) {
+            failures.push(format!(
+                "{name}: `{cause}` is both expected and in negative_for"
+            ));
+        }
+        let found = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["cause"].as_str() == Some(cause.as_str()));
+        if found {
+            failures.push(format!(
+                "{name}: reports `{cause}`, which negative_for says it must not"
+            ));
+        }
+        for host in json["hosts"].as_array().into_iter().flatten() {
+            let on_host = host["causes"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|c| c.as_str() == Some(cause.as_str()));
+            if on_host {
+                failures.push(format!(
+                    "{name}: host {} reports `{cause}`, which negative_for says it must not",
+                    host["host"].as_str().unwrap_or("?")
+                ));
+            }
+        }
+    }
+    failures
+}
+
 fn check_expectations(dir: &Path, case: &Case, json: &Value, failures: &mut Vec<String>) {
     let name = dir.file_name().unwrap().to_string_lossy();
+    failures.extend(check_negatives(&name, case, json, &builtin_cause_ids()));
     let mut causes: Vec<String> = json["findings"]
         .as_array()
         .unwrap()
@@ -218,8 +284,7 @@ fn golden_cases() {
     assert!(!cases.is_empty(), "no golden cases found");
     let mut failures = Vec::new();
     for dir in &cases {
-        let case: Case = toml::from_str(&std::fs::read_to_string(dir.join("case.toml")).unwrap())
-            .unwrap_or_else(|e| panic!("{}: {e}", dir.join("case.toml").display()));
+        let case = read_case(dir);
         let input = dir.join(&case.input);
 
         let (_, json) = run(dir, &case, "json", None, Some(&case.input));
@@ -262,4 +327,60 @@ fn golden_cases() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// Every cause of the built-in rule library has a case that must report it and a case that
+/// must not (its alarming words present, the right answer another cause or healthy).
+#[test]
+fn every_cause_has_positive_and_negative_cases() {
+    let cases: Vec<Case> = cases().iter().map(|dir| read_case(dir)).collect();
+    let mut without_positive = Vec::new();
+    let mut without_negative = Vec::new();
+    for id in builtin_cause_ids() {
+        if !cases.iter().any(|c| c.expect_causes.contains(&id)) {
+            without_positive.push(id.clone());
+        }
+        if !cases.iter().any(|c| c.negative_for.contains(&id)) {
+            without_negative.push(id);
+        }
+    }
+    assert!(
+        without_positive.is_empty() && without_negative.is_empty(),
+        "causes without a case that must report them (expect_causes): {without_positive:?}; \
+         causes without a case that must not (negative_for): {without_negative:?}"
+    );
+}
+
+#[test]
+fn negative_for_is_checked() {
+    let case: Case = toml::from_str(
+        r#"
+expect_causes = ["port-conflict"]
+negative_for = ["port-conflict", "oom-kill", "no-such-cause"]
+"#,
+    )
+    .unwrap();
+    let report: Value = serde_json::from_str(
+        r#"{"findings": [{"cause": "port-conflict"}, {"cause": "oom-kill"}],
+            "restart_loops": [],
+            "hosts": [{"host": "web-01", "causes": ["oom-kill"]}]}"#,
+    )
+    .unwrap();
+    let known = vec!["port-conflict".to_string(), "oom-kill".to_string()];
+    let failures = check_negatives("case", &case, &report, &known);
+    let joined = failures.join("\n");
+    assert!(
+        joined.contains("`port-conflict` is both expected and in negative_for"),
+        "{joined}"
+    );
+    assert!(joined.contains("reports `oom-kill`"), "{joined}");
+    assert!(
+        joined.contains("host web-01 reports `oom-kill`"),
+        "{joined}"
+    );
+    assert!(
+        joined.contains("`no-such-cause`, which is no cause"),
+        "{joined}"
+    );
+    assert_eq!(failures.len(), 5, "{joined}");
 }

@@ -42,6 +42,7 @@ MID_RESOURCES = "ae8f7b866b0347b9af31fe1c80b127c0"
 MID_SUCCESS = "7ad2d189f7e94e70a38c781354912448"
 MID_OOM = "fe6faa94e7774663a0da52717891d8ef"
 MID_START_FAILED = "be02cf6855d2428ba40df7e9d022f03d"
+MID_SPAWN_FAILED = "641257651c1b4ec9a8624d7a40a9e1e7"
 
 
 def captured(name):
@@ -153,7 +154,10 @@ class Manager:
         }
         if mid:
             f["MESSAGE_ID"] = mid
-        if self.user is None:
+        if unit is None:            # the manager's own messages (daemon-reload ...)
+            f.update({"_CMDLINE": "/sbin/init", "_SYSTEMD_CGROUP": "/init.scope",
+                      "_SYSTEMD_UNIT": "init.scope", "_SYSTEMD_SLICE": "-.slice"})
+        elif self.user is None:
             f.update({"_CMDLINE": "/sbin/init", "_SYSTEMD_CGROUP": "/init.scope",
                       "_SYSTEMD_UNIT": "init.scope", "_SYSTEMD_SLICE": "-.slice"})
             if unit:
@@ -1362,6 +1366,170 @@ def case_sandbox():
     return j
 
 
+# =============================================================================================
+# Case: healthy -- an edge gateway's journal: boot (root mounted ro, then remounted r/w), the
+# OOM killer daemon, a sandbox notice, a unit-file warning on daemon-reload, an optional
+# ExecStartPre= binary missing, a slow but successful warm-up, a deliberate restart, a
+# deliberate stop that drains for 8 s, a 30-second health timer
+# =============================================================================================
+def case_gateway():
+    j = Journal("gateway-2026-03-16", "edge-gw-01", ts("2026-03-16 06:58:02.114"))
+    rng = j.rng
+    pid1 = Manager(j)
+    pids = [412]
+
+    def next_pid(lo=3, hi=40):
+        pids[0] += rng.randint(lo, hi)
+        return pids[0]
+
+    carts = captured("uvicorn-carts-waits-for-db-and-redis.out")
+    runs = [i for i, l in enumerate(carts) if l.startswith("INFO:     Started server process")]
+    second = carts[runs[1]:]                      # the run that finds its database up at once
+    cap_pid = re.search(r"\[(\d+)\]", second[0]).group(1)
+    app_start = [l for l in second[:second.index("INFO:     Shutting down")] if '"GET ' not in l]
+    app_stop = second[second.index("INFO:     Shutting down"):]
+
+    def restamp(line, t):
+        stamp = datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%d %H:%M:%S,") + "%03d" % (int(t * 1000) % 1000)
+        return re.sub(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}", stamp, line)
+
+    uuid = "8d2e6b1a-53c4-4f0e-9a61-2f7c0b9e4d15"
+    boot = j.boot_at + 1.2
+    kernel(j, boot, "EXT4-fs (mmcblk0p2): mounted filesystem %s ro with ordered data mode. Quota mode: none." % uuid, 6)
+    t = boot + 0.41
+    pid1.starting(t, "systemd-remount-fs.service", "Remount Root and Kernel File Systems", 7)
+    kernel(j, t + 0.012, "EXT4-fs (mmcblk0p2): re-mounted %s r/w. Quota mode: none." % uuid, 6)
+    pid1.finished(t + 0.019, "systemd-remount-fs.service", "Remount Root and Kernel File Systems", 7)
+    t += 1.73
+    pid1.starting(t, "systemd-oomd.service", "Userspace Out-Of-Memory (OOM) Killer", 61)
+    pid1.started(t + 0.088, "systemd-oomd.service", "Userspace Out-Of-Memory (OOM) Killer", 61)
+    t += 2.4
+    pid1.starting(t, "systemd-hostnamed.service", "Hostname Service", 88)
+    child = Manager(j, pid=next_pid(), uid=0)
+    child.invocations = pid1.invocations
+    child.log(t + 0.004, "systemd-hostnamed.service",
+              "systemd-hostnamed.service: PrivateNetwork=yes is configured, but the kernel does not support "
+              "network namespaces, ignoring.", 4, None, ("src/core/exec-invoke.c", 4310, "exec_invoke"))
+    pid1.started(t + 0.061, "systemd-hostnamed.service", "Hostname Service", 88)
+
+    # gw-api.service: uvicorn on 127.0.0.1:8000; ExecStartPre=-/usr/local/bin/gw-migrate is an
+    # optional hook that this image does not ship ('-': a missing executable is skipped).
+    unit, desc = "gw-api.service", "Gateway API"
+    cmd = "/opt/gw-api/venv/bin/python -m uvicorn carts_app:app --host 127.0.0.1 --port 8000"
+    hook = "/usr/local/bin/gw-migrate"
+    job = 131
+
+    def start_api(t, job):
+        # Type=simple: no 'Starting' line (see case_healthy)
+        child = Manager(j, pid=next_pid(), uid=0)
+        child.invocations = pid1.invocations
+        child.log(t + 0.002, unit, "%s: Executable %s missing, skipping: No such file or directory" % (unit, hook),
+                  6, MID_SPAWN_FAILED, ("src/core/exec-invoke.c", 4622, "exec_invoke"), {"EXECUTABLE": hook})
+        pid1.started(t + 0.006, unit, desc, job)
+        inv = pid1.invocation(unit)
+        app = Proc(j, next_pid(), "python", "python", "/usr/bin/python3.11", cmd, unit=unit, uid=998)
+        st = t + 1.84
+        for line in with_pid(app_start, cap_pid, app.pid):
+            app.line(st, restamp(line, st), invocation=inv)
+            st += 0.0011
+        return app, inv, st
+
+    kunit, kdesc = "gw-worker.service", "Gateway job worker"
+    pid1.started(boot + 9.41, kunit, kdesc, 129)
+    t = boot + 9.6
+    app, inv, t = start_api(t, job)
+
+    # gw-cache-warmup.service: Type=oneshot, TimeoutStartSec=10min; takes 94 s this time
+    wunit, wdesc = "gw-cache-warmup.service", "Gateway route cache warm-up"
+    wt = boot + 11.02
+    pid1.starting(wt, wunit, wdesc, 140)
+    warm = Proc(j, next_pid(), "gw-cache-warmup", "gw-cache-warmup", "/opt/gw-api/venv/bin/python3",
+                "/opt/gw-api/venv/bin/python3 -m gw.warmup --timeout 600", unit=wunit, uid=998)
+    warm.line(wt + 0.62, "warming 48213 routes from /var/lib/gw/routes.db (timeout 600 s)")
+    for k, done in enumerate((12000, 24000, 36000, 48213)):
+        warm.line(wt + 0.62 + 23.1 * (k + 1), "warmed %d/48213 routes" % done)
+    journald = Proc(j, 231, "systemd-journald", "systemd-journal", "/usr/lib/systemd/systemd-journald",
+                    "/usr/lib/systemd/systemd-journald", unit="systemd-journald.service", uid=0,
+                    transport="driver")
+    journald.line(wt + 51.7, "Under memory pressure, flushing caches.")
+    wt += 0.62 + 23.1 * 4 + 0.9
+    pid1.deactivated(wt, wunit)
+    pid1.finished(wt + 0.0004, wunit, wdesc, 140)
+    pid1.consumed(wt + 0.0007, wunit, 82.418)
+
+    # a 30-second health timer (oneshot: Starting / Deactivated successfully / Finished)
+    hunit, hdesc = "gw-healthcheck.service", "Gateway health probe"
+    end = boot + 21 * 60
+    ht = boot + 30.0
+    hjob = 200
+    restart_at, reload_at, stop_at = boot + 7 * 60 + 12.3, boot + 7 * 60 + 2.1, boot + 15 * 60 + 41.7
+    while ht < end:
+        hjob += rng.randint(2, 6)
+        if not (restart_at - 1 < ht < restart_at + 4):
+            pid1.starting(ht, hunit, hdesc, hjob)
+            probe = Proc(j, next_pid(), "gw-health", "curl", "/usr/bin/curl",
+                         "/usr/bin/curl -fsS --max-time 5 http://127.0.0.1:8000/health", unit=hunit, uid=998)
+            app.line(ht + 0.021, access("127.0.0.1", rng.randint(40000, 60999), "GET", "/health", 200),
+                     invocation=inv)
+            probe.line(ht + 0.029, '{"status":"ok"}')
+            pid1.deactivated(ht + 0.041, hunit)
+            pid1.finished(ht + 0.0413, hunit, hdesc, hjob)
+        ht += 30.0 + rng.uniform(0, 0.4)
+
+    # a deploy: new unit file (still marked executable; it names a setting this systemd does not
+    # know yet), daemon-reload, then a deliberate restart of the API
+    sudo = Proc(j, next_pid(), "sudo", "sudo", "/usr/bin/sudo", "sudo systemctl daemon-reload",
+                unit="session-5.scope", uid=1001, transport="syslog",
+                cgroup="/user.slice/user-1001.slice/session-5.scope")
+    sudo.line(reload_at - 0.02, "  deploy : PWD=/srv/deploy ; USER=root ; COMMAND=/usr/bin/systemctl daemon-reload")
+    pid1.log(reload_at, None, "Reloading requested from client PID %d ('systemctl') (unit session-5.scope)..." % (sudo.pid + 1),
+             6, None, ("src/core/dbus-manager.c", 1566, "method_reload"))
+    pid1.log(reload_at + 0.001, None, "Reloading...", 6, None, ("src/core/main.c", 3052, "invoke_main_loop"))
+    pid1.log(reload_at + 0.118, None, "Configuration file /etc/systemd/system/gw-api.service is marked executable. "
+             "Please remove executable permission bits. Proceeding anyway.", 4, None,
+             ("src/basic/fs-util.c", 389, "stat_warn_permissions"))
+    pid1.log(reload_at + 0.121, unit, "/etc/systemd/system/gw-api.service:17: Unknown key name 'MemoryZSwapWriteback' "
+             "in section 'Service', ignoring.", 4, None, ("src/shared/conf-parser.c", 156, "next_assignment"))
+    pid1.log(reload_at + 0.296, None, "Reloading finished in 295 ms.", 6, None, ("src/core/main.c", 3077, "invoke_main_loop"))
+    sudo = Proc(j, next_pid(), "sudo", "sudo", "/usr/bin/sudo", "sudo systemctl restart gw-api",
+                unit="session-5.scope", uid=1001, transport="syslog",
+                cgroup="/user.slice/user-1001.slice/session-5.scope")
+    sudo.line(restart_at - 0.021, "  deploy : PWD=/srv/deploy ; USER=root ; COMMAND=/usr/bin/systemctl restart gw-api")
+    job = 411
+    pid1.stopping(restart_at, unit, desc, job)
+    st = restart_at + 0.003
+    for line in with_pid(app_stop, cap_pid, app.pid):
+        app.line(st, restamp(line, st), invocation=inv)
+        st += 0.05 if "Waiting" in line else 0.0011
+    pid1.deactivated(st + 0.09, unit)
+    pid1.stopped(st + 0.0903, unit, desc, job)
+    pid1.consumed(st + 0.0906, unit, 6.118)
+    app, inv, _ = start_api(st + 0.0941, job)
+
+    # gw-worker.service: a queue worker, stopped on purpose (maintenance); it finishes its
+    # in-flight jobs within 8.4 s, well inside TimeoutStopSec=90s
+    worker = Proc(j, 1187, "gw-worker", "gw-worker", "/opt/gw-api/venv/bin/python3",
+                  "/opt/gw-api/venv/bin/python3 -m gw.worker", unit=kunit, uid=998)
+    kinv = pid1.invocation(kunit)
+    for k in range(5):
+        worker.line(boot + 60 + k * 171.3, "job %d done in %.2fs" % (9140 + k, rng.uniform(0.4, 2.2)), invocation=kinv)
+    sudo = Proc(j, next_pid(), "sudo", "sudo", "/usr/bin/sudo", "sudo systemctl stop gw-worker",
+                unit="session-5.scope", uid=1001, transport="syslog",
+                cgroup="/user.slice/user-1001.slice/session-5.scope")
+    sudo.line(stop_at - 0.02, "  deploy : PWD=/srv/deploy ; USER=root ; COMMAND=/usr/bin/systemctl stop gw-worker")
+    pid1.stopping(stop_at, kunit, kdesc, 520)
+    worker.line(stop_at + 0.004, "SIGTERM received: finishing 3 in-flight jobs, not taking new ones", invocation=kinv)
+    for k, dt in enumerate((2.8, 5.9, 8.3)):
+        worker.line(stop_at + dt, "job %d done in %.2fs" % (9145 + k, dt + 0.6), invocation=kinv)
+    worker.line(stop_at + 8.37, "drained, exiting", invocation=kinv)
+    pid1.deactivated(stop_at + 8.41, kunit)
+    pid1.log(stop_at + 8.4103, kunit, "Stopped %s - %s." % (kunit, kdesc), 6, MID_STOPPED,
+             ("src/core/job.c", 768, "job_emit_done_message"),
+             {"JOB_ID": "520", "JOB_TYPE": "stop", "JOB_RESULT": "done"})
+    pid1.consumed(stop_at + 8.4106, kunit, 14.87)
+    return j
+
+
 CASES = {
     # case folder -> (builder, journalctl arguments)
     "port-conflict-uvicorn-manual-copy-journal-short": (case_lumiera, ["-o", "short"]),
@@ -1378,6 +1546,7 @@ CASES = {
     "start-timeout-type-notify-uvicorn-journal-short": (case_start_timeout, ["-o", "short"]),
     "stop-timeout-mailer-ignores-sigterm-journal-short-iso": (case_stop_timeout, ["-o", "short-iso"]),
     "sandbox-setup-failed-readwritepaths-missing-journal-short": (case_sandbox, ["-o", "short"]),
+    "healthy-gateway-boot-deploy-slow-stop-timers-journal-short-iso": (case_gateway, ["-o", "short-iso"]),
 }
 
 

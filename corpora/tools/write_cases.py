@@ -189,6 +189,82 @@ LIFECYCLE = [
      "started again. Its stderr verbatim."),
 ]
 
+HEALTHY_CMD = "sudo bash corpora/tools/capture_healthy.sh /tmp/cap (Debian 12, root; own network namespace)"
+
+# Plain cases whose alarming lines must not be diagnosed (healthy, or another cause):
+# (case, capture file, causes, negative_for, description, how it was produced)
+NEGATIVE = [
+    ("healthy-postgres-first-start-localhost-bind-notices", "postgres-first-start.out", [],
+     ["port-conflict", "bind-address-unavailable", "competing-instances", "stale-lock", "permission-denied"],
+     "PostgreSQL 15 first start: initdb, set-up server, then listen_addresses=localhost logs 'could not bind' "
+     "twice (EADDRINUSE with the 'another postmaster' HINT, EADDRNOTAVAIL for ::1) and is ready; healthy",
+     "initdb (Debian postgresql-15), a socket-only pg_ctl start to create the app's role and database and a "
+     "fast stop (what the docker image's entrypoint does), then postgres -c listen_addresses=localhost; "
+     "initdb, pg_ctl, psql and the server's stderr appended to one file, verbatim. The capture runs in its "
+     "own network namespace whose loopback has IPv6 disabled, with a container-style /etc/hosts bind-mounted "
+     "there: localhost is also ::1, and a second line names localhost again. So the postmaster binds "
+     "127.0.0.1, fails the duplicate 127.0.0.1 with EADDRINUSE (PostgreSQL 15 adds the HINT 'Is another "
+     "postmaster already running on port 5432?' only for EADDRINUSE) and ::1 with EADDRNOTAVAIL, and is "
+     "ready to accept connections from the same postmaster PID. A fast shutdown at the end."),
+    ("healthy-uvicorn-waits-for-postgres-and-redis-then-restart", "uvicorn-carts-waits-for-db-and-redis.out", [],
+     ["db-unreachable", "cache-unreachable", "unhandled-exception", "state-lost-on-restart", "competing-instances"],
+     "uvicorn app starts before PostgreSQL and Redis: connection refused (traceback logged once), retries "
+     "once a second, connects, serves; a deliberate restart; a cart deleted before it answers 404 after it",
+     "App tools/apps/healthy/carts_app.py (Debian python3-uvicorn 0.17.6, fastapi 0.92, psycopg2 2.9.5, "
+     "redis-py 4.3.4) started ~3 s before PostgreSQL and ~5 s before redis-server; its start-up hook retries "
+     "each connection once a second and logs the first failure with its traceback (WARNING). curl creates "
+     "two carts, reads them, deletes cart 1; SIGTERM and a new start (a deploy); cart 1 answers 404 twice "
+     "(rightly: it was deleted), cart 2 answers 200. uvicorn's stdout+stderr of both runs, appended, verbatim."),
+    ("healthy-python-optional-imports-deprecation-warnings", "python-report-worker-warnings.out", [],
+     ["import-error", "missing-dependency", "missing-config", "event-loop-misuse"],
+     "batch worker run with -W default -X dev: 'No module named ujson/lz4; falling back', REPORT_BUCKET "
+     "not set so a default is used, imp DeprecationWarning, asyncio debug lines; exits normally",
+     "tools/apps/healthy/report_worker.py run as /usr/bin/python3 -W default -X dev (Python 3.11.2); it "
+     "imports optional modules that are not installed and logs the fallback, reads an unset setting with a "
+     "default, imports the deprecated imp module and runs an asyncio job loop; stdout+stderr verbatim."),
+    ("healthy-redis-first-start-low-ulimit-warnings", "redis-first-start-low-ulimit.out", [],
+     ["fd-exhaustion", "missing-config", "oom-kill"],
+     "redis-server 7.0 without a config file under a 1024-descriptor limit: maxclients reduced for the "
+     "low ulimit, overcommit warning, ready; a requested shutdown saves the RDB",
+     "redis-server (Debian 7.0.15) started with no arguments as user redis after ulimit -Sn 1024; ulimit "
+     "-Hn 1024 (so it cannot raise the limit to 10032), in an empty data directory; redis-cli shutdown at "
+     "the end. The same server the carts and sessions captures wait for. Output verbatim."),
+    ("healthy-java-gc-allocation-failure-handled-exception", "java-catalog-gc-heap-flags.out", [],
+     ["app-out-of-memory", "unhandled-exception", "missing-config"],
+     "JVM with -XX:+HeapDumpOnOutOfMemoryError/-XX:+ExitOnOutOfMemoryError, Serial GC 'Pause Young "
+     "(Allocation Failure)' lines, a NoSuchFileException stack logged at WARNING (defaults used), then serves",
+     "tools/apps/healthy/CatalogService.java compiled with javac 17 and run with java -XX:+PrintCommandLineFlags "
+     "-XX:+UseSerialGC -Xmx64m -XX:+HeapDumpOnOutOfMemoryError -XX:+ExitOnOutOfMemoryError -Xlog:gc (OpenJDK "
+     "17.0.15); the optional overrides file is missing (java.util.logging WARNING with the stack trace), "
+     "the cache warm-up triggers young collections, three requests are served; output verbatim."),
+    ("healthy-node-waits-for-redis-deprecation-warning", "node-sessions-waits-for-redis.out", [],
+     ["cache-unreachable", "unhandled-exception", "import-error", "missing-dependency"],
+     "Node 20 service retries Redis once a second (connect ECONNREFUSED 127.0.0.1:6379 with the error "
+     "object logged), gets PONG, DEP0005 Buffer() warning, listens; optional native module missing",
+     "tools/apps/healthy/sessions.js run with node v20.20.2 ~5 s before redis-server starts; it sends a RESP "
+     "PING over a plain socket, logs each failure with console.error(err) and retries once a second; "
+     "require('bufferutil') fails (MODULE_NOT_FOUND) and a JavaScript fallback is used; SIGTERM at the end. "
+     "Output verbatim."),
+    ("fd-exhaustion-go-accept-retry-burst-recovered-panic", "go-edge-accept-emfile-burst.out", ["fd-exhaustion"],
+     ["unhandled-exception", "segfault"],
+     "Go net/http server: a handler's nil pointer dereference is recovered and logged; a burst of connections "
+     "hits its 64-descriptor limit, 'http: Accept error ... too many open files; retrying in 5ms..1s', then it "
+     "serves again",
+     "tools/apps/healthy/edge.go built with Debian's go 1.19 and run under ulimit -Sn 64 / -Hn 64 (Go 1.19 "
+     "raises the soft limit to the hard one); /inventory dereferences a nil pointer (net/http recovers the "
+     "panic and logs 'http: panic serving ...' with the goroutine's stack); a Python client then holds 120 "
+     "connections for 1.5 s, and later requests are served. Output verbatim. The descriptor limit was "
+     "really hit, so fd-exhaustion is the right finding even though the server recovered; the recovered "
+     "panic is neither a crash nor a segfault."),
+    ("healthy-maintenance-disk-usage-report-logrotate", "maintenance-disk-report.out", [],
+     ["disk-full", "permission-denied"],
+     "nightly maintenance job: df -h at 88 % over its threshold, old exports deleted (0 %), logrotate -v "
+     "rotates and compresses the app log (with its world-readable state file warning)",
+     "A bash job (written by capture_healthy.sh) run on an 8 MiB tmpfs holding seven 1 MiB exports dated "
+     "2026-11-02..08: df -h, find -mtime +14 -print -delete, df -h, logrotate -v (Debian logrotate 3.21) "
+     "with a state file saying the log was last rotated two days before; output verbatim."),
+]
+
 PREFIXED = [
     # (case, capture file, prefix kind, service, causes, description, how it was produced)
     ("unhandled-exception-java-caused-by-compose", "java-caused-by.out", "compose", "pool", ["unhandled-exception"],
@@ -341,6 +417,36 @@ JOURNAL = [
      "builds for the unit (/run/systemd/unit-root/...); the report must name /var/cache/reports."),
 ]
 
+JOURNAL.append(
+    ("healthy-gateway-boot-deploy-slow-stop-timers-journal-short-iso", [], False, None,
+     "healthy edge gateway: root mounted ro then remounted r/w, OOM killer daemon started, a sandbox notice, "
+     "unit-file warnings on daemon-reload, an optional ExecStartPre= binary skipped, a 94 s warm-up, a "
+     "deliberate restart, an 8 s drain on stop, a 30 s health timer",
+     "Real: the uvicorn start-up and shutdown lines of the carts API (tools/captured/"
+     "uvicorn-carts-waits-for-db-and-redis.out, its second run, PIDs and stamps rewritten). Assembled: the "
+     "rest of 21 minutes after a boot, with systemd 255 wording and MESSAGE_IDs: the kernel's ext4 mount "
+     "('mounted filesystem ... ro with ordered data mode', then 're-mounted ... r/w', fs/ext4/super.c of "
+     "Linux 6.8) around systemd-remount-fs.service; 'Started systemd-oomd.service - Userspace "
+     "Out-Of-Memory (OOM) Killer.'; the forked child's 'PrivateNetwork=yes is configured, but the kernel "
+     "does not support network namespaces, ignoring.' for systemd-hostnamed (a vendor kernel without "
+     "network namespaces); a daemon-reload with 'Configuration file ... is marked executable ... "
+     "Proceeding anyway.' and 'Unknown key name 'MemoryZSwapWriteback' in section 'Service', ignoring.' (a "
+     "setting newer than systemd 255); gw-api.service's optional ExecStartPre=-/usr/local/bin/gw-migrate, "
+     "absent, logged by the child as 'Executable ... missing, skipping: No such file or directory' "
+     "(MESSAGE_ID 641257651c1b4ec9a8624d7a40a9e1e7, priority info) before every start; a Type=oneshot "
+     "warm-up that takes 94 s of its 10-minute TimeoutStartSec=, during which journald logs 'Under memory "
+     "pressure, flushing caches.'; a 30-second health-probe timer (Starting/Deactivated "
+     "successfully/Finished); a deploy's 'systemctl restart gw-api' (graceful uvicorn shutdown, new PID); "
+     "'systemctl stop gw-worker', which drains three jobs in 8.4 s (TimeoutStopSec=90s) and ends with "
+     "Deactivated successfully/Stopped. Nothing fails: no cause, no loop."),
+)
+
+NEGATIVE_FOR = {
+    "healthy-gateway-boot-deploy-slow-stop-timers-journal-short-iso":
+        ["start-limit-hit", "bad-exec-path", "orphan-process", "start-timeout", "stop-timeout",
+         "sandbox-setup-failed", "invalid-config", "oom-kill", "read-only-filesystem", "competing-instances"],
+}
+
 # Journal cases of several machines: the causes each host's findings must name.
 HOSTS = {
     "oom-kill-port-conflict-three-hosts-journal-short-iso":
@@ -362,6 +468,7 @@ JARGS = {
     "start-timeout-type-notify-uvicorn-journal-short": "-o short",
     "stop-timeout-mailer-ignores-sigterm-journal-short-iso": "-o short-iso",
     "sandbox-setup-failed-readwritepaths-missing-journal-short": "-o short",
+    "healthy-gateway-boot-deploy-slow-stop-timers-journal-short-iso": "-o short-iso",
 }
 
 
@@ -470,7 +577,7 @@ def notes_block(s):
     return '"""\n%s\n"""' % s
 
 
-def write(case, description, causes, loop, period, notes, input_name=None, hosts=None):
+def write(case, description, causes, loop, period, notes, input_name=None, hosts=None, negative_for=None):
     d = os.path.join(CORPORA, case)
     os.makedirs(d, exist_ok=True)
     lines = [
@@ -485,6 +592,8 @@ def write(case, description, causes, loop, period, notes, input_name=None, hosts
     ]
     if period is not None:
         lines.append("expect_period_s = %.1f" % period)
+    if negative_for:
+        lines.append("negative_for = [%s]" % ", ".join(q(c) for c in negative_for))
     if hosts is not None:
         lines.append("expect_hosts = { %s }" % ", ".join(
             "%s = [%s]" % (host, ", ".join(q(c) for c in found)) for host, found in hosts))
@@ -514,6 +623,12 @@ def main():
         notes = wrap("Real program output, not edited. Produced by: %s (file tools/captured/%s). %s"
                      % (CAPTURE_CMD, cap, how))
         write(case, desc, causes, False, None, notes)
+    for case, cap, causes, negative, desc, how in NEGATIVE:
+        os.makedirs(os.path.join(CORPORA, case), exist_ok=True)
+        shutil.copyfile(os.path.join(CAPTURED, cap), os.path.join(CORPORA, case, "input.log"))
+        notes = wrap("Real program output, not edited. Produced by: %s (file tools/captured/%s). %s"
+                     % (HEALTHY_CMD, cap, how))
+        write(case, desc, causes, False, None, notes, negative_for=negative)
     for case, cap, causes, desc, how, cmd in PLAIN_OTHER + [l + (LIFECYCLE_CMD,) for l in LIFECYCLE]:
         os.makedirs(os.path.join(CORPORA, case), exist_ok=True)
         shutil.copyfile(os.path.join(CAPTURED, cap), os.path.join(CORPORA, case, "input.log"))
@@ -535,12 +650,13 @@ def main():
         cmd = JOURNAL_CMD.format(case=case, jargs=JARGS[case])
         write(case, desc, causes, loop, period, wrap("%s Produced by: %s. The case keeps journal.export so "
                                                      "tests can rebuild the journal and render every output "
-                                                     "mode." % (notes, cmd)), hosts=HOSTS.get(case))
+                                                     "mode." % (notes, cmd)), hosts=HOSTS.get(case),
+              negative_for=NEGATIVE_FOR.get(case))
     for archive_case in ARCHIVES:
         write_archive(*archive_case)
     for bundle_case in HOST_BUNDLES:
         write_host_bundle(*bundle_case)
-    print("%d cases" % (len(PLAIN) + len(PLAIN_OTHER) + len(LIFECYCLE) + len(PREFIXED) + len(JOURNAL) + len(ARCHIVES)
+    print("%d cases" % (len(PLAIN) + len(NEGATIVE) + len(PLAIN_OTHER) + len(LIFECYCLE) + len(PREFIXED) + len(JOURNAL) + len(ARCHIVES)
                         + len(HOST_BUNDLES)), file=sys.stderr)
 
 

@@ -1,11 +1,14 @@
 //! The classifier: turns evidence and detector findings into ranked, explained findings.
 //!
 //! Each cause rule names the evidence it needs (`any`, `all`), what makes it more likely
-//! (`supporting`) and what argues against it (`contradicting`). A cause marked as a
-//! consequence (a start limit that a crash loop runs into) is folded into the root cause's
-//! finding when there is one, so the report tells one story. A cause that `supersedes`
-//! another replaces its finding for the same unit; one that `explains` another (a left-over
-//! process explains a port conflict) is ranked before it.
+//! (`supporting`), what argues against it (`contradicting`) and what shows a failure was
+//! survived (`resolved_by`: a ready line of the same process after a start-up retry). A
+//! line that also matches a `noise` signal (routine: a fallback the program takes, a
+//! deprecation notice, PostgreSQL's missing-IPv6 notice) is no evidence for any other
+//! signal. A cause marked as a consequence (a start limit that a crash loop runs into) is
+//! folded into the root cause's finding when there is one, so the report tells one story. A
+//! cause that `supersedes` another replaces its finding for the same unit; one that
+//! `explains` another (a left-over process explains a port conflict) is ranked before it.
 
 mod finding;
 mod template;
@@ -14,7 +17,7 @@ pub use finding::{Citation, Finding};
 
 use crate::detect::{competing_managers, RestartLoop, Traceback};
 use crate::evidence::EvidenceLine;
-use crate::rules::{Cause, EvidenceRef, RuleSet, Severity};
+use crate::rules::{Cause, EvidenceRef, RuleSet, Severity, Tag};
 
 /// How many evidence lines a finding cites.
 pub const MAX_CITATIONS: usize = 8;
@@ -117,27 +120,65 @@ fn rank_explanations_first(rules: &RuleSet, findings: &mut [Finding]) {
 /// Evidence line indexes per signal, built once so each cause looks up only its own signals.
 pub struct EvidenceIndex {
     by_signal: Vec<Vec<usize>>,
+    /// Per evidence line: it matches a `noise` signal (routine, see the module docs).
+    noisy: Vec<bool>,
+    /// Lines where a process ends, fails, restarts or starts (ascending): a failure before
+    /// such a line and a ready line after it belong to different runs.
+    run_boundaries: Vec<usize>,
 }
+
+/// Tags of a line that ends one run of a process or begins another.
+const RUN_BOUNDARY_TAGS: [Tag; 6] = [
+    Tag::ExitMarker,
+    Tag::FailureMarker,
+    Tag::RestartMarker,
+    Tag::StartMarker,
+    Tag::StartLimit,
+    Tag::LoopState,
+];
 
 impl EvidenceIndex {
     pub fn new(rules: &RuleSet, evidence: &[EvidenceLine]) -> Self {
         let mut by_signal = vec![Vec::new(); rules.signals.len()];
+        let mut noisy = vec![false; evidence.len()];
+        let mut run_boundaries = Vec::new();
         for (i, line) in evidence.iter().enumerate() {
+            let mut boundary = false;
             for m in &line.matches {
                 let lines: &mut Vec<usize> = &mut by_signal[m.signal as usize];
                 if lines.last() != Some(&i) {
                     lines.push(i);
                 }
+                let signal = rules.signal(m.signal);
+                noisy[i] |= signal.has_tag(Tag::Noise);
+                boundary |= RUN_BOUNDARY_TAGS.iter().any(|&t| signal.has_tag(t));
+            }
+            if boundary {
+                run_boundaries.push(i);
             }
         }
-        Self { by_signal }
+        Self {
+            by_signal,
+            noisy,
+            run_boundaries,
+        }
     }
 }
 
-/// Lines (indexes into evidence, ascending) that a reference covers.
+/// Lines (indexes into evidence, ascending) that a reference covers. A line that matches a
+/// noise signal counts only for references to noise itself.
 fn lines_for(reference: &EvidenceRef, inputs: &Inputs<'_>) -> Vec<usize> {
+    let index = inputs.index;
+    let not_noisy = |i: &usize| !index.noisy[*i];
     match reference {
-        EvidenceRef::Signal(idx) => inputs.index.by_signal[*idx as usize].clone(),
+        EvidenceRef::Signal(idx) => {
+            let lines = &index.by_signal[*idx as usize];
+            if inputs.rules.signal(*idx).has_tag(Tag::Noise) {
+                lines.clone()
+            } else {
+                lines.iter().copied().filter(not_noisy).collect()
+            }
+        }
         EvidenceRef::Tag(tag) => {
             let mut lines: Vec<usize> = inputs
                 .rules
@@ -145,7 +186,8 @@ fn lines_for(reference: &EvidenceRef, inputs: &Inputs<'_>) -> Vec<usize> {
                 .iter()
                 .enumerate()
                 .filter(|(_, signal)| signal.has_tag(*tag))
-                .flat_map(|(i, _)| inputs.index.by_signal[i].iter().copied())
+                .flat_map(|(i, _)| index.by_signal[i].iter().copied())
+                .filter(|i| *tag == Tag::Noise || not_noisy(i))
                 .collect();
             lines.sort_unstable();
             lines.dedup();
@@ -185,12 +227,61 @@ fn present(reference: &EvidenceRef, inputs: &Inputs<'_>) -> bool {
     }
 }
 
+/// Two lines can be of the same process: same source, and the same host, identifier and
+/// PID wherever both lines name one.
+fn same_process(a: &EvidenceLine, b: &EvidenceLine) -> bool {
+    fn agree<T: PartialEq>(a: &Option<T>, b: &Option<T>) -> bool {
+        match (a, b) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        }
+    }
+    a.source == b.source
+        && agree(&a.host, &b.host)
+        && agree(&a.identifier, &b.identifier)
+        && agree(&a.pid, &b.pid)
+}
+
+/// Whether failure line `failure` was survived: a line of `resolvers` (ascending) follows it
+/// in the same process, and no line between them ends or restarts that process. Matched
+/// lines are in input order, so "between" is a range of evidence indexes.
+fn is_resolved(failure: usize, resolvers: &[usize], inputs: &Inputs<'_>) -> bool {
+    let evidence = inputs.evidence;
+    let failed = &evidence[failure];
+    let after = resolvers.partition_point(|&r| r <= failure);
+    let Some(&resolver) = resolvers[after..]
+        .iter()
+        .find(|&&r| evidence[r].source == failed.source && same_process(failed, &evidence[r]))
+    else {
+        return false;
+    };
+    let boundaries = &inputs.index.run_boundaries;
+    let from = boundaries.partition_point(|&b| b <= failure);
+    let to = boundaries.partition_point(|&b| b < resolver);
+    !boundaries[from..to]
+        .iter()
+        .any(|&b| same_process(failed, &evidence[b]))
+}
+
 fn evaluate(cause: &Cause, inputs: &Inputs<'_>) -> Option<Finding> {
     let when = &cause.when;
+    let resolvers: Vec<usize> = {
+        let mut lines: Vec<usize> = when
+            .resolved_by
+            .iter()
+            .flat_map(|r| lines_for(r, inputs))
+            .collect();
+        lines.sort_unstable();
+        lines.dedup();
+        lines
+    };
     let mut required: Vec<usize> = Vec::new();
     let mut any_hits = 0;
     for reference in &when.any {
-        let lines = lines_for(reference, inputs);
+        let mut lines = lines_for(reference, inputs);
+        if !resolvers.is_empty() {
+            lines.retain(|&i| !is_resolved(i, &resolvers, inputs));
+        }
         if matches!(reference, EvidenceRef::RestartLoop) && !inputs.loops.is_empty() {
             any_hits += inputs.loops.len();
         }
@@ -335,6 +426,7 @@ fn fold_consequences(rules: &RuleSet, findings: Vec<Finding>) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::detect::causes_for;
     use crate::rules::RuleSetBuilder;
 
     const RULES: &str = r#"
@@ -415,5 +507,81 @@ any = ["s"]
             finding("root", 0.7, "worker.service"),
         ];
         assert_eq!(ranked(findings), ["symptom", "vague", "root"]);
+    }
+
+    fn without(log: &str, text: &str) -> String {
+        log.lines()
+            .filter(|l| !l.contains(text))
+            .map(|l| format!("{l}\n"))
+            .collect()
+    }
+
+    const RETRY_THEN_READY: &str = "\
+INFO:     Started server process [4242]
+INFO:     Waiting for application startup.
+2026-03-01 10:00:00,001 WARNING carts: database not reachable yet (attempt 1/30): connection to server at \"127.0.0.1\", port 5432 failed: Connection refused; retrying in 1s
+2026-03-01 10:00:01,002 WARNING carts: redis not reachable yet (attempt 1/30): Error 111 connecting to 127.0.0.1:6379. Connection refused.; retrying in 1s
+2026-03-01 10:00:02,003 INFO carts: connected to redis 127.0.0.1:6379
+INFO:     Application startup complete.
+";
+
+    #[test]
+    fn a_start_up_retry_that_ends_ready_is_survived() {
+        assert!(causes_for(RETRY_THEN_READY).is_empty());
+        // The same failures with no ready line after them are the findings.
+        let mut failing = causes_for(&without(RETRY_THEN_READY, "startup complete"));
+        failing.sort();
+        assert_eq!(failing, ["cache-unreachable", "db-unreachable"]);
+    }
+
+    #[test]
+    fn a_ready_line_of_another_process_resolves_nothing() {
+        let log = "\
+Mar 01 10:00:00 web api[100]: psycopg2.OperationalError: connection to server at \"db\" (10.0.0.5), port 5432 failed: Connection refused
+Mar 01 10:00:00 web systemd[1]: api.service: Main process exited, code=exited, status=1/FAILURE
+Mar 01 10:00:05 web api[200]: INFO:     Application startup complete.
+";
+        assert_eq!(causes_for(log), ["db-unreachable"]);
+    }
+
+    #[test]
+    fn an_end_of_the_process_between_failure_and_ready_line_keeps_the_failure() {
+        // No PIDs on the lines: supervisord's exit and spawn lines separate the two runs.
+        let log = "\
+2026-03-01 10:00:00,001 WARNING api: connection to server at \"127.0.0.1\", port 5432 failed: Connection refused
+2026-03-01 10:00:00,101 INFO exited: api (exit status 1; not expected)
+2026-03-01 10:00:01,102 INFO spawned: 'api' with pid 771
+INFO:     Application startup complete.
+";
+        assert_eq!(causes_for(log), ["db-unreachable"]);
+    }
+
+    #[test]
+    fn a_fallback_on_the_same_line_is_no_evidence() {
+        let handled = "\
+2026-03-01 10:00:00,001 INFO worker: No module named 'ujson'; falling back to the json module
+2026-03-01 10:00:00,002 WARNING worker: REPORT_BUCKET is not set, using the default ./reports
+";
+        assert!(causes_for(handled).is_empty());
+        let mut failing = causes_for("ModuleNotFoundError: No module named 'ujson'\n");
+        failing.sort();
+        assert_eq!(failing, ["import-error", "missing-dependency"]);
+    }
+
+    #[test]
+    fn a_bind_error_the_server_goes_on_from_is_survived() {
+        // PostgreSQL with `localhost` listed twice in /etc/hosts: the second bind of
+        // 127.0.0.1 fails, the postmaster serves on the first.
+        let log = "\
+2026-12-01 16:16:56.223 UTC [32306] LOG:  listening on IPv4 address \"127.0.0.1\", port 5432
+2026-12-01 16:16:56.224 UTC [32306] LOG:  could not bind IPv4 address \"127.0.0.1\": Address already in use
+2026-12-01 16:16:56.224 UTC [32306] HINT:  Is another postmaster already running on port 5432? If not, wait a few seconds and retry.
+2026-12-01 16:16:56.262 UTC [32306] LOG:  database system is ready to accept connections
+";
+        assert!(causes_for(log).is_empty());
+        assert_eq!(
+            causes_for(&without(log, "ready to accept")),
+            ["port-conflict"]
+        );
     }
 }

@@ -558,14 +558,22 @@ fn undeliberate_starts(events: &[Event]) -> Vec<&Event> {
             EventKind::Death => died = true,
             EventKind::Stop | EventKind::CleanExit => settled = true,
             EventKind::Start => {
-                let new_process =
-                    event.pid.is_some() && last_pid.is_some() && event.pid != last_pid;
+                // A service manager's "Started x.service" names the manager's PID, not the
+                // process it started; that process's own start line follows it. The two
+                // tell of one start, so the manager's line neither sets the PID a new
+                // process is told by nor forgets that the start was deliberate.
+                let by_manager = event.manager.is_some();
+                let pid = event.pid.filter(|_| !by_manager);
+                let new_process = pid.is_some() && last_pid.is_some() && pid != last_pid;
                 let restarted = !settled && (died || new_process);
                 if starts.is_empty() || restarted {
                     starts.push(event);
                 }
-                last_pid = event.pid.or(last_pid);
-                (died, settled) = (false, false);
+                last_pid = pid.or(last_pid);
+                died = false;
+                if !by_manager {
+                    settled = false;
+                }
             }
             _ => {}
         }
@@ -696,6 +704,46 @@ pub fn format_time(us: i64) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn deliberate_restarts_in_a_journal_json_are_no_loop() {
+        // In `-o json` systemd's "Started api.service" and uvicorn's own start line both
+        // belong to the unit; the first names PID 1, the second the new process.
+        let line = |t: u64, ident: &str, pid: u32, message: &str| {
+            format!(
+                r#"{{"__REALTIME_TIMESTAMP":"{}","_HOSTNAME":"h","SYSLOG_IDENTIFIER":"{ident}","_PID":"{pid}","_SYSTEMD_UNIT":"{}","UNIT":"api.service","MESSAGE":"{message}"}}"#,
+                1_773_644_000_000_000 + t * 1_000_000,
+                if pid == 1 {
+                    "init.scope"
+                } else {
+                    "api.service"
+                },
+            ) + "\n"
+        };
+        let mut log = String::new();
+        let mut t = 0;
+        for (run, pid) in [464, 1473, 2210].into_iter().enumerate() {
+            if run > 0 {
+                log += &line(t, "systemd", 1, "Stopping api.service - API...");
+                log += &line(
+                    t + 1,
+                    "systemd",
+                    1,
+                    "api.service: Deactivated successfully.",
+                );
+                log += &line(t + 1, "systemd", 1, "Stopped api.service - API.");
+            }
+            log += &line(t + 1, "systemd", 1, "Started api.service - API.");
+            log += &line(
+                t + 3,
+                "python",
+                pid,
+                &format!("INFO:     Started server process [{pid}]"),
+            );
+            t += 300;
+        }
+        assert!(crate::detect::report_for(&log).restart_loops.is_empty());
+    }
 
     #[test]
     fn a_kubelet_crash_loop_backs_off_and_says_how_long() {

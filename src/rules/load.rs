@@ -43,6 +43,8 @@ struct RawSignal {
     regex: Option<Spanned<String>>,
     /// A journal `MESSAGE_ID` (32 hex digits): the line must carry it.
     message_id: Option<Spanned<String>>,
+    /// The least severity the line's record may state (`min_level = "warning"`).
+    min_level: Option<Spanned<String>>,
     literals: Option<Vec<Spanned<String>>>,
     #[serde(default)]
     case_insensitive: bool,
@@ -100,6 +102,8 @@ struct RawCondition {
     supporting: Vec<Spanned<String>>,
     #[serde(default)]
     contradicting: Vec<Spanned<String>>,
+    #[serde(default)]
+    resolved_by: Vec<Spanned<String>>,
     #[serde(default)]
     min_count: Option<usize>,
     #[serde(default)]
@@ -475,6 +479,10 @@ fn compile_signal(
         }
     };
     let message_id = raw.message_id.as_ref().map(|m| m.get_ref().clone());
+    let min_level = raw
+        .min_level
+        .as_ref()
+        .map(|_| parse_severity(&raw.min_level, Severity::Debug, report));
     if let Some(m) = &raw.message_id {
         let valid = m.get_ref().len() == 32
             && m.get_ref()
@@ -583,6 +591,7 @@ fn compile_signal(
         origin: file.to_string(),
         regex,
         message_id,
+        min_level,
         literals,
         case_insensitive,
         severity,
@@ -684,13 +693,15 @@ fn compile_cause(
         all: resolve_refs(&when.all, rules, report),
         supporting: resolve_refs(&when.supporting, rules, report),
         contradicting: resolve_refs(&when.contradicting, rules, report),
+        resolved_by: resolve_refs(&when.resolved_by, rules, report),
         min_count: when.min_count.unwrap_or(1).max(1),
         confidence,
     };
     let resolved_all = condition.any.len() == when.any.len()
         && condition.all.len() == when.all.len()
         && condition.supporting.len() == when.supporting.len()
-        && condition.contradicting.len() == when.contradicting.len();
+        && condition.contradicting.len() == when.contradicting.len()
+        && condition.resolved_by.len() == when.resolved_by.len();
     if !ok || !resolved_all {
         return None;
     }

@@ -133,6 +133,10 @@ pub struct Signal {
     /// A journal `MESSAGE_ID` the line must carry (journal JSON input): it survives
     /// localisation and rewording of the message.
     pub message_id: Option<String>,
+    /// The line must be at least this severe when its record says how severe it is (a
+    /// journal `PRIORITY`, a syslog priority, a logger's level): systemd logs a failure and
+    /// a skipped optional command under the same `MESSAGE_ID`, at `err` and at `info`.
+    pub min_level: Option<Severity>,
     /// Texts one of which every match contains; empty when none could be found.
     pub literals: Vec<String>,
     pub case_insensitive: bool,
@@ -181,6 +185,11 @@ pub struct CauseCondition {
     pub supporting: Vec<EvidenceRef>,
     /// Lower confidence.
     pub contradicting: Vec<EvidenceRef>,
+    /// Evidence that the failure was survived: an `any` line is not counted when one of
+    /// these follows it in the same process (same source, and the same host, identifier and
+    /// PID where both lines name one) before that process ends or restarts (a ready line
+    /// after a start-up retry: the dependency came up and the service went on).
+    pub resolved_by: Vec<EvidenceRef>,
     pub min_count: usize,
     /// Confidence when the required evidence is present.
     pub confidence: f64,

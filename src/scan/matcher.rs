@@ -9,8 +9,8 @@ use regex::bytes::{CaptureLocations, Regex};
 use super::bucket_filter::{BucketFilter, FilterLiteral};
 use super::count_newlines;
 use super::hit::{Capture, LineHit, SignalMatch};
-use crate::record::{EnvelopeParser, LineFormat};
-use crate::rules::{RuleSet, SignalIdx};
+use crate::record::{EnvelopeParser, Level, LineFormat};
+use crate::rules::{RuleSet, Severity, SignalIdx};
 
 /// Literals per prefilter automaton. Measured: aho-corasick's SIMD (Teddy) path holds up to
 /// about 32 literals, halves its speed by 48 and falls to a slow path past 64.
@@ -120,6 +120,7 @@ impl ScannerBuilder {
                 .iter()
                 .map(|s| s.message_id.as_ref().map(|m| m.as_bytes().into()))
                 .collect(),
+            min_levels: rules.signals.iter().map(|s| s.min_level).collect(),
             chunk_size: self.chunk_size,
         }
     }
@@ -330,6 +331,8 @@ pub struct Scanner {
     capture_names: Vec<Vec<Option<Arc<str>>>>,
     /// The journal `MESSAGE_ID` each signal requires, if any.
     message_ids: Vec<Option<Box<[u8]>>>,
+    /// Per signal: the least severity a line that states one must have.
+    min_levels: Vec<Option<Severity>>,
     chunk_size: usize,
 }
 
@@ -519,6 +522,11 @@ impl Scanner {
                     continue;
                 }
             }
+            if let (Some(least), Some(level)) = (self.min_levels[idx as usize], envelope.level) {
+                if severity_of(level) < least {
+                    continue;
+                }
+            }
             let regex = &self.regexes[idx as usize];
             let locations = scratch.locations(idx, regex);
             if regex.captures_read(locations, message).is_none() {
@@ -531,6 +539,18 @@ impl Scanner {
         }
         scratch.candidates = candidates;
         matches
+    }
+}
+
+/// A record's level on the rules' severity scale.
+fn severity_of(level: Level) -> Severity {
+    match level {
+        Level::Debug => Severity::Debug,
+        Level::Info => Severity::Info,
+        Level::Notice => Severity::Notice,
+        Level::Warning => Severity::Warning,
+        Level::Error => Severity::Error,
+        Level::Critical => Severity::Critical,
     }
 }
 
