@@ -113,8 +113,7 @@ impl EvidenceBuilder {
         );
         if shown_as_read {
             // The scanner's copy of the line is kept, not copied again.
-            line.text = String::from_utf8(text)
-                .unwrap_or_else(|err| String::from_utf8_lossy(err.as_bytes()).into_owned());
+            line.text = into_text(text);
         }
         line.offset = offset;
         line.matches = matches.into_boxed_slice();
@@ -132,7 +131,7 @@ impl EvidenceBuilder {
         let envelope = self.parser.parse(raw);
         let shown = match envelope.format {
             LineFormat::JournalJson | LineFormat::DockerJson => readable(&envelope),
-            _ => String::from_utf8_lossy(&LineHit::keep_text(raw)).into_owned(),
+            _ => into_text(LineHit::keep_text(raw)),
         };
         let mut line = from_envelope(source, line_no, shown, &envelope, &mut self.names);
         line.offset = offset;
@@ -161,6 +160,12 @@ impl SharedNames {
         }
         Some(name)
     }
+}
+
+/// The bytes as text, without a copy when they are valid UTF-8.
+fn into_text(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes)
+        .unwrap_or_else(|err| String::from_utf8_lossy(err.as_bytes()).into_owned())
 }
 
 fn from_envelope(

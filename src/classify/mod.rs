@@ -251,7 +251,7 @@ fn is_resolved(failure: usize, resolvers: &[usize], inputs: &Inputs<'_>) -> bool
     let after = resolvers.partition_point(|&r| r <= failure);
     let Some(&resolver) = resolvers[after..]
         .iter()
-        .find(|&&r| evidence[r].source == failed.source && same_process(failed, &evidence[r]))
+        .find(|&&r| same_process(failed, &evidence[r]))
     else {
         return false;
     };
