@@ -13,7 +13,7 @@ use crate::detect::{
     assemble_tracebacks, detect_restart_loops, lost_route_candidates, track_processes,
     EarlierAnswers, LostRouteCandidate,
 };
-use crate::evidence::{EvidenceBuilder, EvidenceLine};
+use crate::evidence::{EvidenceBuilder, EvidenceLine, DEFAULT_TEXT_BUDGET};
 use crate::input::{self, InputError, Reread, Source, SourceSpec, TextReader};
 use crate::record::EnvelopeParser;
 use crate::report::{Report, SourceSummary};
@@ -67,6 +67,9 @@ pub struct AnalyzeOptions {
     pub block_size: usize,
     /// Year for year-less timestamps (syslog `Mar  2 17:35:10`), when the logs don't say.
     pub reference_year: Option<i32>,
+    /// Bytes of evidence text held in memory; texts past it go to a temporary file and are
+    /// read back when cited ([`crate::evidence::LineText`]).
+    pub text_budget: usize,
 }
 
 impl Default for AnalyzeOptions {
@@ -74,6 +77,7 @@ impl Default for AnalyzeOptions {
         Self {
             block_size: STREAM_BLOCK_SIZE,
             reference_year: None,
+            text_budget: DEFAULT_TEXT_BUDGET,
         }
     }
 }
@@ -127,7 +131,6 @@ impl std::fmt::Debug for Analyzer {
 }
 
 /// Collected per-run state.
-#[derive(Default)]
 struct Run {
     report: Report,
     evidence: Vec<EvidenceLine>,
@@ -141,6 +144,16 @@ struct Run {
 }
 
 impl Run {
+    fn new(options: &AnalyzeOptions) -> Self {
+        Self {
+            report: Report::default(),
+            evidence: Vec::new(),
+            names: Vec::new(),
+            rereadable: Vec::new(),
+            evidence_builder: EvidenceBuilder::default().with_text_budget(options.text_budget),
+        }
+    }
+
     /// Errors make the run exit with 2; notes (a binary file skipped) do not.
     fn record_input_error(&mut self, err: InputError) {
         if err.is_error() {
@@ -189,7 +202,7 @@ impl Analyzer {
     /// Analyses files, directories and `-` (stdin); no paths means stdin.
     pub fn analyze_paths(&self, paths: &[PathBuf]) -> Analysis {
         let (specs, errors) = input::collect_sources(paths);
-        let mut run = Run::default();
+        let mut run = Run::new(&self.options);
         for error in errors {
             run.record_input_error(error);
         }
@@ -209,7 +222,7 @@ impl Analyzer {
     /// Analyses one stream under a display name. Its text encoding is normalised as for
     /// files ([`TextReader`]); it is not decompressed.
     pub fn analyze_reader(&self, name: &str, reader: impl Read + Send) -> Analysis {
-        let mut run = Run::default();
+        let mut run = Run::new(&self.options);
         let source = self.begin_source(name, None, &mut run);
         let result = self.scan_stream(source, TextReader::new(reader), &mut run);
         self.end_source(
@@ -439,8 +452,14 @@ impl Analyzer {
             mut report,
             evidence,
             names,
+            evidence_builder,
             ..
         } = run;
+        if let Some(problem) = evidence_builder.text_problem() {
+            report.notes.push(format!(
+                "evidence text kept in memory ({problem}); set TMPDIR to a writable directory to bound it"
+            ));
+        }
         let (diagnosis, evidence) =
             crate::hosts::diagnose_each_host_owned(evidence, &names, |lines| {
                 self.diagnose_host(lines, &names)
@@ -518,6 +537,7 @@ mod tests {
         let options = AnalyzeOptions {
             block_size,
             reference_year: Some(2026),
+            ..AnalyzeOptions::default()
         };
         Analyzer::new(RuleSetBuilder::new().build().unwrap()).with_options(options)
     }

@@ -17,6 +17,8 @@ const LINES: &[&str] = &[
     "Jan 16 12:28:30 web kernel: Out of memory: Killed process 15784 (python3) total-vm:11964kB, anon-rss:4288kB, file-rss:3028kB, shmem-rss:0kB",
     "{\"__REALTIME_TIMESTAMP\":\"1768566498000000\",\"_PID\":\"9\",\"SYSLOG_IDENTIFIER\":\"api\",\"MESSAGE\":\"ModuleNotFoundError: No module named 'keycloak'\"}",
     "web_1  | Traceback (most recent call last):",
+    "web_1  |   File \"/app/main.py\", line 3, in <module>",
+    "web_1  | ModuleNotFoundError: No module named 'keycloak'",
     "Jan 16 12:28:31 web nginx[812]: 10.0.0.7 - - \"GET /api/items HTTP/1.1\" 200 5123",
     "Jan 16 12:28:32 web CRON[9921]: (root) CMD (true)",
     "",
@@ -86,6 +88,7 @@ fn report_of(data: &[u8], sizes: &[usize], block_size: usize) -> String {
     let options = AnalyzeOptions {
         block_size,
         reference_year: Some(2026),
+        ..AnalyzeOptions::default()
     };
     let reader = Pieces {
         data,
@@ -122,13 +125,18 @@ proptest! {
     }
 
     #[test]
-    fn reports_do_not_depend_on_the_stream_block_size(
+    fn reports_do_not_depend_on_the_stream_block_size_or_where_texts_are_kept(
         picks in proptest::collection::vec(0usize..LINES.len(), 1..400),
         block in 4096usize..20_000,
+        text_budget in 0usize..4096,
     ) {
         let text = log_from(&picks);
-        let analyze = |block_size| {
-            let options = AnalyzeOptions { block_size, reference_year: Some(2026) };
+        let analyze = |block_size, text_budget| {
+            let options = AnalyzeOptions {
+                block_size,
+                reference_year: Some(2026),
+                text_budget,
+            };
             analyzer()
                 .clone()
                 .with_options(options)
@@ -136,7 +144,12 @@ proptest! {
                 .report
                 .to_json()
         };
-        prop_assert_eq!(analyze(1 << 24), analyze(block));
+        // A small text budget sends most evidence texts to the temporary file: citations,
+        // stack traces and cycle errors read them back.
+        prop_assert_eq!(
+            analyze(1 << 24, usize::MAX),
+            analyze(block, text_budget)
+        );
     }
 
     #[test]

@@ -21,7 +21,7 @@ impl Citation {
                 .cloned()
                 .unwrap_or_else(|| "-".to_string()),
             line: line.line_no,
-            text: line.text.clone(),
+            text: line.text.get().into_owned(),
         }
     }
 }

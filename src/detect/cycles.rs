@@ -57,6 +57,50 @@ pub(crate) struct Place {
     pub seq: usize,
 }
 
+/// Where each evidence line sits, asked for by index: its own clocks (read from the line)
+/// and a clock borrowed from a timed line shortly before it in the same source. Only the
+/// borrowed clocks are kept, so this costs 16 bytes per line, not a [`Place`].
+pub(crate) struct Places<'e> {
+    evidence: &'e [EvidenceLine],
+    borrowed_us: Vec<Option<i64>>,
+}
+
+impl<'e> Places<'e> {
+    /// `borrow_within`: how many lines after a timed line its clock still holds.
+    pub fn new(evidence: &'e [EvidenceLine], borrow_within: u64) -> Self {
+        let mut last_clock: BTreeMap<usize, (u64, i64)> = BTreeMap::new();
+        let borrowed_us = evidence
+            .iter()
+            .map(|line| {
+                let own = line.clock_us();
+                if let Some(us) = own {
+                    last_clock.insert(line.source, (line.line_no, us));
+                }
+                own.or_else(|| {
+                    last_clock
+                        .get(&line.source)
+                        .filter(|(at, _)| line.line_no.saturating_sub(*at) <= borrow_within)
+                        .map(|(_, us)| *us)
+                })
+            })
+            .collect();
+        Self {
+            evidence,
+            borrowed_us,
+        }
+    }
+
+    pub fn of(&self, seq: usize) -> Place {
+        let line = &self.evidence[seq];
+        Place {
+            wall_us: line.timestamp_us,
+            boot_us: line.monotonic_us,
+            borrowed_us: self.borrowed_us[seq],
+            seq,
+        }
+    }
+}
+
 /// A position in the chosen order: the time, then the input position for lines of one time.
 pub(crate) type Position = (i64, usize);
 
@@ -91,7 +135,7 @@ pub(crate) struct ErrorLine {
 pub(crate) fn error_lines(
     rules: &RuleSet,
     evidence: &[EvidenceLine],
-    places: &[Place],
+    places: &Places<'_>,
     normalize_unit: impl Fn(&str) -> String,
 ) -> Vec<ErrorLine> {
     let ranks: Vec<u8> = rules
@@ -117,7 +161,7 @@ pub(crate) fn error_lines(
             .or(line.unit.as_deref())
             .map(&normalize_unit);
         errors.push(ErrorLine {
-            place: places[seq],
+            place: places.of(seq),
             rank,
             signal,
             unit,
@@ -245,7 +289,8 @@ fn belongs(error: &ErrorLine, subject: &str, looping_subjects: &HashSet<String>)
 
 /// The line's message without its envelope, cut to a readable length.
 fn message_of(line: &EvidenceLine) -> String {
-    let envelope = EnvelopeParser::new().parse(line.text.as_bytes());
+    let text = line.text.get();
+    let envelope = EnvelopeParser::new().parse(text.as_bytes());
     let message = String::from_utf8_lossy(&envelope.message);
     let message = message.trim();
     match message.char_indices().nth(MESSAGE_CHARS) {

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 
-use super::cycles::{self, Cycles, LastError, Ordering, Place};
+use super::cycles::{self, Cycles, LastError, Ordering, Place, Places};
 use super::stats::{median, median_absolute_deviation};
 use crate::evidence::EvidenceLine;
 use crate::rules::{RuleSet, Tag};
@@ -135,7 +135,7 @@ pub fn detect_restart_loops(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<R
     let mut subjects: BTreeMap<String, Vec<Event>> = BTreeMap::new();
     let mut unit_subjects: HashSet<String> = HashSet::new();
     let kinds: Vec<Option<EventKind>> = rules.signals.iter().map(|s| event_kind(&s.tags)).collect();
-    let places = places(evidence);
+    let places = Places::new(evidence, BORROW_CLOCK_LINES);
     for (seq, line) in evidence.iter().enumerate() {
         for m in &line.matches {
             let Some(kind) = kinds[m.signal as usize] else {
@@ -155,7 +155,7 @@ pub fn detect_restart_loops(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<R
             let event = Event {
                 kind,
                 clock_us: None,
-                place: places[seq],
+                place: places.of(seq),
                 pid: m.capture("pid").and_then(|p| p.parse().ok()).or(line.pid),
                 manager: line
                     .pid
@@ -238,34 +238,6 @@ fn attach_backoff(loops: &mut [RestartLoop], evidence: &[EvidenceLine]) {
             looped.pattern = LoopPattern::Backoff;
         }
     }
-}
-
-/// Where each evidence line sits: its own clocks, a clock borrowed from a timed line shortly
-/// before it in the same source, and its index.
-fn places(evidence: &[EvidenceLine]) -> Vec<Place> {
-    let mut last_clock: BTreeMap<usize, (u64, i64)> = BTreeMap::new();
-    evidence
-        .iter()
-        .enumerate()
-        .map(|(seq, line)| {
-            let own = line.clock_us();
-            if let Some(us) = own {
-                last_clock.insert(line.source, (line.line_no, us));
-            }
-            let borrowed = own.or_else(|| {
-                last_clock
-                    .get(&line.source)
-                    .filter(|(at, _)| line.line_no.saturating_sub(*at) <= BORROW_CLOCK_LINES)
-                    .map(|(_, us)| *us)
-            });
-            Place {
-                wall_us: line.timestamp_us,
-                boot_us: line.monotonic_us,
-                borrowed_us: borrowed,
-                seq,
-            }
-        })
-        .collect()
 }
 
 /// Fills in what happened inside the cycles: uptime, last error, timeline.

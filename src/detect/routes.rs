@@ -323,17 +323,22 @@ pub fn lost_route_lines(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<usize
     }
     let candidates = lost_route_candidates(rules, evidence);
     // The 2xx context lines by (source, subject, method, path): (line number, index).
-    let mut answers: HashMap<RouteKey<'_>, Vec<(u64, usize)>> = HashMap::new();
+    type AnswerKey<'a> = (usize, &'a str, String, String);
+    let mut answers: HashMap<AnswerKey<'_>, Vec<(u64, usize)>> = HashMap::new();
     for (index, line) in evidence.iter().enumerate() {
         if !line.matches.is_empty() {
             continue;
         }
-        if let Some((method, path, status)) = parse_request(&line.text) {
+        let text = line.text.get();
+        if let Some((method, path, status)) = parse_request(&text) {
             if (200..300).contains(&status) {
-                answers
-                    .entry((line.source, subject_of(line), method, path))
-                    .or_default()
-                    .push((line.line_no, index));
+                let key = (
+                    line.source,
+                    subject_of(line),
+                    method.to_string(),
+                    path.to_string(),
+                );
+                answers.entry(key).or_default().push((line.line_no, index));
             }
         }
     }
@@ -342,8 +347,8 @@ pub fn lost_route_lines(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<usize
         let key = (
             candidate.source,
             candidate.subject.as_str(),
-            candidate.method.as_str(),
-            candidate.path.as_str(),
+            candidate.method.clone(),
+            candidate.path.clone(),
         );
         let proof = answers.get(&key).and_then(|found| {
             found

@@ -253,9 +253,10 @@ fn clip(text: &str) -> String {
 /// The message of a line, without its transport envelope; an application's own stamp and
 /// level prefix stay, as they do for the rules.
 fn message_of(line: &EvidenceLine) -> String {
-    let envelope = EnvelopeParser::new().parse(line.text.as_bytes());
+    let text = line.text.get();
+    let envelope = EnvelopeParser::new().parse(text.as_bytes());
     match envelope.format {
-        LineFormat::App | LineFormat::Logfmt => line.text.trim_start().to_string(),
+        LineFormat::App | LineFormat::Logfmt => text.trim_start().to_string(),
         _ => String::from_utf8_lossy(&envelope.message).into_owned(),
     }
 }

@@ -23,7 +23,7 @@ fn line(source: usize, line_no: u64, host: Option<&str>) -> EvidenceLine {
         source,
         line_no,
         offset: 0,
-        text: String::new(),
+        text: Default::default(),
         timestamp_us: None,
         monotonic_us: None,
         host: host.map(Into::into),

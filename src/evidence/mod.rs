@@ -4,13 +4,17 @@
 //! It is a plain, serializable value so chunks, files and machines can be scanned apart and
 //! judged together.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use serde::Serialize;
 
 use crate::record::{Envelope, EnvelopeParser, Level, LineFormat};
 use crate::scan::{LineHit, SignalMatch};
+
+mod text;
+
+pub use text::{LineText, TextKeeper, DEFAULT_TEXT_BUDGET};
 
 /// One line that matched at least one signal, with its parsed envelope; or a *context line*
 /// (no signal matches) that a targeted pass added (an earlier 2xx answer to a route that
@@ -24,8 +28,9 @@ pub struct EvidenceLine {
     #[serde(skip)]
     pub offset: u64,
     /// The line as read (lossy UTF-8, cut when very long); a journal or docker JSON record
-    /// is shown as `time host identifier[pid]: message`.
-    pub text: String,
+    /// is shown as `time host identifier[pid]: message`. Past a run's text budget it lives
+    /// in a temporary file ([`LineText::get`] reads it).
+    pub text: LineText,
     /// UTC microseconds since the epoch.
     pub timestamp_us: Option<i64>,
     /// Microseconds since boot (kernel and dmesg lines).
@@ -74,6 +79,8 @@ fn readable(envelope: &Envelope<'_>) -> String {
 pub struct EvidenceBuilder {
     parser: EnvelopeParser,
     names: SharedNames,
+    values: SharedValues,
+    texts: TextKeeper,
 }
 
 impl EvidenceBuilder {
@@ -81,7 +88,21 @@ impl EvidenceBuilder {
         Self {
             parser,
             names: SharedNames::default(),
+            values: SharedValues::default(),
+            texts: TextKeeper::default(),
         }
+    }
+
+    /// Holds at most `bytes` of line text in memory; further texts go to a temporary file
+    /// (default [`DEFAULT_TEXT_BUDGET`]).
+    pub fn with_text_budget(mut self, bytes: usize) -> Self {
+        self.texts = TextKeeper::new(bytes);
+        self
+    }
+
+    /// Why texts past the budget stayed in memory (no temporary file), if they did.
+    pub fn text_problem(&self) -> Option<&str> {
+        self.texts.problem()
     }
 
     /// A new source starts: `parser` (its year state) replaces the last one's; the names
@@ -103,20 +124,16 @@ impl EvidenceBuilder {
             LineFormat::JournalJson | LineFormat::DockerJson => Some(readable(&envelope)),
             _ => None,
         };
-        let shown_as_read = record.is_none();
-        let mut line = from_envelope(
-            source,
-            line_no,
-            record.unwrap_or_default(),
-            &envelope,
-            &mut self.names,
-        );
-        if shown_as_read {
-            // The scanner's copy of the line is kept, not copied again.
-            line.text = into_text(text);
-        }
+        let mut line = from_envelope(source, line_no, &envelope, &mut self.names);
+        // A plain line keeps the scanner's copy, not a second one.
+        let shown = record.unwrap_or_else(|| into_text(text));
+        line.text = self.texts.keep(shown);
         line.offset = offset;
-        line.matches = matches.into_boxed_slice();
+        let mut matches = matches.into_boxed_slice();
+        for capture in matches.iter_mut().flat_map(|m| m.captures.iter_mut()) {
+            self.values.share(&mut capture.value);
+        }
+        line.matches = matches;
         line
     }
 
@@ -133,7 +150,8 @@ impl EvidenceBuilder {
             LineFormat::JournalJson | LineFormat::DockerJson => readable(&envelope),
             _ => into_text(LineHit::keep_text(raw)),
         };
-        let mut line = from_envelope(source, line_no, shown, &envelope, &mut self.names);
+        let mut line = from_envelope(source, line_no, &envelope, &mut self.names);
+        line.text = self.texts.keep(shown);
         line.offset = offset;
         line
     }
@@ -162,6 +180,26 @@ impl SharedNames {
     }
 }
 
+/// Interned capture values: the scanner makes each value on its own; a value seen before is
+/// replaced by the first copy, so a unit name captured on 40,000 lines is held once. Bounded
+/// like [`SharedNames`].
+#[derive(Debug, Default)]
+struct SharedValues {
+    seen: HashSet<Arc<str>>,
+}
+
+impl SharedValues {
+    const MAX: usize = 65_536;
+
+    fn share(&mut self, value: &mut Arc<str>) {
+        if let Some(first) = self.seen.get(&**value) {
+            *value = Arc::clone(first);
+        } else if self.seen.len() < Self::MAX {
+            self.seen.insert(Arc::clone(value));
+        }
+    }
+}
+
 /// The bytes as text, without a copy when they are valid UTF-8.
 fn into_text(bytes: Vec<u8>) -> String {
     String::from_utf8(bytes)
@@ -171,7 +209,6 @@ fn into_text(bytes: Vec<u8>) -> String {
 fn from_envelope(
     source: usize,
     line_no: u64,
-    text: String,
     envelope: &Envelope<'_>,
     names: &mut SharedNames,
 ) -> EvidenceLine {
@@ -187,7 +224,7 @@ fn from_envelope(
         pid: envelope.pid,
         level: envelope.level,
         message_id: names.get(envelope.message_id.as_deref()),
-        text,
+        text: LineText::default(),
         matches: Box::default(),
     }
 }
@@ -224,7 +261,7 @@ mod tests {
         };
         let line = EvidenceBuilder::new(EnvelopeParser::new()).line(0, hit);
         assert_eq!(
-            line.text,
+            line.text.get(),
             "2026-01-16T12:28:18.069134Z web python[42]: bind failed\\nretrying"
         );
         assert_eq!((line.line_no, line.pid), (7, Some(42)));
