@@ -21,7 +21,10 @@ Examples:
   logsleuth rules check my-rules.toml           validate your own rule file
   logsleuth explain port-conflict               full guidance for one cause
 
-Exit status: 0 the run completed, 1 a finding at or above --fail-on, 2 an error.";
+Exit status: 0 the run completed, 1 a finding at or above --fail-on, 2 an error.
+
+Environment: NO_COLOR turns colour off (see --color); TMPDIR is where a run keeps the text
+of its evidence lines past the first 8 MiB (an anonymous file, gone when the run ends).";
 
 /// Finds out why a service keeps dying.
 ///

@@ -4,7 +4,7 @@
 //! It is a plain, serializable value so chunks, files and machines can be scanned apart and
 //! judged together.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -79,7 +79,6 @@ fn readable(envelope: &Envelope<'_>) -> String {
 pub struct EvidenceBuilder {
     parser: EnvelopeParser,
     names: SharedNames,
-    values: SharedValues,
     texts: TextKeeper,
 }
 
@@ -88,7 +87,6 @@ impl EvidenceBuilder {
         Self {
             parser,
             names: SharedNames::default(),
-            values: SharedValues::default(),
             texts: TextKeeper::default(),
         }
     }
@@ -129,11 +127,7 @@ impl EvidenceBuilder {
         let shown = record.unwrap_or_else(|| into_text(text));
         line.text = self.texts.keep(shown);
         line.offset = offset;
-        let mut matches = matches.into_boxed_slice();
-        for capture in matches.iter_mut().flat_map(|m| m.captures.iter_mut()) {
-            self.values.share(&mut capture.value);
-        }
-        line.matches = matches;
+        line.matches = matches.into_boxed_slice();
         line
     }
 
@@ -177,26 +171,6 @@ impl SharedNames {
             self.by_bytes.insert(bytes.into(), Arc::clone(&name));
         }
         Some(name)
-    }
-}
-
-/// Interned capture values: the scanner makes each value on its own; a value seen before is
-/// replaced by the first copy, so a unit name captured on 40,000 lines is held once. Bounded
-/// like [`SharedNames`].
-#[derive(Debug, Default)]
-struct SharedValues {
-    seen: HashSet<Arc<str>>,
-}
-
-impl SharedValues {
-    const MAX: usize = 65_536;
-
-    fn share(&mut self, value: &mut Arc<str>) {
-        if let Some(first) = self.seen.get(&**value) {
-            *value = Arc::clone(first);
-        } else if self.seen.len() < Self::MAX {
-            self.seen.insert(Arc::clone(value));
-        }
     }
 }
 

@@ -10,12 +10,11 @@ use crate::rules::SignalIdx;
 pub const MAX_EVIDENCE_BYTES: usize = 4096;
 
 /// One named capture of a signal's regex. The name is shared by every match of the signal,
-/// and evidence shares values that repeat (a unit name, a method, a status; see
-/// [`crate::evidence::EvidenceBuilder`]), so most captures cost no allocation of their own.
+/// so evidence pays only for the value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Capture {
     pub name: Arc<str>,
-    pub value: Arc<str>,
+    pub value: Box<str>,
 }
 
 impl Capture {
