@@ -143,7 +143,9 @@ impl<'a> Follower<'a> {
         }
         self.names.push(name.to_string());
         self.sources.push(LiveSource {
-            builder: EvidenceBuilder::new(parser),
+            // The window bounds the evidence kept; a temporary file of texts would only
+            // grow for as long as the follow runs.
+            builder: EvidenceBuilder::new(parser).with_text_budget(usize::MAX),
             next_line: 1,
             line_open: false,
         });
