@@ -263,18 +263,20 @@ fn is_resolved(failure: usize, resolvers: &[usize], inputs: &Inputs<'_>) -> bool
         .any(|&b| same_process(failed, &evidence[b]))
 }
 
+/// The evidence lines of all `references`, ascending and each once.
+fn lines_of_all(references: &[EvidenceRef], inputs: &Inputs<'_>) -> Vec<usize> {
+    let mut lines: Vec<usize> = references
+        .iter()
+        .flat_map(|r| lines_for(r, inputs))
+        .collect();
+    lines.sort_unstable();
+    lines.dedup();
+    lines
+}
+
 fn evaluate(cause: &Cause, inputs: &Inputs<'_>) -> Option<Finding> {
     let when = &cause.when;
-    let resolvers: Vec<usize> = {
-        let mut lines: Vec<usize> = when
-            .resolved_by
-            .iter()
-            .flat_map(|r| lines_for(r, inputs))
-            .collect();
-        lines.sort_unstable();
-        lines.dedup();
-        lines
-    };
+    let resolvers = lines_of_all(&when.resolved_by, inputs);
     let mut required: Vec<usize> = Vec::new();
     let mut any_hits = 0;
     for reference in &when.any {
@@ -323,13 +325,7 @@ fn evaluate(cause: &Cause, inputs: &Inputs<'_>) -> Option<Finding> {
         return None;
     }
 
-    let mut support_lines: Vec<usize> = when
-        .supporting
-        .iter()
-        .flat_map(|r| lines_for(r, inputs))
-        .collect();
-    support_lines.sort_unstable();
-    support_lines.dedup();
+    let support_lines = lines_of_all(&when.supporting, inputs);
     let values = template::Values::collect(inputs, &required, &support_lines);
     let cited = pick_citations(&required);
     let signals = signal_ids(inputs, &required, cause);

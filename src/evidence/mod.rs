@@ -14,7 +14,8 @@ use crate::scan::{LineHit, SignalMatch};
 
 mod text;
 
-pub use text::{LineText, TextKeeper, DEFAULT_TEXT_BUDGET};
+use text::TextKeeper;
+pub use text::{LineText, DEFAULT_TEXT_BUDGET};
 
 /// One line that matched at least one signal, with its parsed envelope; or a *context line*
 /// (no signal matches) that a targeted pass added (an earlier 2xx answer to a route that

@@ -78,21 +78,9 @@ impl PartialEq for LineText {
     }
 }
 
-impl PartialEq<&str> for LineText {
-    fn eq(&self, other: &&str) -> bool {
-        self.get() == *other
-    }
-}
-
 impl std::fmt::Debug for LineText {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Debug::fmt(&*self.get(), f)
-    }
-}
-
-impl std::fmt::Display for LineText {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.get())
     }
 }
 
