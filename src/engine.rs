@@ -42,6 +42,13 @@ impl ReadBlock {
     }
 }
 
+/// The hits of a block, handed from the scanning to the evidence thread, with the block's
+/// offset in the source's stream (hit offsets count from the block's start).
+struct ScannedBlock {
+    hits: Vec<crate::scan::LineHit>,
+    offset: u64,
+}
+
 /// The lines of a block to scan, with their offset: all of it, or, when it starts with the
 /// rest of a line longer than a block, what follows that rest (its first block-sized piece
 /// was scanned and is its evidence; the rest is skipped, and counted in `next_line`).
@@ -352,21 +359,47 @@ impl Analyzer {
         }
     }
 
-    /// Scans a stream: this thread reads blocks of whole lines while a second one scans the
-    /// previous blocks and turns their hits into evidence, so reading (the kernel's copy,
-    /// decompression) overlaps scanning. At most [`BLOCKS_IN_FLIGHT`] blocks wait.
+    /// Scans a stream in three stages, each on its own thread: this one reads blocks of
+    /// whole lines, a second scans them, a third turns their hits into evidence. So reading
+    /// (the kernel's copy, decompression), scanning and the evidence's envelope parsing
+    /// (sequential: the parser learns the year as it goes) overlap. At most
+    /// [`BLOCKS_IN_FLIGHT`] blocks wait at each hand-over.
     fn scan_stream(&self, source: usize, reader: impl Read, run: &mut Run) -> std::io::Result<()> {
         let (filled, to_scan) = std::sync::mpsc::sync_channel::<ReadBlock>(BLOCKS_IN_FLIGHT);
         let (recycle, emptied) = std::sync::mpsc::channel::<Vec<u8>>();
+        let (scanned, to_build) = std::sync::mpsc::sync_channel::<ScannedBlock>(BLOCKS_IN_FLIGHT);
+        let Run {
+            report,
+            evidence,
+            evidence_builder,
+            ..
+        } = run;
+        let summary = &mut report.sources[source];
         std::thread::scope(|scope| {
             scope.spawn(move || {
+                for block in to_build {
+                    for mut hit in block.hits {
+                        hit.offset += block.offset;
+                        evidence.push(evidence_builder.line(source, hit));
+                    }
+                }
+            });
+            scope.spawn(move || {
+                let scanned = scanned;
                 let mut next_line = 1;
                 for block in to_scan {
                     if let Some((bytes, offset)) = block.whole_lines(&mut next_line) {
                         if let Some(progress) = &self.progress {
                             progress.bytes_scanned(bytes.len() as u64);
                         }
-                        next_line = self.scan_block(source, bytes, next_line, offset, run);
+                        let (hits, newlines) = self.scanner.scan(bytes, next_line);
+                        summary.matched_lines += hits.len() as u64;
+                        let ends_open = !bytes.is_empty() && !bytes.ends_with(b"\n");
+                        summary.lines = next_line - 1 + newlines + u64::from(ends_open);
+                        next_line += newlines;
+                        if scanned.send(ScannedBlock { hits, offset }).is_err() {
+                            break;
+                        }
                     }
                     let _ = recycle.send(block.block.buffer);
                 }
@@ -423,28 +456,6 @@ impl Analyzer {
             }
         }
         Ok(())
-    }
-
-    /// Scans whole lines, turns hits into evidence; returns the next line number.
-    fn scan_block(
-        &self,
-        source: usize,
-        bytes: &[u8],
-        first_line: u64,
-        offset: u64,
-        run: &mut Run,
-    ) -> u64 {
-        let (hits, newlines) = self.scanner.scan(bytes, first_line);
-        let summary = &mut run.report.sources[source];
-        summary.matched_lines += hits.len() as u64;
-        let ends_open = !bytes.is_empty() && !bytes.ends_with(b"\n");
-        summary.lines = first_line - 1 + newlines + u64::from(ends_open);
-        for mut hit in hits {
-            hit.offset += offset;
-            let line = run.evidence_builder.line(source, hit);
-            run.evidence.push(line);
-        }
-        first_line + newlines
     }
 
     fn finish(&self, run: Run) -> Analysis {
