@@ -12,6 +12,7 @@ use super::literals::derive_literals;
 use super::model::{
     Cause, CauseCondition, EvidenceRef, Example, RuleSet, Severity, Signal, SignalIdx, Tag,
 };
+use super::signal_regex::SignalRegex;
 
 /// Largest compiled program a rule's regex may have; a bigger one is an error.
 const REGEX_SIZE_LIMIT: usize = 2 << 20;
@@ -114,6 +115,9 @@ struct RawCondition {
 struct RuleText {
     name: String,
     text: String,
+    /// Embedded in the binary: its regexes are known to compile and are compiled on first
+    /// use ([`SignalRegex`]).
+    builtin: bool,
 }
 
 /// Collects rule files and builds a validated [`RuleSet`].
@@ -164,6 +168,7 @@ impl RuleSetBuilder {
         self.texts.push(RuleText {
             name: name.into(),
             text: text.into(),
+            builtin: false,
         });
         self
     }
@@ -193,7 +198,11 @@ impl RuleSetBuilder {
                 ),
             }),
             Ok(Some(bytes)) => match String::from_utf8(bytes) {
-                Ok(text) => self.texts.push(RuleText { name, text }),
+                Ok(text) => self.texts.push(RuleText {
+                    name,
+                    text,
+                    builtin: false,
+                }),
                 Err(err) => {
                     let offset = err.utf8_error().valid_up_to();
                     let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
@@ -224,6 +233,7 @@ impl RuleSetBuilder {
                     .map(|(name, text)| RuleText {
                         name: name.to_string(),
                         text: text.to_string(),
+                        builtin: true,
                     }),
             );
         }
@@ -243,9 +253,11 @@ impl RuleSetBuilder {
             }
         }
 
-        // Compiling the regexes is most of the start-up time: done in parallel first.
+        // The users' regexes are compiled now, in parallel, to report their errors; the
+        // built-in ones when a line first needs them.
         let patterns: Vec<&str> = parsed
             .iter()
+            .filter(|(file, _)| !file.builtin)
             .flat_map(|(_, raw)| raw.signal.iter())
             .filter_map(|signal| signal.regex.as_ref().map(|r| r.get_ref().as_str()))
             .collect();
@@ -266,8 +278,18 @@ impl RuleSetBuilder {
                         &file.name, &file.text, offset, message,
                     ))
                 };
-                if let Some(signal) = compile_signal(&file.name, raw_signal, &compiled, &mut report)
-                {
+                let regex = |pattern: &str| {
+                    let deferred = file.builtin.then(|| SignalRegex::deferred(pattern));
+                    match deferred.flatten() {
+                        Some(regex) => Ok(regex),
+                        None => compiled
+                            .get(pattern)
+                            .cloned()
+                            .unwrap_or_else(|| compile_regex(pattern))
+                            .map(SignalRegex::compiled),
+                    }
+                };
+                if let Some(signal) = compile_signal(&file.name, raw_signal, regex, &mut report) {
                     let key = signal.id.clone();
                     let here = raw_signal.id.span().start;
                     if let Some((other_file, other_offset)) = signal_ids.get(&key) {
@@ -441,10 +463,11 @@ pub(crate) fn compile_regex(pattern: &str) -> Result<regex::bytes::Regex, String
         })
 }
 
+/// `regex` compiles (or defers) a pattern.
 fn compile_signal(
     file: &str,
     raw: &RawSignal,
-    compiled: &HashMap<&str, Result<regex::bytes::Regex, String>>,
+    regex: impl Fn(&str) -> Result<SignalRegex, String>,
     report: &mut impl FnMut(usize, String),
 ) -> Option<Signal> {
     let id = raw.id.get_ref();
@@ -467,11 +490,7 @@ fn compile_signal(
             return None;
         }
     };
-    let regex = match compiled
-        .get(pattern)
-        .cloned()
-        .unwrap_or_else(|| compile_regex(pattern))
-    {
+    let regex = match regex(pattern) {
         Ok(regex) => Some(regex),
         Err(message) => {
             report(pattern_at, message);
@@ -747,6 +766,30 @@ title = "Port {port} is in use"
 any = ["bind-in-use"]
 supporting = ["tag:restart-marker"]
 "#;
+
+    /// Built-in regexes are compiled on first use: this is where a bad one fails.
+    #[test]
+    fn every_builtin_regex_compiles_and_a_users_regex_is_compiled_at_once() {
+        let user_signal = "[[signal]]\nid = \"quota-ledger\"\nregex = 'quota ledger (?P<n>\\d+)'\n";
+        let rules = RuleSetBuilder::new()
+            .add_text("t.toml", user_signal)
+            .build()
+            .unwrap();
+        let (builtin, user): (Vec<_>, Vec<_>) = rules
+            .signals
+            .iter()
+            .partition(|s| s.origin.as_str() != "t.toml");
+        assert!(builtin.len() > 100);
+        assert_eq!(user.len(), 1);
+        assert!(builtin.iter().all(|s| !s.regex.is_compiled()));
+        assert!(user.iter().all(|s| s.regex.is_compiled()));
+        for signal in builtin {
+            if let Err(err) = compile_regex(signal.regex.as_str()) {
+                panic!("{}: signal `{}`: {err}", signal.origin, signal.id);
+            }
+            assert!(signal.regex.get().captures_len() >= 1);
+        }
+    }
 
     #[test]
     fn a_good_file_loads() {

@@ -10,7 +10,7 @@ use super::bucket_filter::{BucketFilter, FilterLiteral};
 use super::count_newlines;
 use super::hit::{Capture, LineHit, SignalMatch};
 use crate::record::{EnvelopeParser, Level, LineFormat};
-use crate::rules::{RuleSet, Severity, SignalIdx};
+use crate::rules::{RuleSet, Severity, SignalIdx, SignalRegex};
 
 /// Literals per prefilter automaton. Measured: aho-corasick's SIMD (Teddy) path holds up to
 /// about 32 literals, halves its speed by 48 and falls to a slow path past 64.
@@ -258,7 +258,9 @@ fn build_fallback_finders(rules: &RuleSet, fallback: &[SignalIdx]) -> Vec<Regex>
     unanchored
         .iter()
         .zip(fallback)
-        .map(|(pattern, &idx)| build(pattern).unwrap_or_else(|_| rules.signal(idx).regex.clone()))
+        .map(|(pattern, &idx)| {
+            build(pattern).unwrap_or_else(|_| rules.signal(idx).regex.get().clone())
+        })
         .collect()
 }
 
@@ -325,7 +327,8 @@ pub struct Scanner {
     line_matchers: Vec<LineMatcher>,
     fallback: Vec<SignalIdx>,
     fallback_finders: Vec<Regex>,
-    regexes: Vec<Regex>,
+    /// Compiled on a signal's first candidate line.
+    regexes: Vec<SignalRegex>,
     /// Per signal, the name each capture group reports under (see [`base_name`]), shared
     /// by every match so a capture costs only its value.
     capture_names: Vec<Vec<Option<Arc<str>>>>,
@@ -527,7 +530,7 @@ impl Scanner {
                     continue;
                 }
             }
-            let regex = &self.regexes[idx as usize];
+            let regex = self.regexes[idx as usize].get();
             let locations = scratch.locations(idx, regex);
             if regex.captures_read(locations, message).is_none() {
                 continue;
