@@ -61,12 +61,12 @@ impl Values {
         for &i in required.iter().chain(supporting) {
             let line = &inputs.evidence[i];
             for m in &line.matches {
-                for capture in &m.captures {
-                    if !capture.value.is_empty() {
+                for (name, value) in m.captures() {
+                    if !value.is_empty() {
                         values
                             .values
-                            .entry(capture.name.to_string())
-                            .or_insert_with(|| capture.value.to_string());
+                            .entry(name.to_string())
+                            .or_insert_with(|| value.to_string());
                     }
                 }
             }

@@ -9,36 +9,134 @@ use crate::rules::SignalIdx;
 /// Longest line text kept as evidence; longer lines are cut (the cut is marked).
 pub const MAX_EVIDENCE_BYTES: usize = 4096;
 
-/// One named capture of a signal's regex. The name is shared by every match of the signal,
-/// so evidence pays only for the value.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Capture {
-    pub name: Arc<str>,
-    pub value: Box<str>,
-}
-
-impl Capture {
-    pub fn new(name: &str, value: &str) -> Self {
-        Self {
-            name: name.into(),
-            value: value.into(),
-        }
-    }
-}
+/// The names of a signal's named capture groups, shared by every match of the signal; a
+/// match refers to them by index.
+pub type CaptureNames = Arc<[Arc<str>]>;
 
 /// One signal that matched a line, with its named captures.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+///
+/// The captures live in one string: for each, its name's index and its value's length, each
+/// a little varint of ASCII bytes (6 bits per byte, bit 6 says more follow), then the value.
+/// So a match costs two allocations however many groups its regex has, and evidence lines by
+/// the hundred thousand stay small.
+#[derive(Clone, PartialEq, Eq)]
 pub struct SignalMatch {
     pub signal: SignalIdx,
-    pub captures: Box<[Capture]>,
+    names: CaptureNames,
+    packed: Box<str>,
 }
 
 impl SignalMatch {
+    /// A match of `signal` with `captures`: (index into `names`, value) pairs.
+    pub fn new<V: AsRef<str>>(
+        signal: SignalIdx,
+        names: &CaptureNames,
+        captures: impl IntoIterator<Item = (usize, V)>,
+    ) -> Self {
+        let mut packed = String::new();
+        for (name, value) in captures {
+            let value = value.as_ref();
+            debug_assert!(name < names.len());
+            push_varint(&mut packed, name);
+            push_varint(&mut packed, value.len());
+            packed.push_str(value);
+        }
+        Self {
+            signal,
+            names: Arc::clone(names),
+            packed: packed.into_boxed_str(),
+        }
+    }
+
+    /// A match from (name, value) pairs (tests, hand-made evidence).
+    pub fn from_pairs(signal: SignalIdx, pairs: &[(&str, &str)]) -> Self {
+        let names: CaptureNames = pairs.iter().map(|(name, _)| Arc::from(*name)).collect();
+        Self::new(
+            signal,
+            &names,
+            pairs.iter().enumerate().map(|(i, (_, value))| (i, *value)),
+        )
+    }
+
+    /// The value captured under `name`, the first if several groups share the name.
     pub fn capture(&self, name: &str) -> Option<&str> {
-        self.captures
-            .iter()
-            .find(|c| &*c.name == name)
-            .map(|c| &*c.value)
+        self.captures()
+            .find(|(found, _)| *found == name)
+            .map(|(_, value)| value)
+    }
+
+    /// Every capture, as (name, value), in group order.
+    pub fn captures(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+        let mut rest = &*self.packed;
+        std::iter::from_fn(move || {
+            if rest.is_empty() {
+                return None;
+            }
+            let name = take_varint(&mut rest);
+            let len = take_varint(&mut rest);
+            let (value, after) = rest.split_at(len);
+            rest = after;
+            Some((&*self.names[name], value))
+        })
+    }
+}
+
+/// Appends `n` as ASCII bytes of 6 bits each, low bits first; bit 6 marks that more follow.
+fn push_varint(out: &mut String, mut n: usize) {
+    while n >= 64 {
+        out.push(char::from(0x40 | (n & 0x3F) as u8));
+        n >>= 6;
+    }
+    out.push(char::from(n as u8));
+}
+
+/// Reads a number [`push_varint`] wrote at the start of `text` and moves past it.
+fn take_varint(text: &mut &str) -> usize {
+    let (mut n, mut shift, mut used) = (0usize, 0, 0);
+    for byte in text.bytes() {
+        used += 1;
+        n |= usize::from(byte & 0x3F) << shift;
+        shift += 6;
+        if byte & 0x40 == 0 {
+            break;
+        }
+    }
+    *text = &text[used..];
+    n
+}
+
+impl std::fmt::Debug for SignalMatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignalMatch")
+            .field("signal", &self.signal)
+            .field("captures", &self.captures().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+/// As a list of `{name, value}` objects, the shape the evidence has always had.
+impl Serialize for SignalMatch {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeSeq, SerializeStruct};
+        struct Captures<'a>(&'a SignalMatch);
+        impl Serialize for Captures<'_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                #[derive(Serialize)]
+                struct Capture<'a> {
+                    name: &'a str,
+                    value: &'a str,
+                }
+                let mut seq = serializer.serialize_seq(None)?;
+                for (name, value) in self.0.captures() {
+                    seq.serialize_element(&Capture { name, value })?;
+                }
+                seq.end()
+            }
+        }
+        let mut state = serializer.serialize_struct("SignalMatch", 2)?;
+        state.serialize_field("signal", &self.signal)?;
+        state.serialize_field("captures", &Captures(self))?;
+        state.end()
     }
 }
 
@@ -74,5 +172,36 @@ impl LineHit {
         let mut text = line[..end].to_vec();
         text.extend_from_slice("…".as_bytes());
         text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn captures_come_back_as_they_went_in() {
+        let long = "x".repeat(70_000);
+        let names: CaptureNames = ["port", "path", "port", "message"]
+            .iter()
+            .map(|n| Arc::from(*n))
+            .collect();
+        let m = SignalMatch::new(7, &names, [(1, "/ä/€"), (2, "80"), (3, long.as_str())]);
+        assert_eq!(
+            m.captures().collect::<Vec<_>>(),
+            [("path", "/ä/€"), ("port", "80"), ("message", long.as_str())]
+        );
+        assert_eq!(m.capture("port"), Some("80"));
+        assert_eq!(m.capture("missing"), None);
+        let many: CaptureNames = (0..300).map(|i| Arc::from(format!("g{i}"))).collect();
+        let m = SignalMatch::new(1, &many, [(299, ""), (64, "v")]);
+        assert_eq!(
+            m.captures().collect::<Vec<_>>(),
+            [("g299", ""), ("g64", "v")]
+        );
+        assert_eq!(
+            serde_json::to_string(&SignalMatch::from_pairs(3, &[("unit", "a.service")])).unwrap(),
+            r#"{"signal":3,"captures":[{"name":"unit","value":"a.service"}]}"#
+        );
     }
 }

@@ -8,7 +8,7 @@ use regex::bytes::{CaptureLocations, Regex};
 
 use super::bucket_filter::{BucketFilter, FilterLiteral};
 use super::count_newlines;
-use super::hit::{Capture, LineHit, SignalMatch};
+use super::hit::{CaptureNames, LineHit, SignalMatch};
 use crate::record::{EnvelopeParser, Level, LineFormat};
 use crate::rules::{RuleSet, Severity, SignalIdx, SignalRegex};
 
@@ -105,15 +105,10 @@ impl ScannerBuilder {
             fallback,
             fallback_finders,
             regexes: rules.signals.iter().map(|s| s.regex.clone()).collect(),
-            capture_names: rules
+            capture_groups: rules
                 .signals
                 .iter()
-                .map(|s| {
-                    s.regex
-                        .capture_names()
-                        .map(|name| name.map(|n| Arc::from(base_name(n))))
-                        .collect()
-                })
+                .map(|s| CaptureGroups::new(s.regex.capture_names()))
                 .collect(),
             message_ids: rules
                 .signals
@@ -329,9 +324,8 @@ pub struct Scanner {
     fallback_finders: Vec<Regex>,
     /// Compiled on a signal's first candidate line.
     regexes: Vec<SignalRegex>,
-    /// Per signal, the name each capture group reports under (see [`base_name`]), shared
-    /// by every match so a capture costs only its value.
-    capture_names: Vec<Vec<Option<Arc<str>>>>,
+    /// Per signal, the names its capture groups report under (see [`base_name`]).
+    capture_groups: Vec<CaptureGroups>,
     /// The journal `MESSAGE_ID` each signal requires, if any.
     message_ids: Vec<Option<Box<[u8]>>>,
     /// Per signal: the least severity a line that states one must have.
@@ -535,10 +529,8 @@ impl Scanner {
             if regex.captures_read(locations, message).is_none() {
                 continue;
             }
-            matches.push(SignalMatch {
-                signal: idx,
-                captures: named_captures(&self.capture_names[idx as usize], locations, message),
-            });
+            let groups = &self.capture_groups[idx as usize];
+            matches.push(groups.matched(idx, locations, message));
         }
         scratch.candidates = candidates;
         matches
@@ -557,23 +549,43 @@ fn severity_of(level: Level) -> Severity {
     }
 }
 
-fn named_captures(
-    names: &[Option<Arc<str>>],
-    locations: &CaptureLocations,
-    text: &[u8],
-) -> Box<[Capture]> {
-    names
-        .iter()
-        .enumerate()
-        .filter_map(|(i, name)| {
-            let name = name.as_ref()?;
-            let (start, end) = locations.get(i)?;
-            Some(Capture {
-                name: Arc::clone(name),
-                value: String::from_utf8_lossy(&text[start..end]).into(),
+/// A signal's named capture groups: the names its matches share, and for each group of
+/// the regex the index of its name (`None` for unnamed groups).
+#[derive(Debug, Clone)]
+struct CaptureGroups {
+    names: CaptureNames,
+    name_of_group: Box<[Option<usize>]>,
+}
+
+impl CaptureGroups {
+    fn new<'a>(group_names: impl Iterator<Item = Option<&'a str>>) -> Self {
+        let mut names: Vec<Arc<str>> = Vec::new();
+        let name_of_group = group_names
+            .map(|name| {
+                let name = name?;
+                names.push(Arc::from(base_name(name)));
+                Some(names.len() - 1)
             })
-        })
-        .collect()
+            .collect();
+        Self {
+            names: names.into(),
+            name_of_group,
+        }
+    }
+
+    /// The match of `signal` whose groups matched at `locations` in `text`.
+    fn matched(&self, signal: SignalIdx, locations: &CaptureLocations, text: &[u8]) -> SignalMatch {
+        let values = self
+            .name_of_group
+            .iter()
+            .enumerate()
+            .filter_map(|(group, name)| {
+                let name = (*name)?;
+                let (start, end) = locations.get(group)?;
+                Some((name, String::from_utf8_lossy(&text[start..end])))
+            });
+        SignalMatch::new(signal, &self.names, values)
+    }
 }
 
 /// A regex cannot name two groups alike, so alternatives capture `port`, `port2`, `port3`:

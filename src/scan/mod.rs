@@ -11,7 +11,7 @@ mod bucket_filter;
 mod hit;
 mod matcher;
 
-pub use hit::{Capture, LineHit, SignalMatch};
+pub use hit::{CaptureNames, LineHit, SignalMatch};
 pub use matcher::{Scanner, ScannerBuilder};
 
 /// Counts `\n` bytes (memchr's vectorised count).
