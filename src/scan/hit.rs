@@ -33,7 +33,8 @@ impl SignalMatch {
         names: &CaptureNames,
         captures: impl IntoIterator<Item = (usize, V)>,
     ) -> Self {
-        let mut packed = String::new();
+        // Most matches' captures fit: one allocation, then one shrink.
+        let mut packed = String::with_capacity(64);
         for (name, value) in captures {
             let value = value.as_ref();
             debug_assert!(name < names.len());
@@ -59,24 +60,43 @@ impl SignalMatch {
     }
 
     /// The value captured under `name`, the first if several groups share the name.
+    /// Detectors ask this of every line, so names are compared once, not per capture.
     pub fn capture(&self, name: &str) -> Option<&str> {
-        self.captures()
-            .find(|(found, _)| *found == name)
+        let mut wanted = 0u64;
+        for (index, candidate) in self.names.iter().enumerate().take(64) {
+            if **candidate == *name {
+                wanted |= 1 << index;
+            }
+        }
+        if wanted == 0 && self.names.len() <= 64 {
+            return None;
+        }
+        self.entries()
+            .find(|&(index, _)| match index {
+                0..=63 => wanted & (1 << index) != 0,
+                _ => *self.names[index] == *name,
+            })
             .map(|(_, value)| value)
     }
 
     /// Every capture, as (name, value), in group order.
     pub fn captures(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
-        let mut rest = &*self.packed;
+        self.entries()
+            .map(|(index, value)| (&*self.names[index], value))
+    }
+
+    /// Every capture as (name index, value).
+    fn entries(&self) -> impl Iterator<Item = (usize, &str)> + '_ {
+        let bytes = self.packed.as_bytes();
+        let mut at = 0;
         std::iter::from_fn(move || {
-            if rest.is_empty() {
+            if at >= bytes.len() {
                 return None;
             }
-            let name = take_varint(&mut rest);
-            let len = take_varint(&mut rest);
-            let (value, after) = rest.split_at(len);
-            rest = after;
-            Some((&*self.names[name], value))
+            let (index, after_index) = read_varint(bytes, at);
+            let (len, start) = read_varint(bytes, after_index);
+            at = start + len;
+            Some((index, &self.packed[start..at]))
         })
     }
 }
@@ -90,19 +110,18 @@ fn push_varint(out: &mut String, mut n: usize) {
     out.push(char::from(n as u8));
 }
 
-/// Reads a number [`push_varint`] wrote at the start of `text` and moves past it.
-fn take_varint(text: &mut &str) -> usize {
-    let (mut n, mut shift, mut used) = (0usize, 0, 0);
-    for byte in text.bytes() {
-        used += 1;
+/// Reads a number [`push_varint`] wrote at `bytes[at..]`; returns it and where it ends.
+fn read_varint(bytes: &[u8], mut at: usize) -> (usize, usize) {
+    let (mut n, mut shift) = (0usize, 0);
+    while let Some(&byte) = bytes.get(at) {
+        at += 1;
         n |= usize::from(byte & 0x3F) << shift;
         shift += 6;
         if byte & 0x40 == 0 {
             break;
         }
     }
-    *text = &text[used..];
-    n
+    (n, at)
 }
 
 impl std::fmt::Debug for SignalMatch {
