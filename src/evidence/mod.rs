@@ -5,16 +5,17 @@
 //! judged together.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use serde::Serialize;
 
 use crate::record::{Envelope, EnvelopeParser, Level, LineFormat};
 use crate::scan::{LineHit, SignalMatch};
 
+mod name;
 mod text;
 
 use text::TextKeeper;
+pub use name::Name;
 pub use text::{LineText, DEFAULT_TEXT_BUDGET};
 
 /// One line that matched at least one signal, with its parsed envelope; or a *context line*
@@ -38,14 +39,14 @@ pub struct EvidenceLine {
     pub monotonic_us: Option<i64>,
     /// Host, identifier, unit and message id are shared with the other lines that name
     /// the same one ([`EvidenceBuilder`]).
-    pub host: Option<Arc<str>>,
+    pub host: Option<Name>,
     /// Syslog identifier, container or compose service.
-    pub identifier: Option<Arc<str>>,
+    pub identifier: Option<Name>,
     /// systemd unit named by the envelope (journal JSON) or `None`.
-    pub unit: Option<Arc<str>>,
+    pub unit: Option<Name>,
     pub pid: Option<u32>,
     pub level: Option<Level>,
-    pub message_id: Option<Arc<str>>,
+    pub message_id: Option<Name>,
     pub matches: Box<[SignalMatch]>,
 }
 
@@ -156,20 +157,20 @@ impl EvidenceBuilder {
 /// (each line then owns its copy).
 #[derive(Debug, Default)]
 struct SharedNames {
-    by_bytes: HashMap<Box<[u8]>, Arc<str>>,
+    by_bytes: HashMap<Box<[u8]>, Name>,
 }
 
 impl SharedNames {
     const MAX: usize = 65_536;
 
-    fn get(&mut self, bytes: Option<&[u8]>) -> Option<Arc<str>> {
+    fn get(&mut self, bytes: Option<&[u8]>) -> Option<Name> {
         let bytes = bytes?;
         if let Some(name) = self.by_bytes.get(bytes) {
-            return Some(Arc::clone(name));
+            return Some(name.clone());
         }
-        let name: Arc<str> = String::from_utf8_lossy(bytes).into();
+        let name = Name::from(&*String::from_utf8_lossy(bytes));
         if self.by_bytes.len() < Self::MAX {
-            self.by_bytes.insert(bytes.into(), Arc::clone(&name));
+            self.by_bytes.insert(bytes.into(), name.clone());
         }
         Some(name)
     }
