@@ -14,8 +14,8 @@ use crate::scan::{LineHit, SignalMatch};
 mod name;
 mod text;
 
-use text::TextKeeper;
 pub use name::Name;
+use text::TextKeeper;
 pub use text::{LineText, DEFAULT_TEXT_BUDGET};
 
 /// One line that matched at least one signal, with its parsed envelope; or a *context line*
