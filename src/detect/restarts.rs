@@ -17,6 +17,7 @@ use super::cycles::{self, Cycles, LastError, Ordering, Place, Places};
 use super::stats::{median, median_absolute_deviation};
 use crate::evidence::EvidenceLine;
 use crate::rules::{RuleSet, Tag};
+use crate::scan::SignalMatch;
 
 /// systemd's default start limit: `StartLimitBurst=5` starts within
 /// `StartLimitIntervalSec=10s`, so restarting faster than every 2 s hits it.
@@ -130,6 +131,36 @@ struct Event {
     at: (usize, u64),
 }
 
+/// The captures a lifecycle event reads, found in one pass over the match's captures (a
+/// detector that asked for each by name walked them five times, on every such line). The
+/// first group of a name that captured wins, as with [`SignalMatch::capture`].
+#[derive(Default)]
+struct EventCaptures<'m> {
+    unit: Option<&'m str>,
+    process: Option<&'m str>,
+    description: Option<&'m str>,
+    pid: Option<&'m str>,
+    counter: Option<&'m str>,
+}
+
+impl<'m> EventCaptures<'m> {
+    fn of(m: &'m SignalMatch) -> Self {
+        let mut found = Self::default();
+        for (name, value) in m.captures() {
+            let slot = match name {
+                "unit" => &mut found.unit,
+                "process" => &mut found.process,
+                "description" => &mut found.description,
+                "pid" => &mut found.pid,
+                "counter" => &mut found.counter,
+                _ => continue,
+            };
+            slot.get_or_insert(value);
+        }
+        found
+    }
+}
+
 /// Finds restart loops in `evidence` (in input order).
 pub fn detect_restart_loops(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<RestartLoop> {
     let mut subjects: BTreeMap<String, Vec<Event>> = BTreeMap::new();
@@ -141,26 +172,20 @@ pub fn detect_restart_loops(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<R
             let Some(kind) = kinds[m.signal as usize] else {
                 continue;
             };
-            let subject = subject_of(
-                line,
-                m.capture("unit"),
-                m.capture("process"),
-                m.capture("description"),
-            );
-            if (m.capture("unit").is_some() || line.unit.is_some())
-                && !unit_subjects.contains(&subject)
-            {
+            let named = EventCaptures::of(m);
+            let subject = subject_of(line, named.unit, named.process, named.description);
+            if (named.unit.is_some() || line.unit.is_some()) && !unit_subjects.contains(&subject) {
                 unit_subjects.insert(subject.clone());
             }
             let event = Event {
                 kind,
                 clock_us: None,
                 place: places.of(seq),
-                pid: m.capture("pid").and_then(|p| p.parse().ok()).or(line.pid),
+                pid: named.pid.and_then(|p| p.parse().ok()).or(line.pid),
                 manager: line
                     .pid
                     .filter(|_| line.identifier.as_deref() == Some("systemd")),
-                counter: m.capture("counter").and_then(|c| c.parse().ok()),
+                counter: named.counter.and_then(|c| c.parse().ok()),
                 at: (line.source, line.line_no),
             };
             let events = subjects.entry(subject).or_default();

@@ -63,8 +63,13 @@ impl SignalMatch {
     /// Detectors ask this of every line, so names are compared once, not per capture.
     pub fn capture(&self, name: &str) -> Option<&str> {
         let mut wanted = 0u64;
+        let first = name.as_bytes().first();
         for (index, candidate) in self.names.iter().enumerate().take(64) {
-            if **candidate == *name {
+            // Length and first byte rule out most names without a comparison call.
+            if candidate.len() == name.len()
+                && candidate.as_bytes().first() == first
+                && **candidate == *name
+            {
                 wanted |= 1 << index;
             }
         }
