@@ -209,7 +209,7 @@ pub fn detect_restart_loops(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<R
         .into_iter()
         .filter_map(|(subject, events)| {
             let named_by_unit = unit_subjects.contains(&subject);
-            let (ordering, events) = on_one_clock(&events);
+            let (ordering, events) = on_one_clock(events);
             judge(subject, &events).map(|l| (RestartLoop { named_by_unit, ..l }, ordering, events))
         })
         .collect();
@@ -432,21 +432,17 @@ pub(crate) fn normalize_unit(unit: &str) -> String {
 /// not be mixed in one interval. Without either, a clock borrowed from the timed lines
 /// nearby (application stamps inside `journalctl -o cat` messages); without any, input
 /// order alone.
-fn on_one_clock(events: &[Event]) -> (Ordering, Vec<Event>) {
+fn on_one_clock(mut events: Vec<Event>) -> (Ordering, Vec<Event>) {
     let ordering = [Ordering::Wall, Ordering::Boot, Ordering::Borrowed]
         .into_iter()
         .find(|&o| events.iter().any(|e| e.place.at(o).is_some()))
         .unwrap_or(Ordering::Sequence);
-    let mut events: Vec<Event> = events
-        .iter()
-        .map(|e| Event {
-            clock_us: match ordering {
-                Ordering::Sequence => None,
-                _ => e.place.at(ordering),
-            },
-            ..e.clone()
-        })
-        .collect();
+    for event in &mut events {
+        event.clock_us = match ordering {
+            Ordering::Sequence => None,
+            _ => event.place.at(ordering),
+        };
+    }
     if ordering != Ordering::Sequence && events.iter().all(|e| e.clock_us.is_some()) {
         events.sort_by_key(|e| (e.clock_us, e.place.seq));
     }
