@@ -20,27 +20,9 @@ impl std::ops::Deref for Name {
     }
 }
 
-impl AsRef<str> for Name {
-    fn as_ref(&self) -> &str {
-        self
-    }
-}
-
-impl std::borrow::Borrow<str> for Name {
-    fn borrow(&self) -> &str {
-        self
-    }
-}
-
 impl From<&str> for Name {
     fn from(text: &str) -> Self {
         Name(Arc::new(text.into()))
-    }
-}
-
-impl From<String> for Name {
-    fn from(text: String) -> Self {
-        Name(Arc::new(text.into_boxed_str()))
     }
 }
 

@@ -169,6 +169,12 @@ impl TextStore {
     }
 }
 
+impl std::fmt::Debug for TextStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TextStore").finish_non_exhaustive()
+    }
+}
+
 /// Decides where each new text goes: memory while the run's budget lasts, then the store.
 #[derive(Debug)]
 pub struct TextKeeper {
@@ -176,12 +182,6 @@ pub struct TextKeeper {
     held: usize,
     store: Option<Arc<TextStore>>,
     problem: Option<String>,
-}
-
-impl std::fmt::Debug for TextStore {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TextStore").finish_non_exhaustive()
-    }
 }
 
 impl Default for TextKeeper {

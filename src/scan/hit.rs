@@ -33,11 +33,15 @@ impl SignalMatch {
         names: &CaptureNames,
         captures: impl IntoIterator<Item = (usize, V)>,
     ) -> Self {
-        // Most matches' captures fit: one allocation, then one shrink.
-        let mut packed = String::with_capacity(64);
+        let mut packed = String::new();
         for (name, value) in captures {
             let value = value.as_ref();
             debug_assert!(name < names.len());
+            if packed.is_empty() {
+                // Most matches' captures fit: one allocation, then one shrink. A match
+                // without captures allocates nothing.
+                packed.reserve(64);
+            }
             push_varint(&mut packed, name);
             push_varint(&mut packed, value.len());
             packed.push_str(value);
@@ -47,16 +51,6 @@ impl SignalMatch {
             names: Arc::clone(names),
             packed: packed.into_boxed_str(),
         }
-    }
-
-    /// A match from (name, value) pairs (tests, hand-made evidence).
-    pub fn from_pairs(signal: SignalIdx, pairs: &[(&str, &str)]) -> Self {
-        let names: CaptureNames = pairs.iter().map(|(name, _)| Arc::from(*name)).collect();
-        Self::new(
-            signal,
-            &names,
-            pairs.iter().enumerate().map(|(i, (_, value))| (i, *value)),
-        )
     }
 
     /// The value captured under `name`, the first if several groups share the name.
@@ -223,8 +217,11 @@ mod tests {
             m.captures().collect::<Vec<_>>(),
             [("g299", ""), ("g64", "v")]
         );
+        let none = SignalMatch::new(4, &names, std::iter::empty::<(usize, &str)>());
+        assert_eq!((none.captures().count(), none.capture("port")), (0, None));
+        let unit: CaptureNames = [Arc::from("unit")].into();
         assert_eq!(
-            serde_json::to_string(&SignalMatch::from_pairs(3, &[("unit", "a.service")])).unwrap(),
+            serde_json::to_string(&SignalMatch::new(3, &unit, [(0, "a.service")])).unwrap(),
             r#"{"signal":3,"captures":[{"name":"unit","value":"a.service"}]}"#
         );
     }
