@@ -90,6 +90,11 @@ impl<'e> Places<'e> {
         }
     }
 
+    /// The evidence line at `seq`.
+    pub fn line(&self, seq: usize) -> &'e EvidenceLine {
+        &self.evidence[seq]
+    }
+
     pub fn of(&self, seq: usize) -> Place {
         let line = &self.evidence[seq];
         Place {

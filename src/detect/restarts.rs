@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 
-use super::cycles::{self, Cycles, LastError, Ordering, Place, Places};
+use super::cycles::{self, Cycles, LastError, Ordering, Places};
 use super::stats::{median, median_absolute_deviation};
 use crate::evidence::EvidenceLine;
 use crate::rules::{RuleSet, Tag};
@@ -119,17 +119,22 @@ enum EventKind {
 }
 
 #[derive(Debug, Clone)]
+/// One lifecycle line of a subject. Its clocks and position are read from the evidence by
+/// `seq` ([`Places`]) when needed, so an event takes 64 bytes: busy logs have hundreds of
+/// thousands of them (timer and session units start and stop all day).
 struct Event {
-    kind: EventKind,
     /// The time on the clock the subject's events are read on (see [`on_one_clock`]).
     clock_us: Option<i64>,
-    place: Place,
+    counter: Option<u64>,
+    /// Index of its line in the evidence.
+    seq: usize,
     pid: Option<u32>,
     /// PID of the systemd instance that logged the line (1: the system manager).
     manager: Option<u32>,
-    counter: Option<u64>,
-    at: (usize, u64),
+    kind: EventKind,
 }
+
+const _: () = assert!(std::mem::size_of::<Event>() <= 64);
 
 /// The captures a lifecycle event reads, found in one pass over the match's captures (a
 /// detector that asked for each by name walked them five times, on every such line). The
@@ -180,13 +185,12 @@ pub fn detect_restart_loops(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<R
             let event = Event {
                 kind,
                 clock_us: None,
-                place: places.of(seq),
+                seq,
                 pid: named.pid.and_then(|p| p.parse().ok()).or(line.pid),
                 manager: line
                     .pid
                     .filter(|_| line.identifier.as_deref() == Some("systemd")),
                 counter: named.counter.and_then(|c| c.parse().ok()),
-                at: (line.source, line.line_no),
             };
             let events = subjects.entry(subject).or_default();
             // One line is one event of a kind, even when several signals match it (the
@@ -195,7 +199,7 @@ pub fn detect_restart_loops(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<R
                 .iter_mut()
                 .rev()
                 .take(4)
-                .find(|e| e.at == event.at && e.kind == event.kind)
+                .find(|e| e.seq == event.seq && e.kind == event.kind)
             {
                 Some(same) => {
                     same.counter = same.counter.or(event.counter);
@@ -209,8 +213,9 @@ pub fn detect_restart_loops(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<R
         .into_iter()
         .filter_map(|(subject, events)| {
             let named_by_unit = unit_subjects.contains(&subject);
-            let (ordering, events) = on_one_clock(events);
-            judge(subject, &events).map(|l| (RestartLoop { named_by_unit, ..l }, ordering, events))
+            let (ordering, events) = on_one_clock(events, &places);
+            judge(subject, &events, &places)
+                .map(|l| (RestartLoop { named_by_unit, ..l }, ordering, events))
         })
         .collect();
     let kept = drop_echoes(judged);
@@ -272,15 +277,15 @@ fn describe_cycles(
     events: &[Event],
     last_error: impl Fn(&Cycles<'_>) -> Option<LastError>,
 ) {
-    let counted = |e: &&Event| looped.cycle_seqs.binary_search(&e.place.seq).is_ok();
+    let counted = |e: &&Event| looped.cycle_seqs.binary_search(&e.seq).is_ok();
     let kind = match looped.counted_from {
         "restart" => EventKind::Restart,
         "start" => EventKind::Start,
         _ => EventKind::Death,
     };
     let position = |e: &Event| match ordering {
-        Ordering::Sequence => Some((e.place.seq as i64, e.place.seq)),
-        _ => e.clock_us.map(|t| (t, e.place.seq)),
+        Ordering::Sequence => Some((e.seq as i64, e.seq)),
+        _ => e.clock_us.map(|t| (t, e.seq)),
     };
     let mut boundaries: Vec<cycles::Position> = events
         .iter()
@@ -432,24 +437,24 @@ pub(crate) fn normalize_unit(unit: &str) -> String {
 /// not be mixed in one interval. Without either, a clock borrowed from the timed lines
 /// nearby (application stamps inside `journalctl -o cat` messages); without any, input
 /// order alone.
-fn on_one_clock(mut events: Vec<Event>) -> (Ordering, Vec<Event>) {
+fn on_one_clock(mut events: Vec<Event>, places: &Places<'_>) -> (Ordering, Vec<Event>) {
     let ordering = [Ordering::Wall, Ordering::Boot, Ordering::Borrowed]
         .into_iter()
-        .find(|&o| events.iter().any(|e| e.place.at(o).is_some()))
+        .find(|&o| events.iter().any(|e| places.of(e.seq).at(o).is_some()))
         .unwrap_or(Ordering::Sequence);
     for event in &mut events {
         event.clock_us = match ordering {
             Ordering::Sequence => None,
-            _ => event.place.at(ordering),
+            _ => places.of(event.seq).at(ordering),
         };
     }
     if ordering != Ordering::Sequence && events.iter().all(|e| e.clock_us.is_some()) {
-        events.sort_by_key(|e| (e.clock_us, e.place.seq));
+        events.sort_by_key(|e| (e.clock_us, e.seq));
     }
     (ordering, events)
 }
 
-fn judge(subject: String, events: &[Event]) -> Option<RestartLoop> {
+fn judge(subject: String, events: &[Event], places: &Places<'_>) -> Option<RestartLoop> {
     let count = |kind| events.iter().filter(|e| e.kind == kind).count();
     let start_limit_hit = count(EventKind::StartLimit) > 0;
     let loop_state = count(EventKind::LoopState) > 0;
@@ -495,8 +500,11 @@ fn judge(subject: String, events: &[Event]) -> Option<RestartLoop> {
     if period_s.is_some_and(|p| p < 0.001) {
         (period_s, jitter_s) = (None, None);
     }
-    let walls: Vec<i64> = cycles.iter().filter_map(|e| e.place.wall_us).collect();
-    let mut cycle_seqs: Vec<usize> = cycles.iter().map(|e| e.place.seq).collect();
+    let walls: Vec<i64> = cycles
+        .iter()
+        .filter_map(|e| places.of(e.seq).wall_us)
+        .collect();
+    let mut cycle_seqs: Vec<usize> = cycles.iter().map(|e| e.seq).collect();
     cycle_seqs.sort_unstable();
     let manager_pid = most_common(events.iter().filter_map(|e| e.manager));
     let start_limit_near = !start_limit_hit
@@ -531,7 +539,14 @@ fn judge(subject: String, events: &[Event]) -> Option<RestartLoop> {
         memory: Vec::new(),
         memory_trend: None,
         counted_from,
-        cycle_lines: cycles.iter().take(50).map(|e| e.at).collect(),
+        cycle_lines: cycles
+            .iter()
+            .take(50)
+            .map(|e| {
+                let line = places.line(e.seq);
+                (line.source, line.line_no)
+            })
+            .collect(),
         cycle_seqs,
         span_us: times.first().zip(times.last()).map(|(a, b)| (*a, *b)),
         manager_pid,
