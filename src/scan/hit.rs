@@ -38,18 +38,25 @@ impl SignalMatch {
             let value = value.as_ref();
             debug_assert!(name < names.len());
             if packed.is_empty() {
-                // Most matches' captures fit: one allocation, then one shrink. A match
-                // without captures allocates nothing.
+                // Most matches' captures fit. A match without captures allocates nothing.
                 packed.reserve(64);
             }
             push_varint(&mut packed, name);
             push_varint(&mut packed, value.len());
             packed.push_str(value);
         }
+        // Copied to an exact fit rather than shrunk in place: the match lives as long as
+        // its evidence line, and a shrunk buffer leaves a hole behind every line that
+        // later, longer-lived allocations cannot use.
+        let packed = if packed.len() == packed.capacity() {
+            packed.into_boxed_str()
+        } else {
+            Box::from(packed.as_str())
+        };
         Self {
             signal,
             names: Arc::clone(names),
-            packed: packed.into_boxed_str(),
+            packed,
         }
     }
 

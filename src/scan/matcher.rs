@@ -501,9 +501,8 @@ impl Scanner {
         }
         scratch.candidates.sort_unstable();
         scratch.candidates.dedup();
-        let mut matches = Vec::new();
         if scratch.candidates.is_empty() {
-            return matches;
+            return Vec::new();
         }
         let envelope = EnvelopeParser::new().parse(line);
         // Rules match the message inside a transport envelope (journal, syslog, docker,
@@ -529,11 +528,13 @@ impl Scanner {
             if regex.captures_read(locations, message).is_none() {
                 continue;
             }
-            let groups = &self.capture_groups[idx as usize];
-            matches.push(groups.matched(idx, locations, message));
+            let found = self.capture_groups[idx as usize].matched(idx, locations, message);
+            scratch.matches.push(found);
         }
         scratch.candidates = candidates;
-        matches
+        // Exactly as many as matched: the list lives as long as its evidence line, and a
+        // vector shrunk later would leave a hole behind every line.
+        scratch.matches.drain(..).collect()
     }
 }
 
@@ -613,6 +614,8 @@ struct Candidates {
 struct Scratch {
     candidates: Vec<SignalIdx>,
     locations: Vec<Option<CaptureLocations>>,
+    /// The matches of the line being confirmed.
+    matches: Vec<SignalMatch>,
 }
 
 impl Scratch {
@@ -620,6 +623,7 @@ impl Scratch {
         Self {
             candidates: Vec::new(),
             locations: (0..signals).map(|_| None).collect(),
+            matches: Vec::new(),
         }
     }
 
