@@ -225,9 +225,13 @@ pub fn diagnose_each_host_owned(
 ) -> (Report, Vec<EvidenceLine>) {
     let assignment = HostAssignment::of(&evidence, source_names);
     let mut groups = assignment.groups();
+    drop(assignment);
     if groups.len() == 1 {
-        let group = groups.remove(0);
-        let part = HostDiagnosis::of(group.host, &evidence, &diagnose);
+        // The line lists are not needed to diagnose all of the evidence; they go before
+        // the detectors build their own.
+        let host = groups.remove(0).host;
+        drop(groups);
+        let part = HostDiagnosis::of(host, &evidence, &diagnose);
         return (combine(vec![part]), evidence);
     }
     let mut slots: Vec<Option<EvidenceLine>> = evidence.into_iter().map(Some).collect();
