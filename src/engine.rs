@@ -23,7 +23,7 @@ use crate::scan::{Scanner, ScannerBuilder};
 /// Bytes read from a source at a time (files, stdin, decompressed data): large enough for
 /// the parallel scanner to split into chunks. A line longer than this is scanned in its
 /// first block only.
-pub const STREAM_BLOCK_SIZE: usize = 8 << 20;
+pub const STREAM_BLOCK_SIZE: usize = 4 << 20;
 
 /// Blocks read ahead of the scan, waiting for it (each at most [`STREAM_BLOCK_SIZE`]).
 const BLOCKS_IN_FLIGHT: usize = 2;

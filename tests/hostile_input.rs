@@ -156,7 +156,7 @@ fn a_200_mb_line_keeps_memory_bounded_and_the_rest_is_analysed() {
         }
         let (code, peak_kib, stdout) = run_measured(&mut command);
         assert_eq!(code, Some(0), "stdin: {via_stdin}");
-        // 8 MiB blocks, the rules and the evidence: far below the size of the line.
+        // 4 MiB blocks, the rules and the evidence: far below the size of the line.
         assert!(
             peak_kib < 120 * 1024,
             "peak RSS {peak_kib} KiB (stdin: {via_stdin})"
