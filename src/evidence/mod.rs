@@ -9,11 +9,13 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use crate::record::{Envelope, EnvelopeParser, Level, LineFormat};
-use crate::scan::{LineHit, SignalMatch};
+use crate::scan::LineHit;
 
+mod matches;
 mod name;
 mod text;
 
+pub use matches::Matches;
 pub use name::Name;
 use text::TextKeeper;
 pub use text::{LineText, DEFAULT_TEXT_BUDGET};
@@ -47,7 +49,7 @@ pub struct EvidenceLine {
     pub pid: Option<u32>,
     pub level: Option<Level>,
     pub message_id: Option<Name>,
-    pub matches: Box<[SignalMatch]>,
+    pub matches: Matches,
 }
 
 /// A JSON record shown the way `journalctl -o short-iso` shows it: time, host,
@@ -129,7 +131,7 @@ impl EvidenceBuilder {
         let shown = record.unwrap_or_else(|| into_text(text));
         line.text = self.texts.keep(shown);
         line.offset = offset;
-        line.matches = matches.into_boxed_slice();
+        line.matches = matches.into();
         line
     }
 
@@ -201,7 +203,7 @@ fn from_envelope(
         level: envelope.level,
         message_id: names.get(envelope.message_id.as_deref()),
         text: LineText::default(),
-        matches: Box::default(),
+        matches: Matches::none(),
     }
 }
 

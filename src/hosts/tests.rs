@@ -32,7 +32,7 @@ fn line(source: usize, line_no: u64, host: Option<&str>) -> EvidenceLine {
         pid: None,
         level: None,
         message_id: None,
-        matches: Box::default(),
+        matches: crate::evidence::Matches::none(),
     }
 }
 

@@ -10,8 +10,9 @@ use crate::rules::SignalIdx;
 pub const MAX_EVIDENCE_BYTES: usize = 4096;
 
 /// The names of a signal's named capture groups, shared by every match of the signal; a
-/// match refers to them by index.
-pub type CaptureNames = Arc<[Arc<str>]>;
+/// match refers to them by index. One pointer wide (a boxed slice behind the `Arc`), so a
+/// match takes 32 bytes.
+pub type CaptureNames = Arc<Box<[Arc<str>]>>;
 
 /// One signal that matched a line, with its named captures.
 ///
@@ -25,6 +26,8 @@ pub struct SignalMatch {
     names: CaptureNames,
     packed: Box<str>,
 }
+
+const _: () = assert!(std::mem::size_of::<SignalMatch>() == 32);
 
 impl SignalMatch {
     /// A match of `signal` with `captures`: (index into `names`, value) pairs.
@@ -207,10 +210,12 @@ mod tests {
     #[test]
     fn captures_come_back_as_they_went_in() {
         let long = "x".repeat(70_000);
-        let names: CaptureNames = ["port", "path", "port", "message"]
-            .iter()
-            .map(|n| Arc::from(*n))
-            .collect();
+        let names: CaptureNames = Arc::new(
+            ["port", "path", "port", "message"]
+                .iter()
+                .map(|n| Arc::from(*n))
+                .collect(),
+        );
         let m = SignalMatch::new(7, &names, [(1, "/ä/€"), (2, "80"), (3, long.as_str())]);
         assert_eq!(
             m.captures().collect::<Vec<_>>(),
@@ -218,7 +223,7 @@ mod tests {
         );
         assert_eq!(m.capture("port"), Some("80"));
         assert_eq!(m.capture("missing"), None);
-        let many: CaptureNames = (0..300).map(|i| Arc::from(format!("g{i}"))).collect();
+        let many: CaptureNames = Arc::new((0..300).map(|i| Arc::from(format!("g{i}"))).collect());
         let m = SignalMatch::new(1, &many, [(299, ""), (64, "v")]);
         assert_eq!(
             m.captures().collect::<Vec<_>>(),
@@ -226,7 +231,7 @@ mod tests {
         );
         let none = SignalMatch::new(4, &names, std::iter::empty::<(usize, &str)>());
         assert_eq!((none.captures().count(), none.capture("port")), (0, None));
-        let unit: CaptureNames = [Arc::from("unit")].into();
+        let unit: CaptureNames = Arc::new(Box::new([Arc::from("unit")]));
         assert_eq!(
             serde_json::to_string(&SignalMatch::new(3, &unit, [(0, "a.service")])).unwrap(),
             r#"{"signal":3,"captures":[{"name":"unit","value":"a.service"}]}"#

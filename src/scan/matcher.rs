@@ -569,7 +569,7 @@ impl CaptureGroups {
             })
             .collect();
         Self {
-            names: names.into(),
+            names: Arc::new(names.into_boxed_slice()),
             name_of_group,
         }
     }

@@ -1,0 +1,99 @@
+//! The signals that matched an evidence line, kept inline when there is one: most lines
+//! match a single signal, and a boxed list of one would cost an allocation (and its malloc
+//! header) per line of a busy log.
+
+use serde::Serialize;
+
+use crate::scan::SignalMatch;
+
+/// An evidence line's matches: reads as a slice of [`SignalMatch`].
+#[derive(Clone, PartialEq, Eq)]
+pub struct Matches(Repr);
+
+#[derive(Clone, PartialEq, Eq)]
+enum Repr {
+    One(SignalMatch),
+    /// None (a context line; no allocation) or several.
+    Many(Box<[SignalMatch]>),
+}
+
+const _: () = assert!(std::mem::size_of::<Matches>() == std::mem::size_of::<SignalMatch>());
+
+impl Matches {
+    /// No matches: a context line's.
+    pub fn none() -> Self {
+        Self(Repr::Many(Box::default()))
+    }
+}
+
+impl Default for Matches {
+    fn default() -> Self {
+        Self::none()
+    }
+}
+
+impl From<Vec<SignalMatch>> for Matches {
+    fn from(mut matches: Vec<SignalMatch>) -> Self {
+        match matches.len() {
+            1 => Self(Repr::One(matches.pop().expect("one match"))),
+            _ => Self(Repr::Many(matches.into_boxed_slice())),
+        }
+    }
+}
+
+impl std::ops::Deref for Matches {
+    type Target = [SignalMatch];
+
+    fn deref(&self) -> &[SignalMatch] {
+        match &self.0 {
+            Repr::One(only) => std::slice::from_ref(only),
+            Repr::Many(all) => all,
+        }
+    }
+}
+
+impl<'a> IntoIterator for &'a Matches {
+    type Item = &'a SignalMatch;
+    type IntoIter = std::slice::Iter<'a, SignalMatch>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl std::fmt::Debug for Matches {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for Matches {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        (**self).serialize(serializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+
+    #[test]
+    fn none_one_and_several_read_as_slices() {
+        let names = Arc::new(vec![Arc::from("port")].into_boxed_slice());
+        let one = |signal| SignalMatch::new(signal, &names, [(0, "8000")]);
+        assert!(Matches::none().is_empty());
+        assert_eq!(Matches::from(Vec::new()), Matches::none());
+        let single = Matches::from(vec![one(3)]);
+        assert_eq!(single.len(), 1);
+        assert_eq!(single[0].capture("port"), Some("8000"));
+        let several = Matches::from(vec![one(3), one(5)]);
+        let signals: Vec<_> = (&several).into_iter().map(|m| m.signal).collect();
+        assert_eq!(signals, [3, 5]);
+        assert_eq!(
+            serde_json::to_string(&single).unwrap(),
+            r#"[{"signal":3,"captures":[{"name":"port","value":"8000"}]}]"#
+        );
+    }
+}
