@@ -59,31 +59,32 @@ pub(crate) struct Place {
 
 /// Where each evidence line sits, asked for by index: its own clocks (read from the line)
 /// and a clock borrowed from a timed line shortly before it in the same source. Only the
-/// borrowed clocks are kept, so this costs 16 bytes per line, not a [`Place`].
+/// borrowed clocks of lines without a clock of their own are kept (most lines have one), so
+/// this costs next to nothing per line, not a [`Place`].
 pub(crate) struct Places<'e> {
     evidence: &'e [EvidenceLine],
-    borrowed_us: Vec<Option<i64>>,
+    /// (index, borrowed clock) of the lines without a clock of their own that borrowed one,
+    /// ascending by index.
+    borrowed_us: Vec<(usize, i64)>,
 }
 
 impl<'e> Places<'e> {
     /// `borrow_within`: how many lines after a timed line its clock still holds.
     pub fn new(evidence: &'e [EvidenceLine], borrow_within: u64) -> Self {
         let mut last_clock: BTreeMap<usize, (u64, i64)> = BTreeMap::new();
-        let borrowed_us = evidence
-            .iter()
-            .map(|line| {
-                let own = line.clock_us();
-                if let Some(us) = own {
-                    last_clock.insert(line.source, (line.line_no, us));
-                }
-                own.or_else(|| {
-                    last_clock
-                        .get(&line.source)
-                        .filter(|(at, _)| line.line_no.saturating_sub(*at) <= borrow_within)
-                        .map(|(_, us)| *us)
-                })
-            })
-            .collect();
+        let mut borrowed_us = Vec::new();
+        for (seq, line) in evidence.iter().enumerate() {
+            if let Some(us) = line.clock_us() {
+                last_clock.insert(line.source, (line.line_no, us));
+                continue;
+            }
+            let borrowed = last_clock
+                .get(&line.source)
+                .filter(|(at, _)| line.line_no.saturating_sub(*at) <= borrow_within);
+            if let Some(&(_, us)) = borrowed {
+                borrowed_us.push((seq, us));
+            }
+        }
         Self {
             evidence,
             borrowed_us,
@@ -97,10 +98,16 @@ impl<'e> Places<'e> {
 
     pub fn of(&self, seq: usize) -> Place {
         let line = &self.evidence[seq];
+        let borrowed_us = line.clock_us().or_else(|| {
+            self.borrowed_us
+                .binary_search_by_key(&seq, |&(at, _)| at)
+                .ok()
+                .map(|found| self.borrowed_us[found].1)
+        });
         Place {
             wall_us: line.timestamp_us,
             boot_us: line.monotonic_us,
-            borrowed_us: self.borrowed_us[seq],
+            borrowed_us,
             seq,
         }
     }
