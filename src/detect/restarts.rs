@@ -119,22 +119,35 @@ enum EventKind {
 }
 
 #[derive(Debug, Clone)]
-/// One lifecycle line of a subject. Its clocks and position are read from the evidence by
-/// `seq` ([`Places`]) when needed, so an event takes 64 bytes: busy logs have hundreds of
-/// thousands of them (timer and session units start and stop all day).
+/// One lifecycle line of a subject. Its clocks, position and the PID of a manager that
+/// logged it are read from the evidence by `seq` ([`Places`]) when needed, so an event takes
+/// 40 bytes: busy logs have hundreds of thousands of them (timer and session units start
+/// and stop all day).
 struct Event {
-    /// The time on the clock the subject's events are read on (see [`on_one_clock`]).
-    clock_us: Option<i64>,
-    counter: Option<u64>,
+    /// The time on the clock the subject's events are read on (see [`on_one_clock`]);
+    /// [`NO_CLOCK`] for none.
+    clock: i64,
     /// Index of its line in the evidence.
     seq: usize,
     pid: Option<u32>,
-    /// PID of the systemd instance that logged the line (1: the system manager).
-    manager: Option<u32>,
+    /// The supervisor's restart counter (a value past `u32::MAX` is not kept).
+    counter: Option<u32>,
     kind: EventKind,
+    /// A systemd instance logged the line (its PID is the line's: 1 for the system
+    /// manager).
+    by_manager: bool,
 }
 
-const _: () = assert!(std::mem::size_of::<Event>() <= 64);
+/// [`Event::clock`] when the event has no time on the chosen clock.
+const NO_CLOCK: i64 = i64::MIN;
+
+impl Event {
+    fn clock_us(&self) -> Option<i64> {
+        (self.clock != NO_CLOCK).then_some(self.clock)
+    }
+}
+
+const _: () = assert!(std::mem::size_of::<Event>() <= 40);
 
 /// The captures a lifecycle event reads, found in one pass over the match's captures (a
 /// detector that asked for each by name walked them five times, on every such line). The
@@ -184,15 +197,17 @@ pub fn detect_restart_loops(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<R
             }
             let event = Event {
                 kind,
-                clock_us: None,
+                clock: NO_CLOCK,
                 seq,
                 pid: named.pid.and_then(|p| p.parse().ok()).or(line.pid),
-                manager: line
-                    .pid
-                    .filter(|_| line.identifier.as_deref() == Some("systemd")),
+                by_manager: line.pid.is_some() && line.identifier.as_deref() == Some("systemd"),
                 counter: named.counter.and_then(|c| c.parse().ok()),
             };
-            let events = subjects.entry(subject).or_default();
+            // Many subjects have one event (each login session is a unit of its own): a
+            // list starts with room for one, not four.
+            let events = subjects
+                .entry(subject)
+                .or_insert_with(|| Vec::with_capacity(1));
             // One line is one event of a kind, even when several signals match it (the
             // wording and the MESSAGE_ID); what one signal captured completes the other.
             match events
@@ -285,7 +300,7 @@ fn describe_cycles(
     };
     let position = |e: &Event| match ordering {
         Ordering::Sequence => Some((e.seq as i64, e.seq)),
-        _ => e.clock_us.map(|t| (t, e.seq)),
+        _ => e.clock_us().map(|t| (t, e.seq)),
     };
     let mut boundaries: Vec<cycles::Position> = events
         .iter()
@@ -333,7 +348,7 @@ fn describe_cycles(
         .filter_map(|e| {
             let start = matches!(e.kind, EventKind::Start | EventKind::Restart);
             let death = e.kind == EventKind::Death;
-            (start || death).then_some((start, e.clock_us?))
+            (start || death).then_some((start, e.clock_us()?))
         })
         .collect();
     looped.uptime_s = cycles::uptime(&lifetimes).map(round_ms);
@@ -443,13 +458,14 @@ fn on_one_clock(mut events: Vec<Event>, places: &Places<'_>) -> (Ordering, Vec<E
         .find(|&o| events.iter().any(|e| places.of(e.seq).at(o).is_some()))
         .unwrap_or(Ordering::Sequence);
     for event in &mut events {
-        event.clock_us = match ordering {
+        event.clock = match ordering {
             Ordering::Sequence => None,
             _ => places.of(event.seq).at(ordering),
-        };
+        }
+        .unwrap_or(NO_CLOCK);
     }
-    if ordering != Ordering::Sequence && events.iter().all(|e| e.clock_us.is_some()) {
-        events.sort_by_key(|e| (e.clock_us, e.seq));
+    if ordering != Ordering::Sequence && events.iter().all(|e| e.clock_us().is_some()) {
+        events.sort_by_key(|e| (e.clock_us(), e.seq));
     }
     (ordering, events)
 }
@@ -458,7 +474,7 @@ fn judge(subject: String, events: &[Event], places: &Places<'_>) -> Option<Resta
     let count = |kind| events.iter().filter(|e| e.kind == kind).count();
     let start_limit_hit = count(EventKind::StartLimit) > 0;
     let loop_state = count(EventKind::LoopState) > 0;
-    let restart_counter = events.iter().filter_map(|e| e.counter).max();
+    let restart_counter = events.iter().filter_map(|e| e.counter).max().map(u64::from);
     let deaths = count(EventKind::Death);
 
     let (counted_from, cycles): (&'static str, Vec<&Event>) = if count(EventKind::Restart) > 0 {
@@ -486,7 +502,7 @@ fn judge(subject: String, events: &[Event], places: &Places<'_>) -> Option<Resta
         return None;
     }
 
-    let times: Vec<i64> = cycles.iter().filter_map(|e| e.clock_us).collect();
+    let times: Vec<i64> = cycles.iter().filter_map(|e| e.clock_us()).collect();
     let intervals: Vec<f64> = times
         .windows(2)
         .map(|w| (w[1] - w[0]) as f64 / 1e6)
@@ -506,7 +522,12 @@ fn judge(subject: String, events: &[Event], places: &Places<'_>) -> Option<Resta
         .collect();
     let mut cycle_seqs: Vec<usize> = cycles.iter().map(|e| e.seq).collect();
     cycle_seqs.sort_unstable();
-    let manager_pid = most_common(events.iter().filter_map(|e| e.manager));
+    let manager_pid = most_common(
+        events
+            .iter()
+            .filter(|e| e.by_manager)
+            .filter_map(|e| places.line(e.seq).pid),
+    );
     let start_limit_near = !start_limit_hit
         && manager_pid.is_some()
         && period_s.is_some_and(|p| p < DEFAULT_START_LIMIT_PERIOD_S);
@@ -570,7 +591,7 @@ fn undeliberate_starts(events: &[Event]) -> Vec<&Event> {
                 // process it started; that process's own start line follows it. The two
                 // tell of one start, so the manager's line neither sets the PID a new
                 // process is told by nor forgets that the start was deliberate.
-                let by_manager = event.manager.is_some();
+                let by_manager = event.by_manager;
                 let pid = event.pid.filter(|_| !by_manager);
                 let new_process = pid.is_some() && last_pid.is_some() && pid != last_pid;
                 let restarted = !settled && (died || new_process);
@@ -611,9 +632,9 @@ fn restart_delay(events: &[Event]) -> Option<f64> {
     let mut death_at = None;
     for event in events {
         match event.kind {
-            EventKind::Death => death_at = event.clock_us.or(death_at),
+            EventKind::Death => death_at = event.clock_us().or(death_at),
             EventKind::Restart => {
-                if let (Some(d), Some(r)) = (death_at.take(), event.clock_us) {
+                if let (Some(d), Some(r)) = (death_at.take(), event.clock_us()) {
                     delays.push((r - d) as f64 / 1e6);
                 }
             }
