@@ -105,8 +105,8 @@ impl<'e> Places<'e> {
                 .map(|found| self.borrowed_us[found].1)
         });
         Place {
-            wall_us: line.timestamp_us,
-            boot_us: line.monotonic_us,
+            wall_us: line.timestamp_us.get(),
+            boot_us: line.monotonic_us.get(),
             borrowed_us,
             seq,
         }

@@ -78,7 +78,7 @@ fn reading_of(line: &EvidenceLine) -> Option<(MemoryReading, Option<String>)> {
             .capture("unit")
             .map(normalize_unit)
             .or_else(|| m.capture("process").map(str::to_string));
-        let at = line.timestamp_us.map(format_time);
+        let at = line.timestamp_us.get().map(format_time);
         return Some((MemoryReading { bytes, what, at }, subject));
     }
     None

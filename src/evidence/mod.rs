@@ -11,10 +11,12 @@ use serde::Serialize;
 use crate::record::{Envelope, EnvelopeParser, Level, LineFormat};
 use crate::scan::LineHit;
 
+mod clock;
 mod matches;
 mod name;
 mod text;
 
+pub use clock::Clock;
 pub use matches::Matches;
 pub use name::Name;
 use text::TextKeeper;
@@ -36,9 +38,9 @@ pub struct EvidenceLine {
     /// in a temporary file ([`LineText::get`] reads it).
     pub text: LineText,
     /// UTC microseconds since the epoch.
-    pub timestamp_us: Option<i64>,
+    pub timestamp_us: Clock,
     /// Microseconds since boot (kernel and dmesg lines).
-    pub monotonic_us: Option<i64>,
+    pub monotonic_us: Clock,
     /// Host, identifier, unit and message id are shared with the other lines that name
     /// the same one ([`EvidenceBuilder`]).
     pub host: Option<Name>,
@@ -51,6 +53,9 @@ pub struct EvidenceLine {
     pub message_id: Option<Name>,
     pub matches: Matches,
 }
+
+// Hundreds of thousands are kept: a field more is megabytes more.
+const _: () = assert!(std::mem::size_of::<EvidenceLine>() <= 144);
 
 /// A JSON record shown the way `journalctl -o short-iso` shows it: time, host,
 /// identifier[pid]: message. The raw object (dozens of fields) is no use as evidence.
@@ -194,8 +199,11 @@ fn from_envelope(
         source,
         line_no,
         offset: 0,
-        timestamp_us: envelope.timestamp_us,
-        monotonic_us: envelope.monotonic_s.map(|s| (s * 1e6).round() as i64),
+        timestamp_us: envelope.timestamp_us.into(),
+        monotonic_us: envelope
+            .monotonic_s
+            .map(|s| (s * 1e6).round() as i64)
+            .into(),
         host: names.get(envelope.host),
         identifier: names.get(envelope.identifier),
         unit: names.get(envelope.unit.as_deref()),
@@ -215,7 +223,7 @@ impl EvidenceLine {
 
     /// The best clock for intervals: wall time, else time since boot.
     pub fn clock_us(&self) -> Option<i64> {
-        self.timestamp_us.or(self.monotonic_us)
+        self.timestamp_us.get().or(self.monotonic_us.get())
     }
 
     /// Whether `signal` matched this line.

@@ -176,7 +176,7 @@ impl<'a> Follower<'a> {
         }
         for hit in hits {
             let line = state.builder.line(source, hit);
-            if let Some(ts) = line.timestamp_us {
+            if let Some(ts) = line.timestamp_us.get() {
                 self.newest_us = Some(self.newest_us.map_or(ts, |n| n.max(ts)));
             }
             self.evidence.push_back(line);
@@ -203,7 +203,8 @@ impl<'a> Follower<'a> {
                 .saturating_sub(i64::try_from(self.options.window.as_micros()).unwrap_or(i64::MAX))
         });
         while let Some(front) = self.evidence.front() {
-            let too_old = matches!((front.timestamp_us, horizon), (Some(ts), Some(h)) if ts < h);
+            let too_old =
+                matches!((front.timestamp_us.get(), horizon), (Some(ts), Some(h)) if ts < h);
             if !too_old && self.evidence.len() <= self.options.max_evidence {
                 break;
             }
