@@ -35,12 +35,54 @@ use crate::report::{HostSummary, Report};
 pub const INHERIT_LINES: u64 = 100;
 
 /// Which host each evidence line belongs to.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HostAssignment {
     /// Host names in order of first appearance.
     hosts: Vec<String>,
-    /// Per evidence line, its host's index in `hosts`; `None` when no host could be told.
-    of_line: Vec<Option<usize>>,
+    lines: LineHosts,
+}
+
+/// The host of each line, as an index into [`HostAssignment::hosts`]; `None` when no host
+/// could be told.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum LineHosts {
+    /// The evidence names one host or none: all `len` lines are that one's. Most inputs
+    /// are one host's, and a list per line would cost 16 bytes a line.
+    All(Option<usize>, usize),
+    Each(Vec<Option<usize>>),
+}
+
+/// The hosts that lines name themselves, numbered in order of first appearance.
+#[derive(Default)]
+struct HostNames<'e> {
+    hosts: Vec<String>,
+    known: HashMap<String, usize>,
+    /// Lines come in runs from one host: the last name is compared first.
+    last: Option<(&'e str, usize)>,
+}
+
+impl<'e> HostNames<'e> {
+    /// The number of the host `line` names, if it names one.
+    fn of_line(&mut self, line: &'e EvidenceLine) -> Option<usize> {
+        let name = line
+            .host
+            .as_deref()
+            .map(str::trim)
+            .filter(|h| !h.is_empty())?;
+        if let Some((_, slot)) = self.last.filter(|(last_name, _)| *last_name == name) {
+            return Some(slot);
+        }
+        let hosts = &mut self.hosts;
+        let slot = *self
+            .known
+            .entry(name.to_ascii_lowercase())
+            .or_insert_with(|| {
+                hosts.push(name.to_string());
+                hosts.len() - 1
+            });
+        self.last = Some((name, slot));
+        Some(slot)
+    }
 }
 
 /// The evidence lines of one host (or of no known host).
@@ -55,37 +97,22 @@ impl HostAssignment {
     /// Tells the host of every line of `evidence` (in input order; `source` indexes
     /// `source_names`), by the rules in the module docs.
     pub fn of(evidence: &[EvidenceLine], source_names: &[String]) -> Self {
-        let mut hosts: Vec<String> = Vec::new();
-        let mut known: HashMap<String, usize> = HashMap::new();
-        // Lines come in runs from one host: the last name is compared first.
-        let mut last: Option<(&str, usize)> = None;
-        let own: Vec<Option<usize>> = evidence
-            .iter()
-            .map(|line| {
-                let name = line
-                    .host
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|h| !h.is_empty())?;
-                if let Some((_, slot)) = last.filter(|(last_name, _)| *last_name == name) {
-                    return Some(slot);
-                }
-                let slot = *known.entry(name.to_ascii_lowercase()).or_insert_with(|| {
-                    hosts.push(name.to_string());
-                    hosts.len() - 1
-                });
-                last = Some((name, slot));
-                Some(slot)
-            })
-            .collect();
-        if hosts.len() <= 1 {
+        let mut names = HostNames::default();
+        for line in evidence {
+            names.of_line(line);
+        }
+        if names.hosts.len() <= 1 {
             // One host or none: every line is that host's.
-            let only = (!hosts.is_empty()).then_some(0);
+            let only = (!names.hosts.is_empty()).then_some(0);
             return Self {
-                of_line: vec![only; evidence.len()],
-                hosts,
+                hosts: names.hosts,
+                lines: LineHosts::All(only, evidence.len()),
             };
         }
+        // Several: number them again, line by line (in the same order, so alike).
+        let mut names = HostNames::default();
+        let own: Vec<Option<usize>> = evidence.iter().map(|line| names.of_line(line)).collect();
+        let hosts = names.hosts;
         // The host each source names: `Some` when it names exactly one.
         let mut source_host: HashMap<usize, Option<usize>> = HashMap::new();
         for (line, host) in evidence.iter().zip(&own) {
@@ -122,7 +149,10 @@ impl HostAssignment {
                     })
             })
             .collect();
-        Self { hosts, of_line }
+        Self {
+            hosts,
+            lines: LineHosts::Each(of_line),
+        }
     }
 
     /// The host names, in order of first appearance.
@@ -132,19 +162,37 @@ impl HostAssignment {
 
     /// The host of evidence line `index`, if one could be told.
     pub fn host_of(&self, index: usize) -> Option<&str> {
-        self.of_line
-            .get(index)
-            .copied()
-            .flatten()
-            .map(|h| self.hosts[h].as_str())
+        let host = match &self.lines {
+            LineHosts::All(host, len) => host.filter(|_| index < *len),
+            LineHosts::Each(of_line) => of_line.get(index).copied().flatten(),
+        };
+        host.map(|h| self.hosts[h].as_str())
+    }
+
+    /// When every line belongs to one host, or none names a host: that host (`Some(None)`
+    /// for none). `None` when there are several.
+    pub fn only_host(&self) -> Option<Option<&str>> {
+        match &self.lines {
+            LineHosts::All(host, _) => Some(host.map(|h| self.hosts[h].as_str())),
+            LineHosts::Each(_) => None,
+        }
     }
 
     /// The lines of each host in order of first appearance, then the lines of no known host
     /// (when there are any); a single group when the input names one host or none.
     pub fn groups(&self) -> Vec<HostGroup> {
+        let of_line = match &self.lines {
+            LineHosts::All(host, len) => {
+                return vec![HostGroup {
+                    host: host.map(|h| self.hosts[h].clone()),
+                    members: (0..*len).collect(),
+                }];
+            }
+            LineHosts::Each(of_line) => of_line,
+        };
         let unknown = self.hosts.len();
         let mut members = vec![Vec::new(); unknown + 1];
-        for (index, host) in self.of_line.iter().enumerate() {
+        for (index, host) in of_line.iter().enumerate() {
             members[host.unwrap_or(unknown)].push(index);
         }
         let mut groups: Vec<HostGroup> = Vec::new();
@@ -200,12 +248,12 @@ pub fn diagnose_each_host(
     diagnose: impl Fn(&[EvidenceLine]) -> Report,
 ) -> Report {
     let assignment = HostAssignment::of(evidence, source_names);
-    let mut groups = assignment.groups();
-    if groups.len() == 1 {
-        let group = groups.remove(0);
-        return combine(vec![HostDiagnosis::of(group.host, evidence, &diagnose)]);
+    if let Some(host) = assignment.only_host() {
+        let host = host.map(str::to_string);
+        return combine(vec![HostDiagnosis::of(host, evidence, &diagnose)]);
     }
-    let parts = groups
+    let parts = assignment
+        .groups()
         .into_iter()
         .map(|group| {
             let lines: Vec<EvidenceLine> =
@@ -224,16 +272,13 @@ pub fn diagnose_each_host_owned(
     diagnose: impl Fn(&[EvidenceLine]) -> Report,
 ) -> (Report, Vec<EvidenceLine>) {
     let assignment = HostAssignment::of(&evidence, source_names);
-    let mut groups = assignment.groups();
-    drop(assignment);
-    if groups.len() == 1 {
-        // The line lists are not needed to diagnose all of the evidence; they go before
-        // the detectors build their own.
-        let host = groups.remove(0).host;
-        drop(groups);
+    if let Some(host) = assignment.only_host() {
+        let host = host.map(str::to_string);
         let part = HostDiagnosis::of(host, &evidence, &diagnose);
         return (combine(vec![part]), evidence);
     }
+    let groups = assignment.groups();
+    drop(assignment);
     let mut slots: Vec<Option<EvidenceLine>> = evidence.into_iter().map(Some).collect();
     let mut parts = Vec::with_capacity(groups.len());
     for group in groups {
@@ -273,7 +318,7 @@ impl HostDiagnosis {
         lines: &[EvidenceLine],
         diagnose: &impl Fn(&[EvidenceLine]) -> Report,
     ) -> Self {
-        let times = lines.iter().filter_map(|l| l.timestamp_us);
+        let times = lines.iter().filter_map(|l| l.timestamp_us.get());
         Self {
             host,
             members: None,
