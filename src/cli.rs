@@ -24,7 +24,7 @@ Examples:
 Exit status: 0 the run completed, 1 a finding at or above --fail-on, 2 an error.
 
 Environment: NO_COLOR turns colour off (see --color); TMPDIR is where a run keeps the text
-of its evidence lines past the first 8 MiB (an anonymous file, gone when the run ends).";
+of its evidence lines past the first 512 KiB (an anonymous file, gone when the run ends).";
 
 /// Finds out why a service keeps dying.
 ///

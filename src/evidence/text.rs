@@ -20,10 +20,10 @@ use serde::Serialize;
 
 /// Bytes of evidence text a run holds in memory before it writes further texts to a
 /// temporary file.
-pub const DEFAULT_TEXT_BUDGET: usize = 8 << 20;
+pub const DEFAULT_TEXT_BUDGET: usize = 512 << 10;
 
 /// Texts gathered before one write to the file.
-const WRITE_CHUNK: usize = 1 << 20;
+const WRITE_CHUNK: usize = 256 << 10;
 
 /// The text of one evidence line.
 #[derive(Clone, Default)]

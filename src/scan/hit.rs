@@ -18,8 +18,8 @@ pub type CaptureNames = Arc<Box<[Arc<str>]>>;
 ///
 /// The captures live in one string: for each, its name's index and its value's length, each
 /// a little varint of ASCII bytes (6 bits per byte, bit 6 says more follow), then the value.
-/// So a match costs two allocations however many groups its regex has, and evidence lines by
-/// the hundred thousand stay small.
+/// So a match keeps one allocation however many groups its regex has (none without
+/// captures), and evidence lines by the hundred thousand stay small.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SignalMatch {
     pub signal: SignalIdx,
