@@ -9,7 +9,7 @@
 //! jitter the median absolute deviation; with a single restart the delay between the death
 //! and the scheduled restart (systemd's `RestartSec=`) stands in for the period.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 
@@ -132,7 +132,12 @@ struct Event {
     pid: Option<u32>,
     /// The supervisor's restart counter (a value past `u32::MAX` is not kept).
     counter: Option<u32>,
+    /// The number its subject got in order of first appearance.
+    subject: u32,
     kind: EventKind,
+    /// Which of its line's matches it came from (past 255, 255): a line's events of one
+    /// subject stay in the order of its matches when the events are grouped by subject.
+    match_on_line: u8,
     /// A systemd instance logged the line (its PID is the line's: 1 for the system
     /// manager).
     by_manager: bool,
@@ -181,19 +186,34 @@ impl<'m> EventCaptures<'m> {
 
 /// Finds restart loops in `evidence` (in input order).
 pub fn detect_restart_loops(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<RestartLoop> {
-    let mut subjects: BTreeMap<String, Vec<Event>> = BTreeMap::new();
-    let mut unit_subjects: HashSet<String> = HashSet::new();
     let kinds: Vec<Option<EventKind>> = rules.signals.iter().map(|s| event_kind(&s.tags)).collect();
     let places = Places::new(evidence, BORROW_CLOCK_LINES);
+    // Subjects are numbered as they appear and all events go into one list, grouped by
+    // subject afterwards: a busy log has tens of thousands of subjects with one or two
+    // events each (every login session is a unit of its own), and a list per subject would
+    // cost more than its events.
+    let mut subject_numbers: HashMap<String, u32> = HashMap::new();
+    let mut named_by_unit: Vec<bool> = Vec::new();
+    let mut events: Vec<Event> = Vec::new();
     for (seq, line) in evidence.iter().enumerate() {
-        for m in &line.matches {
+        for (match_on_line, m) in line.matches.iter().enumerate() {
             let Some(kind) = kinds[m.signal as usize] else {
                 continue;
             };
             let named = EventCaptures::of(m);
-            let subject = subject_of(line, named.unit, named.process, named.description);
-            if (named.unit.is_some() || line.unit.is_some()) && !unit_subjects.contains(&subject) {
-                unit_subjects.insert(subject.clone());
+            let name = subject_of(line, named.unit, named.process, named.description);
+            let subject = match subject_numbers.get(name.as_str()) {
+                Some(&number) => number,
+                None => {
+                    // As many subjects as events at most: far below `u32::MAX` in memory.
+                    let number = named_by_unit.len() as u32;
+                    subject_numbers.insert(name, number);
+                    named_by_unit.push(false);
+                    number
+                }
+            };
+            if named.unit.is_some() || line.unit.is_some() {
+                named_by_unit[subject as usize] = true;
             }
             let event = Event {
                 kind,
@@ -202,19 +222,18 @@ pub fn detect_restart_loops(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<R
                 pid: named.pid.and_then(|p| p.parse().ok()).or(line.pid),
                 by_manager: line.pid.is_some() && line.identifier.as_deref() == Some("systemd"),
                 counter: named.counter.and_then(|c| c.parse().ok()),
+                subject,
+                match_on_line: u8::try_from(match_on_line).unwrap_or(u8::MAX),
             };
-            // Many subjects have one event (each login session is a unit of its own): a
-            // list starts with room for one, not four.
-            let events = subjects
-                .entry(subject)
-                .or_insert_with(|| Vec::with_capacity(1));
             // One line is one event of a kind, even when several signals match it (the
             // wording and the MESSAGE_ID); what one signal captured completes the other.
             match events
                 .iter_mut()
                 .rev()
+                .take_while(|e| e.seq == seq)
+                .filter(|e| e.subject == subject)
                 .take(4)
-                .find(|e| e.seq == event.seq && e.kind == event.kind)
+                .find(|e| e.kind == kind)
             {
                 Some(same) => {
                     same.counter = same.counter.or(event.counter);
@@ -224,15 +243,38 @@ pub fn detect_restart_loops(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<R
             }
         }
     }
-    let judged: Vec<(RestartLoop, Ordering, Vec<Event>)> = subjects
+    let mut names = vec![String::new(); named_by_unit.len()];
+    for (name, number) in subject_numbers {
+        names[number as usize] = name;
+    }
+    // Each subject's events together, in input order; in place.
+    events.sort_unstable_by_key(|e| (e.subject, e.seq, e.match_on_line));
+    let mut bounds = vec![0usize; names.len() + 1];
+    for event in &events {
+        bounds[event.subject as usize + 1] += 1;
+    }
+    for number in 0..names.len() {
+        bounds[number + 1] += bounds[number];
+    }
+    // Subjects in name order, as the report lists their loops.
+    let mut by_name: Vec<usize> = (0..names.len()).collect();
+    by_name.sort_unstable_by(|&a, &b| names[a].cmp(&names[b]));
+    let judged: Vec<(RestartLoop, Ordering, Vec<Event>)> = by_name
         .into_iter()
-        .filter_map(|(subject, events)| {
-            let named_by_unit = unit_subjects.contains(&subject);
-            let (ordering, events) = on_one_clock(events, &places);
-            judge(subject, &events, &places)
-                .map(|l| (RestartLoop { named_by_unit, ..l }, ordering, events))
+        .filter_map(|number| {
+            let of_subject = &mut events[bounds[number]..bounds[number + 1]];
+            let ordering = on_one_clock(of_subject, &places);
+            let subject = std::mem::take(&mut names[number]);
+            judge(subject, of_subject, &places).map(|l| {
+                let looped = RestartLoop {
+                    named_by_unit: named_by_unit[number],
+                    ..l
+                };
+                (looped, ordering, of_subject.to_vec())
+            })
         })
         .collect();
+    drop(events);
     let kept = drop_echoes(judged);
     let looping: HashSet<String> = kept.iter().map(|(l, _, _)| l.subject.clone()).collect();
     let errors = cycles::error_lines(rules, evidence, &places, normalize_unit);
@@ -452,12 +494,12 @@ pub(crate) fn normalize_unit(unit: &str) -> String {
 /// not be mixed in one interval. Without either, a clock borrowed from the timed lines
 /// nearby (application stamps inside `journalctl -o cat` messages); without any, input
 /// order alone.
-fn on_one_clock(mut events: Vec<Event>, places: &Places<'_>) -> (Ordering, Vec<Event>) {
+fn on_one_clock(events: &mut [Event], places: &Places<'_>) -> Ordering {
     let ordering = [Ordering::Wall, Ordering::Boot, Ordering::Borrowed]
         .into_iter()
         .find(|&o| events.iter().any(|e| places.of(e.seq).at(o).is_some()))
         .unwrap_or(Ordering::Sequence);
-    for event in &mut events {
+    for event in events.iter_mut() {
         event.clock = match ordering {
             Ordering::Sequence => None,
             _ => places.of(event.seq).at(ordering),
@@ -467,7 +509,7 @@ fn on_one_clock(mut events: Vec<Event>, places: &Places<'_>) -> (Ordering, Vec<E
     if ordering != Ordering::Sequence && events.iter().all(|e| e.clock_us().is_some()) {
         events.sort_by_key(|e| (e.clock_us(), e.seq));
     }
-    (ordering, events)
+    ordering
 }
 
 fn judge(subject: String, events: &[Event], places: &Places<'_>) -> Option<RestartLoop> {
