@@ -25,8 +25,8 @@ use crate::scan::{Scanner, ScannerBuilder};
 /// first block only.
 pub const STREAM_BLOCK_SIZE: usize = 4 << 20;
 
-/// Blocks read ahead of the scan, waiting for it (each at most [`STREAM_BLOCK_SIZE`]).
-const BLOCKS_IN_FLIGHT: usize = 1;
+/// Blocks' hits scanned ahead of the evidence stage, waiting for it.
+const HITS_IN_FLIGHT: usize = 1;
 
 /// A block of whole lines handed from the reading to the scanning thread.
 struct ReadBlock {
@@ -366,12 +366,14 @@ impl Analyzer {
     /// Scans a stream in three stages, each on its own thread: this one reads blocks of
     /// whole lines, a second scans them, a third turns their hits into evidence. So reading
     /// (the kernel's copy, decompression), scanning and the evidence's envelope parsing
-    /// (sequential: the parser learns the year as it goes) overlap. At most
-    /// [`BLOCKS_IN_FLIGHT`] blocks wait at each hand-over.
+    /// (sequential: the parser learns the year as it goes) overlap. A read block is handed
+    /// over when the scanner takes it (the reader then fills the next: two buffers in all,
+    /// plus the unfinished line's), and at most [`HITS_IN_FLIGHT`] block's hits wait for
+    /// the evidence stage.
     fn scan_stream(&self, source: usize, reader: impl Read, run: &mut Run) -> std::io::Result<()> {
-        let (filled, to_scan) = std::sync::mpsc::sync_channel::<ReadBlock>(BLOCKS_IN_FLIGHT);
+        let (filled, to_scan) = std::sync::mpsc::sync_channel::<ReadBlock>(0);
         let (recycle, emptied) = std::sync::mpsc::channel::<Vec<u8>>();
-        let (scanned, to_build) = std::sync::mpsc::sync_channel::<ScannedBlock>(BLOCKS_IN_FLIGHT);
+        let (scanned, to_build) = std::sync::mpsc::sync_channel::<ScannedBlock>(HITS_IN_FLIGHT);
         let Run {
             report,
             evidence,
