@@ -1,5 +1,6 @@
 //! The `logsleuth` binary: parse the command line, run, map the outcome to an exit code.
 
+mod allocator;
 mod cli;
 mod commands;
 mod config;
@@ -19,6 +20,7 @@ const EXIT_FINDINGS: u8 = 1;
 const EXIT_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
+    allocator::tune();
     let cli = cli::Cli::parse();
     match commands::run(cli) {
         Ok(code) => ExitCode::from(code),
