@@ -347,12 +347,12 @@ impl Analyzer {
         }
         if !added.is_empty() {
             run.evidence.extend(added);
-            // Back into input order: sources in turn, lines in order. No two lines share a
-            // position (a context line matched no signal, so it is not evidence yet), so an
-            // unstable sort gives the same order, in place: a stable one would borrow half
-            // the evidence's size again.
+            // Back into input order: sources in turn, lines in order, a matched line before
+            // a context line of the same position (a 2xx answer that a user's rule also
+            // matched). The key is unique, so an unstable sort gives that order in place: a
+            // stable one would borrow half the evidence's size again.
             run.evidence
-                .sort_unstable_by_key(|line| (line.source, line.line_no));
+                .sort_unstable_by_key(|line| (line.source, line.line_no, line.matches.is_empty()));
         }
     }
 

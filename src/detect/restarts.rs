@@ -135,9 +135,9 @@ struct Event {
     /// The number its subject got in order of first appearance.
     subject: u32,
     kind: EventKind,
-    /// Which of its line's matches it came from (past 255, 255): a line's events of one
-    /// subject stay in the order of its matches when the events are grouped by subject.
-    match_on_line: u8,
+    /// Which of its line's matches it came from (past 65,535, 65,535): a line's events of
+    /// one subject stay in the order of its matches when the events are grouped by subject.
+    match_on_line: u16,
     /// A systemd instance logged the line (its PID is the line's: 1 for the system
     /// manager).
     by_manager: bool,
@@ -223,7 +223,7 @@ pub fn detect_restart_loops(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<R
                 by_manager: line.pid.is_some() && line.identifier.as_deref() == Some("systemd"),
                 counter: named.counter.and_then(|c| c.parse().ok()),
                 subject,
-                match_on_line: u8::try_from(match_on_line).unwrap_or(u8::MAX),
+                match_on_line: u16::try_from(match_on_line).unwrap_or(u16::MAX),
             };
             // One line is one event of a kind, even when several signals match it (the
             // wording and the MESSAGE_ID); what one signal captured completes the other.
