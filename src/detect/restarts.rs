@@ -118,11 +118,11 @@ enum EventKind {
     StartLimit,
 }
 
-#[derive(Debug, Clone)]
 /// One lifecycle line of a subject. Its clocks, position and the PID of a manager that
 /// logged it are read from the evidence by `seq` ([`Places`]) when needed, so an event takes
 /// 40 bytes: busy logs have hundreds of thousands of them (timer and session units start
 /// and stop all day).
+#[derive(Debug, Clone)]
 struct Event {
     /// The time on the clock the subject's events are read on (see [`on_one_clock`]);
     /// [`NO_CLOCK`] for none.
@@ -202,12 +202,12 @@ pub fn detect_restart_loops(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<R
             };
             let named = EventCaptures::of(m);
             let name = subject_of(line, named.unit, named.process, named.description);
-            let subject = match subject_numbers.get(name.as_str()) {
+            let subject = match subject_numbers.get(name) {
                 Some(&number) => number,
                 None => {
                     // As many subjects as events at most: far below `u32::MAX` in memory.
                     let number = named_by_unit.len() as u32;
-                    subject_numbers.insert(name, number);
+                    subject_numbers.insert(name.to_string(), number);
                     named_by_unit.push(false);
                     number
                 }
@@ -453,26 +453,27 @@ fn event_kind(tags: &[Tag]) -> Option<EventKind> {
         .map(|(_, kind)| *kind)
 }
 
-/// The name a line's events are grouped under.
-fn subject_of(
-    line: &EvidenceLine,
-    unit: Option<&str>,
-    process: Option<&str>,
-    description: Option<&str>,
-) -> String {
+/// The name a line's events are grouped under: a part of the line or its captures, so
+/// naming an event allocates nothing.
+fn subject_of<'a>(
+    line: &'a EvidenceLine,
+    unit: Option<&'a str>,
+    process: Option<&'a str>,
+    description: Option<&'a str>,
+) -> &'a str {
     if let Some(unit) = unit.or(line.unit.as_deref()) {
-        return normalize_unit(unit);
+        return unit_stem(unit);
     }
     if let Some(process) = process {
-        return process.to_string();
+        return process;
     }
     // Old systemd names units by their Description= in Starting/Started lines.
     if let Some(description) = description {
-        return description.trim().to_string();
+        return description.trim();
     }
     match line.identifier.as_deref() {
-        Some(ident) if ident != "systemd" && ident != "kernel" => ident.to_string(),
-        _ => String::new(),
+        Some(ident) if ident != "systemd" && ident != "kernel" => ident,
+        _ => "",
     }
 }
 
@@ -485,8 +486,13 @@ pub(crate) fn loop_named(loops: &[RestartLoop], name: Option<&str>) -> Option<us
 
 /// `api.service`, `api` and `api.service.` name one unit.
 pub(crate) fn normalize_unit(unit: &str) -> String {
+    unit_stem(unit).to_string()
+}
+
+/// [`normalize_unit`] as a part of `unit`.
+fn unit_stem(unit: &str) -> &str {
     let unit = unit.trim().trim_end_matches('.');
-    unit.strip_suffix(".service").unwrap_or(unit).to_string()
+    unit.strip_suffix(".service").unwrap_or(unit)
 }
 
 /// The subject's events on one clock, in time order where every event has a time: rotated

@@ -100,6 +100,9 @@ impl HostAssignment {
         let mut names = HostNames::default();
         for line in evidence {
             names.of_line(line);
+            if names.hosts.len() > 1 {
+                break;
+            }
         }
         if names.hosts.len() <= 1 {
             // One host or none: every line is that host's.

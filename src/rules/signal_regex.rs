@@ -5,7 +5,8 @@
 //! So a built-in signal keeps its pattern and compiles it on the first candidate line; a
 //! quiet log compiles none. A user's regex is compiled while the rules load, so its errors
 //! are reported with `file:line:col` before any log byte is read; the built-in ones are
-//! checked the same way by the test suite (`every_builtin_regex_compiles`).
+//! checked the same way by the test suite
+//! (`every_builtin_regex_compiles_and_a_users_regex_is_compiled_at_once`).
 
 use std::sync::{Arc, OnceLock};
 
