@@ -11,6 +11,7 @@
 //! `explains` another (a left-over process explains a port conflict) is ranked before it.
 
 mod finding;
+mod survival;
 mod template;
 
 pub use finding::{Citation, Finding};
@@ -18,6 +19,7 @@ pub use finding::{Citation, Finding};
 use crate::detect::{competing_managers, RestartLoop, Traceback};
 use crate::evidence::EvidenceLine;
 use crate::rules::{Cause, EvidenceRef, RuleSet, Severity, Tag};
+use survival::{RunEnds, Survival};
 
 /// How many evidence lines a finding cites.
 pub const MAX_CITATIONS: usize = 8;
@@ -38,11 +40,12 @@ pub struct Inputs<'a> {
 
 /// Evaluates every cause and returns the findings, most important first.
 pub fn classify(inputs: &Inputs<'_>) -> Vec<Finding> {
+    let mut survival = Survival::default();
     let mut findings: Vec<Finding> = inputs
         .rules
         .causes
         .iter()
-        .filter_map(|cause| evaluate(cause, inputs))
+        .filter_map(|cause| evaluate(cause, inputs, &mut survival))
         .collect();
     drop_superseded(inputs.rules, &mut findings);
     rank_explanations_first(inputs.rules, &mut findings);
@@ -227,42 +230,6 @@ fn present(reference: &EvidenceRef, inputs: &Inputs<'_>) -> bool {
     }
 }
 
-/// Two lines can be of the same process: same source, and the same host, identifier and
-/// PID wherever both lines name one.
-fn same_process(a: &EvidenceLine, b: &EvidenceLine) -> bool {
-    fn agree<T: PartialEq>(a: &Option<T>, b: &Option<T>) -> bool {
-        match (a, b) {
-            (Some(a), Some(b)) => a == b,
-            _ => true,
-        }
-    }
-    a.source == b.source
-        && agree(&a.host, &b.host)
-        && agree(&a.identifier, &b.identifier)
-        && agree(&a.pid, &b.pid)
-}
-
-/// Whether failure line `failure` was survived: a line of `resolvers` (ascending) follows it
-/// in the same process, and no line between them ends or restarts that process. Matched
-/// lines are in input order, so "between" is a range of evidence indexes.
-fn is_resolved(failure: usize, resolvers: &[usize], inputs: &Inputs<'_>) -> bool {
-    let evidence = inputs.evidence;
-    let failed = &evidence[failure];
-    let after = resolvers.partition_point(|&r| r <= failure);
-    let Some(&resolver) = resolvers[after..]
-        .iter()
-        .find(|&&r| same_process(failed, &evidence[r]))
-    else {
-        return false;
-    };
-    let boundaries = &inputs.index.run_boundaries;
-    let from = boundaries.partition_point(|&b| b <= failure);
-    let to = boundaries.partition_point(|&b| b < resolver);
-    !boundaries[from..to]
-        .iter()
-        .any(|&b| same_process(failed, &evidence[b]))
-}
-
 /// The evidence lines of all `references`, ascending and each once.
 fn lines_of_all(references: &[EvidenceRef], inputs: &Inputs<'_>) -> Vec<usize> {
     let mut lines: Vec<usize> = references
@@ -274,15 +241,22 @@ fn lines_of_all(references: &[EvidenceRef], inputs: &Inputs<'_>) -> Vec<usize> {
     lines
 }
 
-fn evaluate(cause: &Cause, inputs: &Inputs<'_>) -> Option<Finding> {
+fn evaluate<'a>(
+    cause: &'a Cause,
+    inputs: &Inputs<'a>,
+    survival: &mut Survival<'a>,
+) -> Option<Finding> {
     let when = &cause.when;
-    let resolvers = lines_of_all(&when.resolved_by, inputs);
     let mut required: Vec<usize> = Vec::new();
     let mut any_hits = 0;
     for reference in &when.any {
         let mut lines = lines_for(reference, inputs);
-        if !resolvers.is_empty() {
-            lines.retain(|&i| !is_resolved(i, &resolvers, inputs));
+        if !when.resolved_by.is_empty() && !lines.is_empty() {
+            let run_ends = survival.run_ends(&when.resolved_by, || {
+                let resolvers = lines_of_all(&when.resolved_by, inputs);
+                RunEnds::new(inputs.evidence, &inputs.index.run_boundaries, &resolvers)
+            });
+            lines.retain(|&i| !run_ends.survived(i));
         }
         if matches!(reference, EvidenceRef::RestartLoop) && !inputs.loops.is_empty() {
             any_hits += inputs.loops.len();
