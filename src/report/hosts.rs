@@ -2,6 +2,8 @@
 //! causes several hosts share (`hosts[]` and `shared_causes[]` in JSON), plus the pieces the
 //! text and Markdown reports use to group a report of several hosts by host.
 
+use std::collections::{HashMap, HashSet};
+
 use serde::Serialize;
 
 use super::Report;
@@ -82,59 +84,77 @@ impl Report {
             summary.restart_loops.clear();
             summary.worst_severity = None;
         }
-        let named = |hosts: &[HostSummary], host: &Option<String>| {
-            host.is_some() || hosts.iter().any(|h| h.host.is_some())
+        // Everything here is looked up by host, never searched for: a fleet's report has
+        // thousands of hosts.
+        let mut at: HashMap<Option<String>, usize> = HashMap::new();
+        for (i, summary) in hosts.iter().enumerate() {
+            at.entry(summary.host.clone()).or_insert(i);
+        }
+        let mut any_named = hosts.iter().any(|h| h.host.is_some());
+        let mut entry = |hosts: &mut Vec<HostSummary>, host: &Option<String>| {
+            // Lines of no host are summarized only next to named hosts.
+            if host.is_none() && !any_named {
+                return None;
+            }
+            any_named |= host.is_some();
+            let index = *at.entry(host.clone()).or_insert_with(|| {
+                hosts.push(HostSummary::new(host.clone()));
+                hosts.len() - 1
+            });
+            Some(index)
         };
         for finding in &self.findings {
-            if !named(&hosts, &finding.host) {
+            let Some(index) = entry(&mut hosts, &finding.host) else {
                 continue;
-            }
-            let summary = entry(&mut hosts, &finding.host);
+            };
+            let summary = &mut hosts[index];
             if !summary.causes.contains(&finding.cause) {
                 summary.causes.push(finding.cause.clone());
             }
             summary.worst_severity = summary.worst_severity.max(Some(finding.severity));
         }
         for looped in &self.restart_loops {
-            if !named(&hosts, &looped.host) {
+            let Some(index) = entry(&mut hosts, &looped.host) else {
                 continue;
-            }
-            let summary = entry(&mut hosts, &looped.host);
+            };
+            let summary = &mut hosts[index];
             if !summary.restart_loops.contains(&looped.unit) {
                 summary.restart_loops.push(looped.unit.clone());
             }
         }
-        let first_finding = |host: &Option<String>| {
-            self.findings
-                .iter()
-                .position(|f| f.host == *host)
+        let mut first_finding: HashMap<Option<&str>, usize> = HashMap::new();
+        for (i, finding) in self.findings.iter().enumerate() {
+            first_finding.entry(finding.host.as_deref()).or_insert(i);
+        }
+        let rank = |host: &Option<String>| {
+            first_finding
+                .get(&host.as_deref())
+                .copied()
                 .unwrap_or(usize::MAX)
         };
         hosts.sort_by(|a, b| {
-            first_finding(&a.host)
-                .cmp(&first_finding(&b.host))
+            rank(&a.host)
+                .cmp(&rank(&b.host))
                 .then_with(|| a.host.is_none().cmp(&b.host.is_none()))
                 .then_with(|| a.host.cmp(&b.host))
         });
-        let place = |host: &Option<String>| {
-            hosts
-                .iter()
-                .position(|h| h.host == *host)
-                .unwrap_or(usize::MAX)
-        };
+        let place = positions(&hosts);
+        let place =
+            |host: &Option<String>| place.get(&host.as_deref()).copied().unwrap_or(usize::MAX);
         self.restart_loops.sort_by_key(|l| place(&l.host));
         self.processes.sort_by_key(|p| place(&p.host));
         self.tracebacks.sort_by_key(|t| place(&t.host));
         let mut shared: Vec<SharedCause> = Vec::new();
+        let on = hosts_of_causes(&hosts, |h| h.host.clone());
+        let mut seen: HashSet<&str> = HashSet::new();
         for finding in &self.findings {
-            if shared.iter().any(|s| s.cause == finding.cause) {
+            if !seen.insert(&finding.cause) {
                 continue;
             }
-            let on: Vec<String> = hosts
-                .iter()
-                .filter(|h| h.causes.contains(&finding.cause))
-                .filter_map(|h| h.host.clone())
-                .collect();
+            let on: Vec<String> = on
+                .get(finding.cause.as_str())
+                .map(|on| on.iter().flatten().cloned().collect())
+                .unwrap_or_default();
             if on.len() > 1 {
                 shared.push(SharedCause {
                     cause: finding.cause.clone(),
@@ -146,51 +166,42 @@ impl Report {
         self.shared_causes = shared;
     }
 
-    /// The part of the report about one host: its findings, restart loops, processes and
-    /// stack traces, and its summary (no sources, errors or notes).
-    pub fn for_host(&self, host: Option<&str>) -> Report {
-        let on = |h: &Option<String>| h.as_deref() == host;
-        Report {
-            findings: self
-                .findings
-                .iter()
-                .filter(|f| on(&f.host))
-                .cloned()
-                .collect(),
-            restart_loops: self
-                .restart_loops
-                .iter()
-                .filter(|l| on(&l.host))
-                .cloned()
-                .collect(),
-            processes: self
-                .processes
-                .iter()
-                .filter(|p| on(&p.host))
-                .cloned()
-                .collect(),
-            tracebacks: self
-                .tracebacks
-                .iter()
-                .filter(|t| on(&t.host))
-                .cloned()
-                .collect(),
-            hosts: self.hosts.iter().filter(|h| on(&h.host)).cloned().collect(),
-            ..Report::new()
+    /// The part of the report about each of its hosts, in the order of `hosts`: its
+    /// findings, restart loops, processes and stack traces, and its summary (no sources,
+    /// errors or notes). One pass over the report, however many hosts it has.
+    pub fn by_host(&self) -> Vec<(&HostSummary, Report)> {
+        let at = positions(&self.hosts);
+        let mut parts: Vec<Report> = self
+            .hosts
+            .iter()
+            .map(|h| Report {
+                hosts: vec![h.clone()],
+                ..Report::new()
+            })
+            .collect();
+        let part = |host: &Option<String>| at.get(&host.as_deref()).copied();
+        for finding in &self.findings {
+            if let Some(i) = part(&finding.host) {
+                parts[i].findings.push(finding.clone());
+            }
         }
+        for looped in &self.restart_loops {
+            if let Some(i) = part(&looped.host) {
+                parts[i].restart_loops.push(looped.clone());
+            }
+        }
+        for process in &self.processes {
+            if let Some(i) = part(&process.host) {
+                parts[i].processes.push(process.clone());
+            }
+        }
+        for trace in &self.tracebacks {
+            if let Some(i) = part(&trace.host) {
+                parts[i].tracebacks.push(trace.clone());
+            }
+        }
+        self.hosts.iter().zip(parts).collect()
     }
-}
-
-/// The summary of `host`, added when missing.
-fn entry<'a>(hosts: &'a mut Vec<HostSummary>, host: &Option<String>) -> &'a mut HostSummary {
-    let index = match hosts.iter().position(|h| h.host == *host) {
-        Some(index) => index,
-        None => {
-            hosts.push(HostSummary::new(host.clone()));
-            hosts.len() - 1
-        }
-    };
-    &mut hosts[index]
 }
 
 /// What was found where, in one line: causes with the hosts they were found on, in the
@@ -198,20 +209,22 @@ fn entry<'a>(hosts: &'a mut Vec<HostSummary>, host: &Option<String>) -> &'a mut 
 /// nothing was found. "port-conflict on web-01, web-02; oom-kill on db-01; no problem found
 /// on web-03".
 pub fn describe_across_hosts(report: &Report) -> String {
+    let on = hosts_of_causes(&report.hosts, HostSummary::name);
+    // (causes, the hosts they were found on), causes of the same hosts together.
     let mut causes: Vec<(Vec<String>, Vec<&str>)> = Vec::new();
+    let mut group_of: HashMap<&[&str], usize> = HashMap::new();
+    let mut seen: HashSet<&str> = HashSet::new();
     for finding in &report.findings {
-        if causes.iter().any(|(c, _)| c.contains(&finding.cause)) {
+        if !seen.insert(&finding.cause) {
             continue;
         }
-        let on: Vec<&str> = report
-            .hosts
-            .iter()
-            .filter(|h| h.causes.contains(&finding.cause))
-            .map(HostSummary::name)
-            .collect();
-        match causes.iter_mut().find(|(_, hosts)| *hosts == on) {
-            Some((same, _)) => same.push(finding.cause.clone()),
-            None => causes.push((vec![finding.cause.clone()], on)),
+        let hosts: &[&str] = on.get(finding.cause.as_str()).map_or(&[], Vec::as_slice);
+        match group_of.get(hosts) {
+            Some(&group) => causes[group].0.push(finding.cause.clone()),
+            None => {
+                group_of.insert(hosts, causes.len());
+                causes.push((vec![finding.cause.clone()], hosts.to_vec()));
+            }
         }
     }
     let mut parts: Vec<String> = causes
@@ -228,4 +241,27 @@ pub fn describe_across_hosts(report: &Report) -> String {
         parts.push(format!("no problem found on {}", healthy.join(", ")));
     }
     parts.join("; ")
+}
+
+/// For each cause, `label` of every host it was found on, in the order of `hosts`.
+fn hosts_of_causes<'h, T>(
+    hosts: &'h [HostSummary],
+    label: impl Fn(&'h HostSummary) -> T,
+) -> HashMap<&'h str, Vec<T>> {
+    let mut on: HashMap<&str, Vec<T>> = HashMap::new();
+    for host in hosts {
+        for cause in &host.causes {
+            on.entry(cause.as_str()).or_default().push(label(host));
+        }
+    }
+    on
+}
+
+/// Where each host is in `hosts` (the first place, should one be listed twice).
+fn positions(hosts: &[HostSummary]) -> HashMap<Option<&str>, usize> {
+    let mut at = HashMap::new();
+    for (i, summary) in hosts.iter().enumerate() {
+        at.entry(summary.host.as_deref()).or_insert(i);
+    }
+    at
 }

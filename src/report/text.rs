@@ -91,8 +91,7 @@ pub fn render_text(report: &Report, options: TextOptions) -> String {
             escape_control(&describe_across_hosts(report))
         );
         let mut rank = 1;
-        for host in &report.hosts {
-            let part = report.for_host(host.host.as_deref());
+        for (host, part) in report.by_host() {
             let _ = writeln!(
                 out,
                 "\n{} {} {}  {}",
