@@ -1,6 +1,7 @@
-//! Criterion benches: the scanner over a generated journal, envelope parsing, and the
-//! detectors plus classifier over the evidence. Inputs are generated here, so the benches
-//! need nothing outside the repository.
+//! Criterion benches: the scanner over a generated journal, envelope parsing, the
+//! detectors plus classifier over the evidence, and how the analysis scales with the shape
+//! of the evidence (many hosts; many failures no process survives). Inputs are generated
+//! here, so the benches need nothing outside the repository.
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use logsleuth::engine::Analyzer;
@@ -127,5 +128,72 @@ fn prefilter_cliff(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, scanner, envelopes, detectors, prefilter_cliff);
+/// An aggregated syslog of `hosts` hosts, 20 evidence lines each: bind failures, exits and
+/// refused connections, so every host has findings.
+fn fleet(hosts: usize) -> Vec<u8> {
+    let bodies = [
+        "app[{pid}]: OSError: [Errno 98] Address already in use",
+        "systemd[1]: app.service: Main process exited, code=exited, status=1/FAILURE",
+        "app[{pid}]: connection refused to db:5432",
+    ];
+    let mut out = Vec::new();
+    for i in 0..hosts * 20 {
+        let host = (i * 7919) % hosts;
+        let body = bodies[i % bodies.len()].replace("{pid}", &(100 + i % 7).to_string());
+        let (m, s) = ((i / 60) % 60, i % 60);
+        out.extend_from_slice(format!("Jan 16 12:{m:02}:{s:02} node{host} {body}\n").as_bytes());
+    }
+    out
+}
+
+/// One host's journal of `failures` refused connections, each from a PID that never logs
+/// again, between lifecycle lines of other units: no failure is survived, and each must be
+/// told so without reading every later line.
+fn unsurvived_failures(failures: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    for i in 0..failures {
+        let (m, s) = ((i / 60) % 60, i % 60);
+        let pid = 1000 + i;
+        out.extend_from_slice(
+            format!(
+                "Jan 16 12:{m:02}:{s:02} web api[{pid}]: connection refused to db:5432\n\
+                 Jan 16 12:{m:02}:{s:02} web systemd[1]: Started Session {i} of User deploy.\n\
+                 Jan 16 12:{m:02}:{s:02} web systemd[1]: session-{i}.scope: Deactivated successfully.\n"
+            )
+            .as_bytes(),
+        );
+    }
+    out
+}
+
+/// The same shape of evidence at two sizes: a cost linear in the input keeps the
+/// throughput (lines per second) of both; a quadratic one loses most of it at the larger.
+fn scaling(c: &mut Criterion) {
+    let analyzer = Analyzer::new(RuleSetBuilder::new().build().expect("built-in rules load"));
+    let mut group = c.benchmark_group("scaling");
+    group.sample_size(10);
+    let inputs = [
+        ("hosts", 500, fleet(500)),
+        ("hosts", 2000, fleet(2000)),
+        ("unsurvived-failures", 5000, unsurvived_failures(5000)),
+        ("unsurvived-failures", 20000, unsurvived_failures(20000)),
+    ];
+    for (shape, size, data) in &inputs {
+        let lines = data.iter().filter(|&&b| b == b'\n').count();
+        group.throughput(Throughput::Elements(lines as u64));
+        group.bench_function(format!("{shape}/{size}"), |b| {
+            b.iter(|| analyzer.analyze_reader("-", &data[..]))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    scanner,
+    envelopes,
+    detectors,
+    prefilter_cliff,
+    scaling
+);
 criterion_main!(benches);

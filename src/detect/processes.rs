@@ -176,29 +176,76 @@ fn end_of(rules: &RuleSet, line: &EvidenceLine) -> Option<ProcessEnd> {
 }
 
 /// A PID seen before the first sighting and after the last sighting of at least two other
-/// PIDs of the program.
+/// PIDs of the program: of those, the one with the most others inside its span (the higher
+/// PID on a tie).
+///
+/// Counting the spans inside each span one by one is quadratic, and a program that churns
+/// through tens of thousands of PIDs (a worker per job, a restart loop over days) made that
+/// the longest part of a run. So the spans are swept by descending start, each one's end
+/// entered in a Fenwick tree over the ends, and a span's count is the number of ends below
+/// its own among the spans that start after it.
 fn long_lived(lives: &[ProcessLife]) -> Option<u32> {
     if lives.len() < 3 {
         return None;
     }
-    lives
+    let mut spans: Vec<(i64, i64, u32)> = lives
         .iter()
-        .filter_map(|life| {
-            let (Some(from), Some(to)) = life.span else {
-                return None;
-            };
-            let inside = lives
-                .iter()
-                .filter(|other| other.pid != life.pid)
-                .filter(|other| match other.span {
-                    (Some(a), Some(b)) => from < a && b < to,
-                    _ => false,
-                })
-                .count();
-            (inside >= 2).then_some((inside, life.pid))
+        .filter_map(|life| match life.span {
+            (Some(from), Some(to)) => Some((from, to, life.pid)),
+            _ => None,
         })
-        .max()
-        .map(|(_, pid)| pid)
+        .collect();
+    spans.sort_unstable_by_key(|&(from, _, _)| std::cmp::Reverse(from));
+    let mut ends: Vec<i64> = spans.iter().map(|&(_, to, _)| to).collect();
+    ends.sort_unstable();
+    ends.dedup();
+    let mut entered = Fenwick::new(ends.len());
+    let mut best: Option<(usize, u32)> = None;
+    // Spans of one start are counted before any of them is entered: "inside" is strict.
+    for same_start in spans.chunk_by(|a, b| a.0 == b.0) {
+        for &(_, to, pid) in same_start {
+            let inside = entered.count_below(ends.partition_point(|&end| end < to));
+            if inside >= 2 {
+                best = best.max(Some((inside, pid)));
+            }
+        }
+        for &(_, to, _) in same_start {
+            entered.add(ends.partition_point(|&end| end < to));
+        }
+    }
+    best.map(|(_, pid)| pid)
+}
+
+/// Counts of entered positions, with the number below a position in logarithmic time.
+struct Fenwick {
+    tree: Vec<usize>,
+}
+
+impl Fenwick {
+    fn new(positions: usize) -> Self {
+        Self {
+            tree: vec![0; positions + 1],
+        }
+    }
+
+    /// Enters `position` (below the number of positions) once more.
+    fn add(&mut self, position: usize) {
+        let mut i = position + 1;
+        while i < self.tree.len() {
+            self.tree[i] += 1;
+            i += i & i.wrapping_neg();
+        }
+    }
+
+    /// How many entered positions are below `position`.
+    fn count_below(&self, position: usize) -> usize {
+        let (mut i, mut count) = (position, 0);
+        while i > 0 {
+            count += self.tree[i];
+            i &= i - 1;
+        }
+        count
+    }
 }
 
 #[cfg(test)]
@@ -254,5 +301,54 @@ Jan 16 12:00:20 web kernel: Out of memory: Killed process 102 (api) total-vm:200
         let found = processes(&log);
         assert_eq!(found[0].long_lived, Some(7), "{found:?}");
         assert_eq!(found[0].processes[0].ended, Some(ProcessEnd::Stopped));
+    }
+
+    /// The definition, span by span.
+    fn long_lived_by_definition(lives: &[ProcessLife]) -> Option<u32> {
+        if lives.len() < 3 {
+            return None;
+        }
+        lives
+            .iter()
+            .filter_map(|life| {
+                let (Some(from), Some(to)) = life.span else {
+                    return None;
+                };
+                let inside = lives
+                    .iter()
+                    .filter(|other| other.pid != life.pid)
+                    .filter(|other| match other.span {
+                        (Some(a), Some(b)) => from < a && b < to,
+                        _ => false,
+                    })
+                    .count();
+                (inside >= 2).then_some((inside, life.pid))
+            })
+            .max()
+            .map(|(_, pid)| pid)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_sweep_finds_what_the_definition_finds(
+            spans in proptest::collection::vec(
+                (proptest::option::of(0..12i64), proptest::option::of(0..12i64)),
+                0..30,
+            ),
+        ) {
+            let lives: Vec<ProcessLife> = spans
+                .into_iter()
+                .enumerate()
+                .map(|(pid, span)| ProcessLife {
+                    pid: pid as u32,
+                    first: None,
+                    last: None,
+                    lines: 1,
+                    ended: None,
+                    span,
+                })
+                .collect();
+            proptest::prop_assert_eq!(long_lived(&lives), long_lived_by_definition(&lives));
+        }
     }
 }
