@@ -9,7 +9,7 @@
 //! subject nor anything else that loops (an application's own lines under `python[pid]`,
 //! while systemd restarts the unit).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 
@@ -225,14 +225,12 @@ pub(crate) struct Cycles<'a> {
 /// The error most cycles end with, if any cycle's end was seen.
 pub(crate) fn last_error(
     cycles: &Cycles<'_>,
-    errors: &[ErrorLine],
-    looping_subjects: &HashSet<String>,
+    errors: &ErrorIndex,
     rules: &RuleSet,
     evidence: &[EvidenceLine],
 ) -> Option<LastError> {
     let mut candidates: Vec<(Position, &ErrorLine)> = errors
-        .iter()
-        .filter(|e| belongs(e, cycles.subject, looping_subjects))
+        .of(cycles.subject)
         .filter_map(|e| e.place.position(cycles.ordering).map(|p| (p, e)))
         .collect();
     candidates.sort_by_key(|(p, _)| *p);
@@ -285,18 +283,69 @@ pub(crate) fn last_error(
     })
 }
 
-/// A line belongs to the subject when it names it, or names nothing else that loops.
-fn belongs(error: &ErrorLine, subject: &str, looping_subjects: &HashSet<String>) -> bool {
-    if error.unit.as_deref() == Some(subject) || error.identifier.as_deref() == Some(subject) {
-        return true;
+/// The error lines, found by what they name: each loop reads only the lines that can be
+/// its own. A line belongs to a subject when it names it (as unit or identifier), or names
+/// no unit and no other subject that loops (a program's own error lines). Filtering every
+/// error line for every loop was quadratic in a log where thousands of units loop.
+pub(crate) struct ErrorIndex {
+    errors: Vec<ErrorLine>,
+    /// Per unit or identifier, the lines naming it, ascending.
+    by_name: HashMap<String, Vec<usize>>,
+    /// Lines that name no unit and no looping subject: they can belong to any loop.
+    unowned: Vec<usize>,
+}
+
+impl ErrorIndex {
+    pub(crate) fn new(errors: Vec<ErrorLine>, looping_subjects: &HashSet<String>) -> Self {
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut unowned = Vec::new();
+        for (i, error) in errors.iter().enumerate() {
+            if let Some(unit) = &error.unit {
+                by_name.entry(unit.clone()).or_default().push(i);
+            }
+            if let Some(identifier) = &error.identifier {
+                if error.unit.as_ref() != Some(identifier) {
+                    by_name.entry(identifier.clone()).or_default().push(i);
+                }
+            }
+            let names_a_loop = || {
+                error
+                    .identifier
+                    .as_ref()
+                    .is_some_and(|ident| looping_subjects.contains(ident))
+            };
+            if error.unit.is_none() && !names_a_loop() {
+                unowned.push(i);
+            }
+        }
+        Self {
+            errors,
+            by_name,
+            unowned,
+        }
     }
-    if error.unit.is_some() {
-        return false;
+
+    /// The lines that can belong to `subject`, in input order.
+    fn of(&self, subject: &str) -> impl Iterator<Item = &ErrorLine> {
+        let named = self.by_name.get(subject).map_or(&[][..], Vec::as_slice);
+        let mut lines: Vec<usize> = Vec::with_capacity(named.len() + self.unowned.len());
+        let (mut a, mut b) = (named.iter().peekable(), self.unowned.iter().peekable());
+        loop {
+            let next = match (a.peek(), b.peek()) {
+                (Some(&&x), Some(&&y)) if x <= y => {
+                    if x == y {
+                        b.next();
+                    }
+                    a.next()
+                }
+                (_, Some(_)) => b.next(),
+                (Some(_), None) => a.next(),
+                (None, None) => break,
+            };
+            lines.extend(next);
+        }
+        lines.into_iter().map(|i| &self.errors[i])
     }
-    !error
-        .identifier
-        .as_ref()
-        .is_some_and(|ident| looping_subjects.contains(ident))
 }
 
 /// The line's message without its envelope, cut to a readable length.
@@ -382,22 +431,34 @@ mod tests {
 
     #[test]
     fn lines_of_other_looping_units_do_not_belong() {
-        let looping: HashSet<String> = ["worker".to_string()].into();
-        let line = |unit: Option<&str>, ident: Option<&str>| ErrorLine {
+        let looping: HashSet<String> = ["worker".to_string(), "api".to_string()].into();
+        let line = |seq: usize, unit: Option<&str>, ident: Option<&str>| ErrorLine {
             place: Place {
                 wall_us: None,
                 boot_us: None,
                 borrowed_us: None,
-                seq: 0,
+                seq,
             },
             rank: 3,
             signal: 0,
             unit: unit.map(str::to_string),
             identifier: ident.map(str::to_string),
         };
-        assert!(belongs(&line(Some("api"), None), "api", &looping));
-        assert!(belongs(&line(None, Some("python")), "api", &looping));
-        assert!(!belongs(&line(Some("db"), None), "api", &looping));
-        assert!(!belongs(&line(None, Some("worker")), "api", &looping));
+        let errors = ErrorIndex::new(
+            vec![
+                line(0, Some("api"), None),
+                line(1, None, Some("python")),
+                line(2, Some("db"), None),
+                line(3, None, Some("worker")),
+                line(4, Some("api"), Some("api")),
+                line(5, None, Some("api")),
+                line(6, Some("db"), Some("api")),
+            ],
+            &looping,
+        );
+        let of = |subject: &str| errors.of(subject).map(|e| e.place.seq).collect::<Vec<_>>();
+        assert_eq!(of("api"), [0, 1, 4, 5, 6]);
+        assert_eq!(of("worker"), [1, 3]);
+        assert_eq!(of("db"), [1, 2, 6]);
     }
 }

@@ -277,12 +277,15 @@ pub fn detect_restart_loops(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<R
     drop(events);
     let kept = drop_echoes(judged);
     let looping: HashSet<String> = kept.iter().map(|(l, _, _)| l.subject.clone()).collect();
-    let errors = cycles::error_lines(rules, evidence, &places, normalize_unit);
+    let errors = cycles::ErrorIndex::new(
+        cycles::error_lines(rules, evidence, &places, normalize_unit),
+        &looping,
+    );
     let mut loops: Vec<RestartLoop> = kept
         .into_iter()
         .map(|(mut looped, ordering, events)| {
             describe_cycles(&mut looped, ordering, &events, |c| {
-                cycles::last_error(c, &errors, &looping, rules, evidence)
+                cycles::last_error(c, &errors, rules, evidence)
             });
             looped
         })
