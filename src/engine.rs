@@ -49,6 +49,19 @@ struct ScannedBlock {
     offset: u64,
 }
 
+/// Turns a block's hits into evidence lines of `source`, in input order.
+fn build_evidence(
+    block: ScannedBlock,
+    source: usize,
+    evidence: &mut Vec<EvidenceLine>,
+    builder: &mut EvidenceBuilder,
+) {
+    for mut hit in block.hits {
+        hit.offset += block.offset;
+        evidence.push(builder.line(source, hit));
+    }
+}
+
 /// The lines of a block to scan, with their offset: all of it, or, when it starts with the
 /// rest of a line longer than a block, what follows that rest (its first block-sized piece
 /// was scanned and is its evidence; the rest is skipped, and counted in `next_line`).
@@ -371,9 +384,14 @@ impl Analyzer {
     /// plus the unfinished line's), and at most [`HITS_IN_FLIGHT`] block's hits wait for
     /// the evidence stage.
     fn scan_stream(&self, source: usize, reader: impl Read, run: &mut Run) -> std::io::Result<()> {
-        let (filled, to_scan) = std::sync::mpsc::sync_channel::<ReadBlock>(0);
-        let (recycle, emptied) = std::sync::mpsc::channel::<Vec<u8>>();
-        let (scanned, to_build) = std::sync::mpsc::sync_channel::<ScannedBlock>(HITS_IN_FLIGHT);
+        let mut blocks = input::LineBlocks::new(reader, self.options.block_size);
+        let Some(first) = blocks.next_owned_block(Vec::new())? else {
+            return Ok(());
+        };
+        let first = ReadBlock {
+            block: first,
+            offset: 0,
+        };
         let Run {
             report,
             evidence,
@@ -381,29 +399,29 @@ impl Analyzer {
             ..
         } = run;
         let summary = &mut report.sources[source];
+        let mut next_line = 1;
+        if blocks.is_exhausted() {
+            // The whole source in one block (most files of a batch): scanned here, since
+            // handing it between threads would cost more than scanning it.
+            if let Some(block) = self.scan_block(&first, &mut next_line, summary) {
+                build_evidence(block, source, evidence, evidence_builder);
+            }
+            return Ok(());
+        }
+        let (filled, to_scan) = std::sync::mpsc::sync_channel::<ReadBlock>(0);
+        let (recycle, emptied) = std::sync::mpsc::channel::<Vec<u8>>();
+        let (scanned, to_build) = std::sync::mpsc::sync_channel::<ScannedBlock>(HITS_IN_FLIGHT);
         std::thread::scope(|scope| {
             scope.spawn(move || {
                 for block in to_build {
-                    for mut hit in block.hits {
-                        hit.offset += block.offset;
-                        evidence.push(evidence_builder.line(source, hit));
-                    }
+                    build_evidence(block, source, evidence, evidence_builder);
                 }
             });
             scope.spawn(move || {
                 let scanned = scanned;
-                let mut next_line = 1;
                 for block in to_scan {
-                    if let Some((bytes, offset)) = block.whole_lines(&mut next_line) {
-                        if let Some(progress) = &self.progress {
-                            progress.bytes_scanned(bytes.len() as u64);
-                        }
-                        let (hits, newlines) = self.scanner.scan(bytes, next_line);
-                        summary.matched_lines += hits.len() as u64;
-                        let ends_open = !bytes.is_empty() && !bytes.ends_with(b"\n");
-                        summary.lines = next_line - 1 + newlines + u64::from(ends_open);
-                        next_line += newlines;
-                        if scanned.send(ScannedBlock { hits, offset }).is_err() {
+                    if let Some(hits) = self.scan_block(&block, &mut next_line, summary) {
+                        if scanned.send(hits).is_err() {
                             break;
                         }
                     }
@@ -413,8 +431,10 @@ impl Analyzer {
             // Owned by this closure, so returning drops it: the scanning thread then sees
             // the end of the blocks, finishes, and the scope joins it.
             let filled = filled;
-            let mut blocks = input::LineBlocks::new(reader, self.options.block_size);
-            let mut offset = 0u64;
+            let mut offset = first.block.len as u64;
+            if filled.send(first).is_err() {
+                return Ok(());
+            }
             loop {
                 let spare = emptied.try_recv().unwrap_or_default();
                 let block = match blocks.next_owned_block(spare) {
@@ -430,6 +450,27 @@ impl Analyzer {
                 }
             }
         })
+    }
+
+    /// Scans a block's whole lines (numbered from `next_line`, which moves past them) and
+    /// counts them into the source's summary. `None` when the block is the skipped rest of
+    /// a line longer than a block.
+    fn scan_block(
+        &self,
+        block: &ReadBlock,
+        next_line: &mut u64,
+        summary: &mut SourceSummary,
+    ) -> Option<ScannedBlock> {
+        let (bytes, offset) = block.whole_lines(next_line)?;
+        if let Some(progress) = &self.progress {
+            progress.bytes_scanned(bytes.len() as u64);
+        }
+        let (hits, newlines) = self.scanner.scan(bytes, *next_line);
+        summary.matched_lines += hits.len() as u64;
+        let ends_open = !bytes.is_empty() && !bytes.ends_with(b"\n");
+        summary.lines = *next_line - 1 + newlines + u64::from(ends_open);
+        *next_line += newlines;
+        Some(ScannedBlock { hits, offset })
     }
 
     /// Hands a stream to `visit` as blocks of whole lines with the number of each block's
