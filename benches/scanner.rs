@@ -1,6 +1,7 @@
 //! Criterion benches: the scanner over a generated journal, envelope parsing, the
 //! detectors plus classifier over the evidence, and how the analysis scales with the shape
-//! of the evidence (many hosts; many failures no process survives). Inputs are generated
+//! of the evidence (many hosts; many failures no process survives, from as many PIDs;
+//! thousands of units in a restart loop). Inputs are generated
 //! here, so the benches need nothing outside the repository.
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
@@ -148,7 +149,7 @@ fn fleet(hosts: usize) -> Vec<u8> {
 
 /// One host's journal of `failures` refused connections, each from a PID that never logs
 /// again, between lifecycle lines of other units: no failure is survived, and each must be
-/// told so without reading every later line.
+/// told so without reading every later line; the program churns through as many PIDs.
 fn unsurvived_failures(failures: usize) -> Vec<u8> {
     let mut out = Vec::new();
     for i in 0..failures {
@@ -159,6 +160,30 @@ fn unsurvived_failures(failures: usize) -> Vec<u8> {
                 "Jan 16 12:{m:02}:{s:02} web api[{pid}]: connection refused to db:5432\n\
                  Jan 16 12:{m:02}:{s:02} web systemd[1]: Started Session {i} of User deploy.\n\
                  Jan 16 12:{m:02}:{s:02} web systemd[1]: session-{i}.scope: Deactivated successfully.\n"
+            )
+            .as_bytes(),
+        );
+    }
+    out
+}
+
+/// `units` units of one host in a restart loop, five restarts each, with systemd's memory
+/// peak for every run: each loop's last error and memory figures are found by name.
+fn looping_units(units: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (t, (restart, unit)) in (0..5)
+        .flat_map(|r| (0..units).map(move |u| (r, u)))
+        .enumerate()
+    {
+        let (h, m, s) = ((t / 3600) % 24, (t / 60) % 60, t % 60);
+        let at = format!("Jan 16 {h:02}:{m:02}:{s:02} web systemd[1]: svc{unit}.service");
+        out.extend_from_slice(
+            format!(
+                "{at}: Main process exited, code=exited, status=1/FAILURE\n\
+                 {at}: Consumed 1.204s CPU time, {}.5M memory peak.\n\
+                 {at}: Scheduled restart job, restart counter is at {}.\n",
+                100 + restart,
+                restart + 1
             )
             .as_bytes(),
         );
@@ -177,6 +202,8 @@ fn scaling(c: &mut Criterion) {
         ("hosts", 2000, fleet(2000)),
         ("unsurvived-failures", 5000, unsurvived_failures(5000)),
         ("unsurvived-failures", 20000, unsurvived_failures(20000)),
+        ("looping-units", 1000, looping_units(1000)),
+        ("looping-units", 4000, looping_units(4000)),
     ];
     for (shape, size, data) in &inputs {
         let lines = data.iter().filter(|&&b| b == b'\n').count();

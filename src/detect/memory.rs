@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 
-use super::restarts::{format_time, loop_named, normalize_unit, RestartLoop};
+use super::restarts::{format_time, normalize_unit, LoopNames, RestartLoop};
 use crate::evidence::EvidenceLine;
 
 /// Readings kept per loop (the latest).
@@ -109,11 +109,12 @@ pub(crate) fn attach_memory(loops: &mut [RestartLoop], evidence: &[EvidenceLine]
     if loops.is_empty() {
         return;
     }
+    let names = LoopNames::new(loops);
     for line in evidence {
         let Some((reading, subject)) = reading_of(line) else {
             continue;
         };
-        if let Some(slot) = loop_named(loops, subject.as_deref()) {
+        if let Some(slot) = names.find(subject.as_deref()) {
             loops[slot].memory.push(reading);
         }
     }

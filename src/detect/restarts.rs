@@ -315,12 +315,13 @@ fn attach_backoff(loops: &mut [RestartLoop], evidence: &[EvidenceLine]) {
     if loops.is_empty() {
         return;
     }
+    let names = LoopNames::new(loops);
     for line in evidence {
         for m in &line.matches {
             let Some(delay) = m.capture("backoff").and_then(parse_go_duration) else {
                 continue;
             };
-            let Some(slot) = loop_named(loops, m.capture("process")) else {
+            let Some(slot) = names.find(m.capture("process")) else {
                 continue;
             };
             let looped = &mut loops[slot];
@@ -480,11 +481,31 @@ fn subject_of<'a>(
     }
 }
 
-/// The loop a line about `name` (a unit, a process, a pod) belongs to: the loop grouped under
-/// that name or reported under it, else the only loop there is.
-pub(crate) fn loop_named(loops: &[RestartLoop], name: Option<&str>) -> Option<usize> {
-    let named = name.and_then(|n| loops.iter().position(|l| l.subject == n || l.unit == n));
-    named.or(if loops.len() == 1 { Some(0) } else { None })
+/// The loop a line about a name (a unit, a process, a pod) belongs to: the loop grouped
+/// under that name or reported under it (the first such), else the only loop there is.
+/// Looked up, not searched for: every memory figure and back-off line asks.
+pub(crate) struct LoopNames {
+    by_name: HashMap<String, usize>,
+    loops: usize,
+}
+
+impl LoopNames {
+    pub(crate) fn new(loops: &[RestartLoop]) -> Self {
+        let mut by_name = HashMap::new();
+        for (i, looped) in loops.iter().enumerate() {
+            by_name.entry(looped.subject.clone()).or_insert(i);
+            by_name.entry(looped.unit.clone()).or_insert(i);
+        }
+        Self {
+            by_name,
+            loops: loops.len(),
+        }
+    }
+
+    pub(crate) fn find(&self, name: Option<&str>) -> Option<usize> {
+        let named = name.and_then(|n| self.by_name.get(n).copied());
+        named.or(if self.loops == 1 { Some(0) } else { None })
+    }
 }
 
 /// `api.service`, `api` and `api.service.` name one unit.
