@@ -382,7 +382,8 @@ impl Analyzer {
     /// (sequential: the parser learns the year as it goes) overlap. A read block is handed
     /// over when the scanner takes it (the reader then fills the next: two buffers in all,
     /// plus the unfinished line's), and at most [`HITS_IN_FLIGHT`] block's hits wait for
-    /// the evidence stage.
+    /// the evidence stage. A stream that ends within its first block is scanned on this
+    /// thread alone.
     fn scan_stream(&self, source: usize, reader: impl Read, run: &mut Run) -> std::io::Result<()> {
         let mut blocks = input::LineBlocks::new(reader, self.options.block_size);
         let Some(first) = blocks.next_owned_block(Vec::new())? else {

@@ -21,8 +21,6 @@ pub const MAX_BLOCK_SIZE: usize = 256 * 1024 * 1024;
 pub const DEFAULT_BLOCK_SIZE: usize = 256 * 1024;
 /// Bytes asked of the reader at a time while a block fills.
 const READ_PIECE: usize = 256 * 1024;
-/// The buffer a stream is first read into (see [`LineBlocks`]).
-const FIRST_BUFFER_SIZE: usize = 64 * 1024;
 
 /// A block of bytes from a source: whole lines, except as described in the module docs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,12 +64,6 @@ enum ReadState {
 pub struct LineBlocks<R> {
     reader: R,
     buf: Box<[u8]>,
-    /// The size the buffer grows to before the next read: it starts at
-    /// [`FIRST_BUFFER_SIZE`] and doubles while blocks come out full, up to `block_size`.
-    /// A short file (a batch can hold thousands) so never costs a whole block of memory.
-    size: usize,
-    /// The largest block: a line is cut only when it is longer than this.
-    block_size: usize,
     /// First buffered byte not handed out yet.
     start: usize,
     /// End of the buffered bytes.
@@ -83,8 +75,7 @@ pub struct LineBlocks<R> {
 
 impl<R: Read> LineBlocks<R> {
     /// Blocks of at most `block_size` bytes, kept between [`MIN_BLOCK_SIZE`] and
-    /// [`MAX_BLOCK_SIZE`]. The buffer starts small and grows to this size as the stream
-    /// proves long (or a line proves longer than the buffer).
+    /// [`MAX_BLOCK_SIZE`]. The buffer is allocated once, at this size.
     pub fn new(reader: R, block_size: usize) -> Self {
         let block_size = block_size.clamp(MIN_BLOCK_SIZE, MAX_BLOCK_SIZE);
         Self::with_exact_block_size(reader, block_size)
@@ -92,13 +83,9 @@ impl<R: Read> LineBlocks<R> {
 
     /// Blocks of at most `block_size` bytes (at least one); small sizes are for tests.
     pub(crate) fn with_exact_block_size(reader: R, block_size: usize) -> Self {
-        let block_size = block_size.max(1);
-        let size = block_size.min(FIRST_BUFFER_SIZE);
         Self {
             reader,
-            buf: vec![0; size].into_boxed_slice(),
-            size,
-            block_size,
+            buf: vec![0; block_size.max(1)].into_boxed_slice(),
             start: 0,
             end: 0,
             state: ReadState::Reading,
@@ -108,27 +95,14 @@ impl<R: Read> LineBlocks<R> {
 
     /// The largest block this reader hands out.
     pub fn block_size(&self) -> usize {
-        self.block_size
+        self.buf.len()
     }
 
     /// The next block, `Ok(None)` at the end of the stream, or the reader's error once
     /// everything read before it has been handed out.
     pub fn next_block(&mut self) -> io::Result<Option<Block<'_>>> {
         self.move_tail_to_front();
-        loop {
-            self.resize_buffer();
-            self.fill();
-            if self.end < self.buf.len() || self.buf.len() == self.block_size {
-                break;
-            }
-            // A full buffer: the stream is long, so the next one is larger. Without a
-            // newline it holds one line's start, which is cut only at the block size, so
-            // the buffer grows before this block is cut (every pass cuts lines alike).
-            self.size = (self.buf.len() * 2).min(self.block_size);
-            if memchr::memchr(b'\n', &self.buf[..self.end]).is_some() {
-                break;
-            }
-        }
+        self.fill();
         if self.end == 0 {
             return self.finish();
         }
@@ -156,13 +130,13 @@ impl<R: Read> LineBlocks<R> {
             Some(block) => (block.bytes.len(), block.continues_line),
             None => return Ok(None),
         };
-        // A fresh buffer comes zeroed from the system (no pass writing zeros over it).
-        let mut fresh = if spare.len() >= self.size {
+        // A new buffer comes zeroed from the system, its pages untouched until read into:
+        // writing zeros over it would touch a whole block for a file of a few lines.
+        let mut fresh = if spare.len() == self.buf.len() {
             spare
         } else {
-            vec![0; self.size]
+            vec![0; self.buf.len()]
         };
-        fresh.truncate(self.size);
         let tail = self.end - self.start;
         fresh[..tail].copy_from_slice(&self.buf[self.start..self.end]);
         let handed = std::mem::replace(&mut self.buf, fresh.into_boxed_slice());
@@ -173,15 +147,6 @@ impl<R: Read> LineBlocks<R> {
             len,
             continues_line,
         }))
-    }
-
-    /// Gives the buffer the size it is to grow to, keeping what it holds.
-    fn resize_buffer(&mut self) {
-        if self.buf.len() < self.size {
-            let mut larger = vec![0; self.size];
-            larger[..self.end].copy_from_slice(&self.buf[..self.end]);
-            self.buf = larger.into_boxed_slice();
-        }
     }
 
     /// Moves the bytes not handed out yet (an unfinished line) to the front of the buffer.
