@@ -75,7 +75,8 @@ pub struct LineBlocks<R> {
 
 impl<R: Read> LineBlocks<R> {
     /// Blocks of at most `block_size` bytes, kept between [`MIN_BLOCK_SIZE`] and
-    /// [`MAX_BLOCK_SIZE`]. The buffer is allocated once, at this size.
+    /// [`MAX_BLOCK_SIZE`]. The buffer has this size (and so has each new one
+    /// [`LineBlocks::next_owned_block`] takes when given no spare).
     pub fn new(reader: R, block_size: usize) -> Self {
         let block_size = block_size.clamp(MIN_BLOCK_SIZE, MAX_BLOCK_SIZE);
         Self::with_exact_block_size(reader, block_size)
@@ -411,6 +412,33 @@ mod tests {
             }
             Ok(0)
         }
+    }
+
+    #[test]
+    fn a_stream_is_exhausted_only_when_it_ended_and_all_was_handed_out() {
+        let mut short = LineBlocks::new(&b"a\nb\n"[..], 4096);
+        assert!(!short.is_exhausted());
+        assert!(short.next_owned_block(Vec::new()).unwrap().is_some());
+        assert!(short.is_exhausted());
+        // Exactly one block: the end is seen only by the next read.
+        let exact = b"0123456\n".repeat(512);
+        let mut full = LineBlocks::new(&exact[..], 4096);
+        assert_eq!(
+            full.next_owned_block(Vec::new()).unwrap().unwrap().len,
+            4096
+        );
+        assert!(!full.is_exhausted());
+        assert!(full.next_owned_block(Vec::new()).unwrap().is_none());
+        // An error waiting to be reported is not the end.
+        let reader = FailingReader {
+            data: b"one line\n".to_vec(),
+            pos: 0,
+            failed: false,
+        };
+        let mut failing = LineBlocks::new(reader, 4096);
+        assert!(failing.next_owned_block(Vec::new()).unwrap().is_some());
+        assert!(!failing.is_exhausted());
+        assert!(failing.next_owned_block(Vec::new()).is_err());
     }
 
     #[test]
