@@ -1,7 +1,7 @@
 //! Criterion benches: the scanner over a generated journal, envelope parsing, the
 //! detectors plus classifier over the evidence, and how the analysis scales with the shape
 //! of the evidence (many hosts; many failures no process survives, from as many PIDs;
-//! thousands of units in a restart loop). Inputs are generated
+//! thousands of units in a restart loop, logging under their own names or others). Inputs are generated
 //! here, so the benches need nothing outside the repository.
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
@@ -191,6 +191,31 @@ fn looping_units(units: usize) -> Vec<u8> {
     out
 }
 
+/// `units` units in a restart loop whose program logs under another name than its unit
+/// (`python3[pid]` under `svcN.service`): its error lines name no loop, so every loop may
+/// end with them, and each loop finds them by window, not by reading them all.
+fn loops_of_other_names(units: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (t, (restart, unit)) in (0..5)
+        .flat_map(|r| (0..units).map(move |u| (r, u)))
+        .enumerate()
+    {
+        let (h, m, s) = ((t / 3600) % 24, (t / 60) % 60, t % 60);
+        let at = format!("Jan 16 {h:02}:{m:02}:{s:02} web");
+        out.extend_from_slice(
+            format!(
+                "{at} python3[{}]: OSError: [Errno 98] Address already in use\n\
+                 {at} systemd[1]: svc{unit}.service: Main process exited, code=exited, status=1/FAILURE\n\
+                 {at} systemd[1]: svc{unit}.service: Scheduled restart job, restart counter is at {}.\n",
+                5000 + t,
+                restart + 1
+            )
+            .as_bytes(),
+        );
+    }
+    out
+}
+
 /// The same shape of evidence at two sizes: a cost linear in the input keeps the
 /// throughput (lines per second) of both; a quadratic one loses most of it at the larger.
 fn scaling(c: &mut Criterion) {
@@ -204,6 +229,8 @@ fn scaling(c: &mut Criterion) {
         ("unsurvived-failures", 20000, unsurvived_failures(20000)),
         ("looping-units", 1000, looping_units(1000)),
         ("looping-units", 4000, looping_units(4000)),
+        ("loops-of-other-names", 1000, loops_of_other_names(1000)),
+        ("loops-of-other-names", 4000, loops_of_other_names(4000)),
     ];
     for (shape, size, data) in &inputs {
         let lines = data.iter().filter(|&&b| b == b'\n').count();

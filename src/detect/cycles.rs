@@ -9,6 +9,7 @@
 //! subject nor anything else that loops (an application's own lines under `python[pid]`,
 //! while systemd restarts the unit).
 
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
@@ -229,11 +230,12 @@ pub(crate) fn last_error(
     rules: &RuleSet,
     evidence: &[EvidenceLine],
 ) -> Option<LastError> {
-    let mut candidates: Vec<(Position, &ErrorLine)> = errors
-        .of(cycles.subject)
-        .filter_map(|e| e.place.position(cycles.ordering).map(|p| (p, e)))
-        .collect();
-    candidates.sort_by_key(|(p, _)| *p);
+    let own = Placed::new(
+        errors.named(cycles.subject),
+        &errors.errors,
+        cycles.ordering,
+    );
+    let shared = errors.unowned_on(cycles.ordering);
 
     let mut windows: Vec<(Position, Position)> = Vec::new();
     let b = &cycles.boundaries;
@@ -254,16 +256,16 @@ pub(crate) fn last_error(
     // with result").
     let mut endings: Vec<&ErrorLine> = Vec::new();
     for (low, high) in windows {
-        let from = candidates.partition_point(|(p, _)| *p <= low);
-        let to = candidates.partition_point(|(p, _)| *p <= high);
-        let window = &candidates[from..to];
-        let said = window
-            .iter()
-            .filter(|(_, e)| e.rank > 1)
-            .max_by_key(|(_, e)| e.rank);
-        let ending = said.or_else(|| window.first()).map(|(_, e)| *e);
-        if let Some(e) = ending {
-            endings.push(e);
+        let ([own_said, shared_said], [own_first, shared_first]) = (
+            [own.said(low, high), shared.said(low, high)],
+            [own.first(low, high), shared.first(low, high)],
+        );
+        let rank = |&(position, line): &(Position, usize)| (errors.errors[line].rank, position);
+        // The highest rank, the last of it; failing any, the first line.
+        let said = own_said.into_iter().chain(shared_said).max_by_key(rank);
+        let first = own_first.into_iter().chain(shared_first).min();
+        if let Some((_, line)) = said.or(first) {
+            endings.push(&errors.errors[line]);
         }
     }
     let mut by_signal: BTreeMap<SignalIdx, (usize, &ErrorLine)> = BTreeMap::new();
@@ -285,14 +287,18 @@ pub(crate) fn last_error(
 
 /// The error lines, found by what they name: each loop reads only the lines that can be
 /// its own. A line belongs to a subject when it names it (as unit or identifier), or names
-/// no unit and no other subject that loops (a program's own error lines). Filtering every
-/// error line for every loop was quadratic in a log where thousands of units loop.
+/// no unit and no other subject that loops (a program's own error lines, *unowned*).
+/// Filtering every error line for every loop was quadratic in a log where thousands of
+/// units loop; the unowned lines, which every loop shares, are placed once per ordering
+/// and searched by window.
 pub(crate) struct ErrorIndex {
     errors: Vec<ErrorLine>,
-    /// Per unit or identifier, the lines naming it, ascending.
+    /// Per unit or identifier, the lines naming it that are not unowned, ascending.
     by_name: HashMap<String, Vec<usize>>,
     /// Lines that name no unit and no looping subject: they can belong to any loop.
     unowned: Vec<usize>,
+    /// The unowned lines placed on each [`Ordering`] (by its index), on first use.
+    unowned_placed: [OnceCell<Placed>; 4],
 }
 
 impl ErrorIndex {
@@ -300,14 +306,6 @@ impl ErrorIndex {
         let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
         let mut unowned = Vec::new();
         for (i, error) in errors.iter().enumerate() {
-            if let Some(unit) = &error.unit {
-                by_name.entry(unit.clone()).or_default().push(i);
-            }
-            if let Some(identifier) = &error.identifier {
-                if error.unit.as_ref() != Some(identifier) {
-                    by_name.entry(identifier.clone()).or_default().push(i);
-                }
-            }
             let names_a_loop = || {
                 error
                     .identifier
@@ -316,35 +314,90 @@ impl ErrorIndex {
             };
             if error.unit.is_none() && !names_a_loop() {
                 unowned.push(i);
+                continue;
+            }
+            if let Some(unit) = &error.unit {
+                by_name.entry(unit.clone()).or_default().push(i);
+            }
+            if let Some(identifier) = &error.identifier {
+                if error.unit.as_ref() != Some(identifier) {
+                    by_name.entry(identifier.clone()).or_default().push(i);
+                }
             }
         }
         Self {
             errors,
             by_name,
             unowned,
+            unowned_placed: Default::default(),
         }
     }
 
-    /// The lines that can belong to `subject`, in input order.
-    fn of(&self, subject: &str) -> impl Iterator<Item = &ErrorLine> {
-        let named = self.by_name.get(subject).map_or(&[][..], Vec::as_slice);
-        let mut lines: Vec<usize> = Vec::with_capacity(named.len() + self.unowned.len());
-        let (mut a, mut b) = (named.iter().peekable(), self.unowned.iter().peekable());
-        loop {
-            let next = match (a.peek(), b.peek()) {
-                (Some(&&x), Some(&&y)) if x <= y => {
-                    if x == y {
-                        b.next();
-                    }
-                    a.next()
-                }
-                (_, Some(_)) => b.next(),
-                (Some(_), None) => a.next(),
-                (None, None) => break,
-            };
-            lines.extend(next);
+    /// The lines naming `subject` (not the unowned ones), ascending.
+    fn named(&self, subject: &str) -> impl Iterator<Item = usize> + '_ {
+        self.by_name.get(subject).into_iter().flatten().copied()
+    }
+
+    fn unowned_on(&self, ordering: Ordering) -> &Placed {
+        self.unowned_placed[ordering as usize]
+            .get_or_init(|| Placed::new(self.unowned.iter().copied(), &self.errors, ordering))
+    }
+
+    /// Every line that can belong to `subject`, ascending.
+    #[cfg(test)]
+    fn of(&self, subject: &str) -> Vec<usize> {
+        let mut lines: Vec<usize> = self.named(subject).chain(self.unowned.clone()).collect();
+        lines.sort_unstable();
+        lines
+    }
+}
+
+/// Error lines placed on one ordering, by position: all of them, and the errors (rank 3) and
+/// warnings (rank 2) apart, so that a window's last error or warning and its first line
+/// each take a binary search.
+struct Placed {
+    all: Vec<(Position, usize)>,
+    errors: Vec<(Position, usize)>,
+    warnings: Vec<(Position, usize)>,
+}
+
+impl Placed {
+    /// `lines` (indexes into `errors`) that have a position on `ordering`.
+    fn new(lines: impl Iterator<Item = usize>, errors: &[ErrorLine], ordering: Ordering) -> Self {
+        let mut all: Vec<(Position, usize)> = lines
+            .filter_map(|i| errors[i].place.position(ordering).map(|p| (p, i)))
+            .collect();
+        all.sort_unstable();
+        let of_rank = |rank: u8| -> Vec<(Position, usize)> {
+            all.iter()
+                .copied()
+                .filter(|&(_, i)| errors[i].rank == rank)
+                .collect()
+        };
+        let (errors, warnings) = (of_rank(3), of_rank(2));
+        Self {
+            all,
+            errors,
+            warnings,
         }
-        lines.into_iter().map(|i| &self.errors[i])
+    }
+
+    /// The lines after `low`, up to and including `high`.
+    fn window(lines: &[(Position, usize)], low: Position, high: Position) -> &[(Position, usize)] {
+        let from = lines.partition_point(|(p, _)| *p <= low);
+        let to = lines.partition_point(|(p, _)| *p <= high);
+        &lines[from..to.max(from)]
+    }
+
+    /// The window's last error, else its last warning.
+    fn said(&self, low: Position, high: Position) -> Option<(Position, usize)> {
+        let last = |lines: &[(Position, usize)]| Self::window(lines, low, high).last().copied();
+        last(&self.errors).or_else(|| last(&self.warnings))
+    }
+
+    /// The window's first line.
+    fn first(&self, low: Position, high: Position) -> Option<(Position, usize)> {
+        Self::window(&self.all, low, high).first().copied()
     }
 }
 
@@ -456,7 +509,13 @@ mod tests {
             ],
             &looping,
         );
-        let of = |subject: &str| errors.of(subject).map(|e| e.place.seq).collect::<Vec<_>>();
+        let of = |subject: &str| {
+            errors
+                .of(subject)
+                .into_iter()
+                .map(|i| errors.errors[i].place.seq)
+                .collect::<Vec<_>>()
+        };
         assert_eq!(of("api"), [0, 1, 4, 5, 6]);
         assert_eq!(of("worker"), [1, 3]);
         assert_eq!(of("db"), [1, 2, 6]);
