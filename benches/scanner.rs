@@ -167,34 +167,10 @@ fn unsurvived_failures(failures: usize) -> Vec<u8> {
     out
 }
 
-/// `units` units of one host in a restart loop, five restarts each, with systemd's memory
-/// peak for every run: each loop's last error and memory figures are found by name.
-fn looping_units(units: usize) -> Vec<u8> {
-    let mut out = Vec::new();
-    for (t, (restart, unit)) in (0..5)
-        .flat_map(|r| (0..units).map(move |u| (r, u)))
-        .enumerate()
-    {
-        let (h, m, s) = ((t / 3600) % 24, (t / 60) % 60, t % 60);
-        let at = format!("Jan 16 {h:02}:{m:02}:{s:02} web systemd[1]: svc{unit}.service");
-        out.extend_from_slice(
-            format!(
-                "{at}: Main process exited, code=exited, status=1/FAILURE\n\
-                 {at}: Consumed 1.204s CPU time, {}.5M memory peak.\n\
-                 {at}: Scheduled restart job, restart counter is at {}.\n",
-                100 + restart,
-                restart + 1
-            )
-            .as_bytes(),
-        );
-    }
-    out
-}
-
-/// `units` units in a restart loop whose program logs under another name than its unit
-/// (`python3[pid]` under `svcN.service`): its error lines name no loop, so every loop may
-/// end with them, and each loop finds them by window, not by reading them all.
-fn loops_of_other_names(units: usize) -> Vec<u8> {
+/// `units` units of one host in a restart loop, five restarts each (all units restart, then
+/// all again): `lines` gives the lines of one restart from its stamp (`Jan 16 hh:mm:ss
+/// web`), the unit's number, the restart's number and its second.
+fn restart_rounds(units: usize, lines: impl Fn(&str, usize, usize, usize) -> String) -> Vec<u8> {
     let mut out = Vec::new();
     for (t, (restart, unit)) in (0..5)
         .flat_map(|r| (0..units).map(move |u| (r, u)))
@@ -202,18 +178,40 @@ fn loops_of_other_names(units: usize) -> Vec<u8> {
     {
         let (h, m, s) = ((t / 3600) % 24, (t / 60) % 60, t % 60);
         let at = format!("Jan 16 {h:02}:{m:02}:{s:02} web");
-        out.extend_from_slice(
-            format!(
-                "{at} python3[{}]: OSError: [Errno 98] Address already in use\n\
-                 {at} systemd[1]: svc{unit}.service: Main process exited, code=exited, status=1/FAILURE\n\
-                 {at} systemd[1]: svc{unit}.service: Scheduled restart job, restart counter is at {}.\n",
-                5000 + t,
-                restart + 1
-            )
-            .as_bytes(),
-        );
+        out.extend_from_slice(lines(&at, unit, restart, t).as_bytes());
     }
     out
+}
+
+/// Looping units with systemd's memory peak for every run: each loop's last error and
+/// memory figures are found by name.
+fn looping_units(units: usize) -> Vec<u8> {
+    restart_rounds(units, |at, unit, restart, _| {
+        let at = format!("{at} systemd[1]: svc{unit}.service");
+        format!(
+            "{at}: Main process exited, code=exited, status=1/FAILURE\n\
+             {at}: Consumed 1.204s CPU time, {}.5M memory peak.\n\
+             {at}: Scheduled restart job, restart counter is at {}.\n",
+            100 + restart,
+            restart + 1
+        )
+    })
+}
+
+/// Looping units whose program logs under another name than its unit (`python3[pid]` under
+/// `svcN.service`): its error lines name no loop, so every loop may end with them, and each
+/// loop finds them by window, not by reading them all.
+fn loops_of_other_names(units: usize) -> Vec<u8> {
+    restart_rounds(units, |at, unit, restart, t| {
+        let unit = format!("systemd[1]: svc{unit}.service");
+        format!(
+            "{at} python3[{}]: OSError: [Errno 98] Address already in use\n\
+             {at} {unit}: Main process exited, code=exited, status=1/FAILURE\n\
+             {at} {unit}: Scheduled restart job, restart counter is at {}.\n",
+            5000 + t,
+            restart + 1
+        )
+    })
 }
 
 /// The same shape of evidence at two sizes: a cost linear in the input keeps the
