@@ -167,6 +167,25 @@ fn unsurvived_failures(failures: usize) -> Vec<u8> {
     out
 }
 
+/// `failures` bind errors a program logs without its PID, while each of its restarts logs
+/// with a new PID: a failure line without a PID is compared with the lines of every PID,
+/// so those are merged across PIDs once, not tried PID by PID.
+fn failures_without_pid(failures: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    for i in 0..failures {
+        let at = format!("Jan 16 12:{:02}:{:02} web", (i / 60) % 60, i % 60);
+        let pid = 1000 + i;
+        out.extend_from_slice(
+            format!(
+                "{at} api: OSError: [Errno 98] Address already in use\n\
+                 {at} api[{pid}]: INFO:     Started server process [{pid}]\n"
+            )
+            .as_bytes(),
+        );
+    }
+    out
+}
+
 /// `units` units of one host in a restart loop, five restarts each (all units restart, then
 /// all again): `lines` gives the lines of one restart from its stamp (`Jan 16 hh:mm:ss
 /// web`), the unit's number, the restart's number and its second.
@@ -225,6 +244,8 @@ fn scaling(c: &mut Criterion) {
         ("hosts", 2000, fleet(2000)),
         ("unsurvived-failures", 5000, unsurvived_failures(5000)),
         ("unsurvived-failures", 20000, unsurvived_failures(20000)),
+        ("failures-without-pid", 5000, failures_without_pid(5000)),
+        ("failures-without-pid", 20000, failures_without_pid(20000)),
         ("looping-units", 1000, looping_units(1000)),
         ("looping-units", 4000, looping_units(4000)),
         ("loops-of-other-names", 1000, loops_of_other_names(1000)),

@@ -7,10 +7,12 @@
 //! process when they have the same source, and the same host, identifier and PID wherever
 //! both lines name one. [`RunEnds`] groups both kinds of line by source, identifier and
 //! PID, so the question costs a few lookups and a binary search per failure (a host that
-//! differs within a group is skipped over). Checking each failure against every later line
+//! differs within a group is skipped over; a failure without a PID or identifier searches
+//! the groups merged across them). Checking each failure against every later line
 //! instead was quadratic: on 4 GiB of logs, with tens of thousands of failures and half a
 //! million lifecycle lines, it took longer than scanning the input.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 
 use crate::evidence::EvidenceLine;
@@ -56,10 +58,84 @@ type RunEnd = (usize, bool);
 /// Identifier -> PID -> lines, ascending: the run ends of one source.
 type ByIdentifier<'e> = HashMap<Option<&'e str>, HashMap<Option<u32>, Vec<RunEnd>>>;
 
+/// The run ends of one source, grouped by identifier and PID. A failure line that names
+/// both finds its candidates in four groups; one without a PID or an identifier would have
+/// to try every group of its source, so for those the lines are also merged across PIDs,
+/// across identifiers, or all together (each on first use, each one copy of the lines).
+#[derive(Default)]
+struct SourceEnds<'e> {
+    groups: ByIdentifier<'e>,
+    by_identifier: OnceCell<HashMap<Option<&'e str>, Vec<RunEnd>>>,
+    by_pid: OnceCell<HashMap<Option<u32>, Vec<RunEnd>>>,
+    all: OnceCell<Vec<RunEnd>>,
+}
+
+impl<'e> SourceEnds<'e> {
+    /// The lists that hold exactly the lines whose identifier and PID agree with these.
+    fn agreeing(&self, identifier: Option<&'e str>, pid: Option<u32>) -> Vec<&[RunEnd]> {
+        let identifiers = [identifier, None];
+        match (identifier, pid) {
+            (Some(_), Some(_)) => identifiers
+                .iter()
+                .filter_map(|i| self.groups.get(i))
+                .flat_map(|pids| [pid, None].into_iter().filter_map(|p| pids.get(&p)))
+                .map(Vec::as_slice)
+                .collect(),
+            (Some(_), None) => {
+                let merged = self.by_identifier.get_or_init(|| {
+                    self.groups
+                        .iter()
+                        .map(|(&i, pids)| (i, ascending(pids.values().flatten())))
+                        .collect()
+                });
+                identifiers
+                    .iter()
+                    .filter_map(|i| merged.get(i))
+                    .map(Vec::as_slice)
+                    .collect()
+            }
+            (None, Some(_)) => {
+                let merged = self.by_pid.get_or_init(|| {
+                    let mut by_pid: HashMap<Option<u32>, Vec<RunEnd>> = HashMap::new();
+                    for (&p, lines) in self.groups.values().flatten() {
+                        by_pid.entry(p).or_default().extend_from_slice(lines);
+                    }
+                    for lines in by_pid.values_mut() {
+                        lines.sort_unstable();
+                    }
+                    by_pid
+                });
+                [pid, None]
+                    .iter()
+                    .filter_map(|p| merged.get(p))
+                    .map(Vec::as_slice)
+                    .collect()
+            }
+            (None, None) => vec![self
+                .all
+                .get_or_init(|| {
+                    ascending(
+                        self.groups
+                            .values()
+                            .flat_map(|pids| pids.values().flatten()),
+                    )
+                })
+                .as_slice()],
+        }
+    }
+}
+
+/// The lines of several groups as one ascending list.
+fn ascending<'l>(lines: impl Iterator<Item = &'l RunEnd>) -> Vec<RunEnd> {
+    let mut lines: Vec<RunEnd> = lines.copied().collect();
+    lines.sort_unstable();
+    lines
+}
+
 /// The resolving lines and run boundaries of an evidence slice, grouped by process.
 pub(super) struct RunEnds<'e> {
     evidence: &'e [EvidenceLine],
-    by_source: HashMap<usize, ByIdentifier<'e>>,
+    by_source: HashMap<usize, SourceEnds<'e>>,
 }
 
 impl<'e> RunEnds<'e> {
@@ -70,12 +146,13 @@ impl<'e> RunEnds<'e> {
         boundaries: &[usize],
         resolvers: &[usize],
     ) -> Self {
-        let mut by_source: HashMap<usize, ByIdentifier<'e>> = HashMap::new();
+        let mut by_source: HashMap<usize, SourceEnds<'e>> = HashMap::new();
         let mut add = |index: usize, resolves: bool| {
             let line = &evidence[index];
             by_source
                 .entry(line.source)
                 .or_default()
+                .groups
                 .entry(line.identifier.as_deref())
                 .or_default()
                 .entry(line.pid)
@@ -115,41 +192,23 @@ impl<'e> RunEnds<'e> {
     /// Whether the failure on evidence line `failure` was survived (see the module docs).
     pub(super) fn survived(&self, failure: usize) -> bool {
         let failed = &self.evidence[failure];
-        let Some(identifiers) = self.by_source.get(&failed.source) else {
+        let Some(ends) = self.by_source.get(&failed.source) else {
             return false;
         };
         let mut first: Option<RunEnd> = None;
-        for pids in groups(identifiers, failed.identifier.as_deref()) {
-            for lines in groups(pids, failed.pid) {
-                let after = lines.partition_point(|&(i, _)| i <= failure);
-                // Source, identifier and PID agree within the group; the host may not.
-                let next = lines[after..].iter().find(|&&(i, _)| {
-                    agree(failed.host.as_deref(), self.evidence[i].host.as_deref())
-                });
-                if let Some(&next) = next {
-                    if first.is_none_or(|(earliest, _)| next.0 < earliest) {
-                        first = Some(next);
-                    }
+        for lines in ends.agreeing(failed.identifier.as_deref(), failed.pid) {
+            let after = lines.partition_point(|&(i, _)| i <= failure);
+            // Source, identifier and PID agree within these lines; the host may not.
+            let next = lines[after..]
+                .iter()
+                .find(|&&(i, _)| agree(failed.host.as_deref(), self.evidence[i].host.as_deref()));
+            if let Some(&next) = next {
+                if first.is_none_or(|(earliest, _)| next.0 < earliest) {
+                    first = Some(next);
                 }
             }
         }
         first.is_some_and(|(_, resolves)| resolves)
-    }
-}
-
-/// The groups of `map` whose key agrees with `key`: the group of the same key and the
-/// group without one, or every group when `key` is absent.
-fn groups<'m, K: Copy + Eq + std::hash::Hash, V>(
-    map: &'m HashMap<Option<K>, V>,
-    key: Option<K>,
-) -> Box<dyn Iterator<Item = &'m V> + 'm> {
-    match key {
-        Some(key) => Box::new(
-            [Some(key), None]
-                .into_iter()
-                .filter_map(move |k| map.get(&k)),
-        ),
-        None => Box::new(map.values()),
     }
 }
 
