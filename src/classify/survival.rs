@@ -195,19 +195,18 @@ impl<'e> RunEnds<'e> {
         let Some(ends) = self.by_source.get(&failed.source) else {
             return false;
         };
-        let mut first: Option<RunEnd> = None;
-        for lines in ends.agreeing(failed.identifier.as_deref(), failed.pid) {
-            let after = lines.partition_point(|&(i, _)| i <= failure);
-            // Source, identifier and PID agree within these lines; the host may not.
-            let next = lines[after..]
-                .iter()
-                .find(|&&(i, _)| agree(failed.host.as_deref(), self.evidence[i].host.as_deref()));
-            if let Some(&next) = next {
-                if first.is_none_or(|(earliest, _)| next.0 < earliest) {
-                    first = Some(next);
-                }
-            }
-        }
+        // The first run end after the failure in any of the lists (indexes are unique).
+        let first =
+            ends.agreeing(failed.identifier.as_deref(), failed.pid)
+                .into_iter()
+                .filter_map(|lines| {
+                    let after = lines.partition_point(|&(i, _)| i <= failure);
+                    // Source, identifier and PID agree within these lines; the host may not.
+                    lines[after..].iter().copied().find(|&(i, _)| {
+                        agree(failed.host.as_deref(), self.evidence[i].host.as_deref())
+                    })
+                })
+                .min();
         first.is_some_and(|(_, resolves)| resolves)
     }
 }

@@ -256,14 +256,16 @@ pub(crate) fn last_error(
     // with result").
     let mut endings: Vec<&ErrorLine> = Vec::new();
     for (low, high) in windows {
-        let ([own_said, shared_said], [own_first, shared_first]) = (
-            [own.said(low, high), shared.said(low, high)],
-            [own.first(low, high), shared.first(low, high)],
-        );
         let rank = |&(position, line): &(Position, usize)| (errors.errors[line].rank, position);
         // The highest rank, the last of it; failing any, the first line.
-        let said = own_said.into_iter().chain(shared_said).max_by_key(rank);
-        let first = own_first.into_iter().chain(shared_first).min();
+        let said = [own.said(low, high), shared.said(low, high)]
+            .into_iter()
+            .flatten()
+            .max_by_key(rank);
+        let first = [own.first(low, high), shared.first(low, high)]
+            .into_iter()
+            .flatten()
+            .min();
         if let Some((_, line)) = said.or(first) {
             endings.push(&errors.errors[line]);
         }

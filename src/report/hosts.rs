@@ -86,10 +86,10 @@ impl Report {
         }
         // Everything here is looked up by host, never searched for: a fleet's report has
         // thousands of hosts.
-        let mut at: HashMap<Option<String>, usize> = HashMap::new();
-        for (i, summary) in hosts.iter().enumerate() {
-            at.entry(summary.host.clone()).or_insert(i);
-        }
+        let mut at: HashMap<Option<String>, usize> = positions(&hosts)
+            .into_iter()
+            .map(|(host, i)| (host.map(str::to_string), i))
+            .collect();
         let mut any_named = hosts.iter().any(|h| h.host.is_some());
         let mut entry = |hosts: &mut Vec<HostSummary>, host: &Option<String>| {
             // Lines of no host are summarized only next to named hosts.
@@ -145,7 +145,7 @@ impl Report {
         self.processes.sort_by_key(|p| place(&p.host));
         self.tracebacks.sort_by_key(|t| place(&t.host));
         let mut shared: Vec<SharedCause> = Vec::new();
-        let on = hosts_of_causes(&hosts, |h| h.host.clone());
+        let on = hosts_of_causes(&hosts, |h| h.host.as_deref());
         let mut seen: HashSet<&str> = HashSet::new();
         for finding in &self.findings {
             if !seen.insert(&finding.cause) {
@@ -153,7 +153,7 @@ impl Report {
             }
             let on: Vec<String> = on
                 .get(finding.cause.as_str())
-                .map(|on| on.iter().flatten().cloned().collect())
+                .map(|on| on.iter().flatten().map(|h| h.to_string()).collect())
                 .unwrap_or_default();
             if on.len() > 1 {
                 shared.push(SharedCause {
