@@ -438,6 +438,12 @@ fn parse_severity(
 
 /// Compiles a regex with the rule size limits.
 pub(crate) fn compile_regex(pattern: &str) -> Result<regex::bytes::Regex, String> {
+    build_regex(pattern, true)
+}
+
+/// `pattern` compiled with Unicode-aware classes, case folding and word boundaries
+/// (`unicode`), or with their ASCII forms, as [`compile_regex`] reports errors.
+pub(crate) fn build_regex(pattern: &str, unicode: bool) -> Result<regex::bytes::Regex, String> {
     if pattern.len() > MAX_REGEX_LEN {
         return Err(format!(
             "regex is too long ({} bytes, at most {MAX_REGEX_LEN}): split it into several signals",
@@ -445,6 +451,7 @@ pub(crate) fn compile_regex(pattern: &str) -> Result<regex::bytes::Regex, String
         ));
     }
     regex::bytes::RegexBuilder::new(pattern)
+        .unicode(unicode)
         .size_limit(REGEX_SIZE_LIMIT)
         .dfa_size_limit(REGEX_SIZE_LIMIT)
         .build()

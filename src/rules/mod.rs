@@ -22,4 +22,4 @@ pub use load::{RuleSetBuilder, MAX_REGEX_LEN};
 pub use model::{
     Cause, CauseCondition, EvidenceRef, Example, RuleSet, Severity, Signal, SignalIdx, Tag,
 };
-pub use signal_regex::SignalRegex;
+pub use signal_regex::{Form as RegexForm, SignalRegex};

@@ -10,7 +10,7 @@ use super::bucket_filter::{BucketFilter, FilterLiteral};
 use super::count_newlines;
 use super::hit::{CaptureNames, LineHit, SignalMatch};
 use crate::record::{EnvelopeParser, Level, LineFormat};
-use crate::rules::{RuleSet, Severity, SignalIdx, SignalRegex};
+use crate::rules::{RegexForm, RuleSet, Severity, SignalIdx, SignalRegex};
 
 /// Literals per prefilter automaton. Measured: aho-corasick's SIMD (Teddy) path holds up to
 /// about 32 literals, halves its speed by 48 and falls to a slow path past 64.
@@ -523,8 +523,8 @@ impl Scanner {
                     continue;
                 }
             }
-            let regex = self.regexes[idx as usize].get();
-            let locations = scratch.locations(idx, regex);
+            let (regex, form) = self.regexes[idx as usize].for_message(message);
+            let locations = scratch.locations(idx, regex, form);
             if regex.captures_read(locations, message).is_none() {
                 continue;
             }
@@ -613,7 +613,8 @@ struct Candidates {
 /// Per-chunk reusable buffers.
 struct Scratch {
     candidates: Vec<SignalIdx>,
-    locations: Vec<Option<CaptureLocations>>,
+    /// Per signal, the capture locations of each form of its regex (Unicode, ASCII).
+    locations: Vec<[Option<CaptureLocations>; 2]>,
     /// The matches of the line being confirmed.
     matches: Vec<SignalMatch>,
 }
@@ -622,13 +623,19 @@ impl Scratch {
     fn new(signals: usize) -> Self {
         Self {
             candidates: Vec::new(),
-            locations: (0..signals).map(|_| None).collect(),
+            locations: (0..signals).map(|_| [None, None]).collect(),
             matches: Vec::new(),
         }
     }
 
-    fn locations(&mut self, idx: SignalIdx, regex: &Regex) -> &mut CaptureLocations {
-        self.locations[idx as usize].get_or_insert_with(|| regex.capture_locations())
+    fn locations(
+        &mut self,
+        idx: SignalIdx,
+        regex: &Regex,
+        form: RegexForm,
+    ) -> &mut CaptureLocations {
+        let slot = usize::from(form == RegexForm::Ascii);
+        self.locations[idx as usize][slot].get_or_insert_with(|| regex.capture_locations())
     }
 }
 
