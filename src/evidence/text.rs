@@ -25,23 +25,44 @@ pub const DEFAULT_TEXT_BUDGET: usize = 512 << 10;
 /// Texts gathered before one write to the file.
 const WRITE_CHUNK: usize = 256 << 10;
 
-/// The text of one evidence line.
+/// The text of one evidence line: two words, as hundreds of thousands are kept.
 #[derive(Clone, Default)]
 pub struct LineText(Repr);
 
+const _: () = assert!(std::mem::size_of::<LineText>() == 16);
+
 #[derive(Clone)]
 enum Repr {
-    Held(Box<str>),
-    Stored {
-        store: Arc<TextStore>,
-        at: u64,
-        len: u32,
-    },
+    /// In memory (boxed twice, so this variant is one word and fits beside the store's
+    /// pointer); `None` for the empty text.
+    Held(Option<Box<Box<str>>>),
+    /// In the store at `place` ([`Place`]).
+    Stored { store: Arc<TextStore>, place: u64 },
 }
 
 impl Default for Repr {
     fn default() -> Self {
-        Repr::Held(Box::default())
+        Repr::Held(None)
+    }
+}
+
+/// A stored text's offset in the store and its length, in one word: the length in the low
+/// [`Place::LEN_BITS`] bits. A text too long or too far for it stays in memory.
+struct Place;
+
+impl Place {
+    const LEN_BITS: u32 = 24;
+
+    fn pack(at: u64, len: usize) -> Option<u64> {
+        let fits = len < 1 << Self::LEN_BITS && at < 1 << (64 - Self::LEN_BITS);
+        fits.then_some(at << Self::LEN_BITS | len as u64)
+    }
+
+    fn unpack(place: u64) -> (u64, u32) {
+        (
+            place >> Self::LEN_BITS,
+            (place & ((1 << Self::LEN_BITS) - 1)) as u32,
+        )
     }
 }
 
@@ -49,8 +70,12 @@ impl LineText {
     /// The text, read back from the temporary file when it was written there.
     pub fn get(&self) -> Cow<'_, str> {
         match &self.0 {
-            Repr::Held(text) => Cow::Borrowed(text),
-            Repr::Stored { store, at, len } => Cow::Owned(store.read(*at, *len)),
+            Repr::Held(None) => Cow::Borrowed(""),
+            Repr::Held(Some(text)) => Cow::Borrowed(text),
+            Repr::Stored { store, place } => {
+                let (at, len) = Place::unpack(*place);
+                Cow::Owned(store.read(at, len))
+            }
         }
     }
 
@@ -62,13 +87,17 @@ impl LineText {
 
 impl From<String> for LineText {
     fn from(text: String) -> Self {
-        LineText(Repr::Held(text.into_boxed_str()))
+        LineText(Repr::Held(
+            (!text.is_empty()).then(|| Box::new(text.into_boxed_str())),
+        ))
     }
 }
 
 impl From<&str> for LineText {
     fn from(text: &str) -> Self {
-        LineText(Repr::Held(text.into()))
+        LineText(Repr::Held(
+            (!text.is_empty()).then(|| Box::new(text.into())),
+        ))
     }
 }
 
@@ -124,13 +153,17 @@ impl TextStore {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Appends `text`; returns where it is, or the problem when the file cannot take it.
-    fn push(&self, text: &str) -> Result<(u64, u32), String> {
+    /// Appends `text`; returns where it is ([`Place`]), `Ok(None)` when the text does not fit
+    /// a place, or the problem when the file cannot take it.
+    fn push(&self, text: &str) -> Result<Option<u64>, String> {
         let mut inner = self.inner();
         if let Some(problem) = &inner.failed {
             return Err(problem.clone());
         }
         let at = inner.written + inner.pending.len() as u64;
+        let Some(place) = Place::pack(at, text.len()) else {
+            return Ok(None);
+        };
         inner.pending.extend_from_slice(text.as_bytes());
         if inner.pending.len() >= WRITE_CHUNK {
             let StoreInner {
@@ -147,7 +180,7 @@ impl TextStore {
                 Err(err) => *failed = Some(err.to_string()),
             }
         }
-        Ok((at, text.len() as u32))
+        Ok(Some(place))
     }
 
     fn read(&self, at: u64, len: u32) -> String {
@@ -217,11 +250,11 @@ impl TextKeeper {
         }
         let store = self.store.as_ref().expect("created above");
         match store.push(&text) {
-            Ok((at, len)) => LineText(Repr::Stored {
+            Ok(Some(place)) => LineText(Repr::Stored {
                 store: Arc::clone(store),
-                at,
-                len,
+                place,
             }),
+            Ok(None) => text.into(),
             Err(err) => {
                 self.problem = Some(format!("cannot write a temporary file: {err}"));
                 text.into()
@@ -258,6 +291,26 @@ mod tests {
         assert_eq!(held.get(), "0123456789");
         assert_eq!(serde_json::to_string(&kept[3]).unwrap(), "\"line 3: ééé\"");
         assert_eq!(kept[7].clone(), LineText::from(texts[7].as_str()));
+    }
+
+    #[test]
+    fn a_text_too_long_for_a_place_stays_in_memory() {
+        assert_eq!(Place::unpack(Place::pack(5, 7).unwrap()), (5, 7));
+        let far = (1 << (64 - Place::LEN_BITS)) - 1;
+        assert_eq!(Place::unpack(Place::pack(far, 1).unwrap()), (far, 1));
+        assert_eq!(Place::pack(far + 1, 1), None);
+        assert_eq!(Place::pack(0, 1 << Place::LEN_BITS), None);
+
+        let mut keeper = TextKeeper::new(0);
+        let long = "x".repeat(1 << Place::LEN_BITS);
+        let kept = keeper.keep(long.clone());
+        assert!(!kept.is_stored());
+        assert_eq!(kept.get(), long.as_str());
+        // The store goes on taking texts that fit.
+        let short = keeper.keep("short".to_string());
+        assert!(short.is_stored());
+        assert_eq!(short.get(), "short");
+        assert_eq!(keeper.problem(), None);
     }
 
     #[test]
