@@ -5,7 +5,8 @@
 //! survived (`resolved_by`: a ready line of the same process after a start-up retry). A
 //! line that also matches a `noise` signal (routine: a fallback the program takes, a
 //! deprecation notice, PostgreSQL's missing-IPv6 notice) is no evidence for any other
-//! signal. A cause marked as a consequence (a start limit that a crash loop runs into) is
+//! signal, and neither are the same program's lines just above a `handled-above` line (a
+//! fallback announced on a line of its own, as debconf does when it has no terminal). A cause marked as a consequence (a start limit that a crash loop runs into) is
 //! folded into the root cause's finding when there is one, so the report tells one story. A
 //! cause that `supersedes` another replaces its finding for the same unit; one that
 //! `explains` another (a left-over process explains a port conflict) is ranked before it.
@@ -130,6 +131,9 @@ pub struct EvidenceIndex {
     run_boundaries: Vec<usize>,
 }
 
+/// A `handled-above` line covers the lines of its program at most this many lines above it.
+const HANDLED_ABOVE_LINES: u64 = 3;
+
 /// Tags of a line that ends one run of a process or begins another.
 const RUN_BOUNDARY_TAGS: [Tag; 6] = [
     Tag::ExitMarker,
@@ -160,10 +164,43 @@ impl EvidenceIndex {
                 run_boundaries.push(i);
             }
         }
+        mark_handled_above(rules, evidence, &mut noisy);
         Self {
             by_signal,
             noisy,
             run_boundaries,
+        }
+    }
+}
+
+/// Marks as noisy the lines a `handled-above` line covers: those of the same program (source,
+/// identifier and PID) at most [`HANDLED_ABOVE_LINES`] lines above it. Evidence is in input
+/// order, so they are the evidence lines just before it.
+fn mark_handled_above(rules: &RuleSet, evidence: &[EvidenceLine], noisy: &mut [bool]) {
+    let handled_above: Vec<bool> = rules
+        .signals
+        .iter()
+        .map(|signal| signal.has_tag(Tag::HandledAbove))
+        .collect();
+    if !handled_above.contains(&true) {
+        return;
+    }
+    for (i, line) in evidence.iter().enumerate() {
+        if !line
+            .matches
+            .iter()
+            .any(|m| handled_above[m.signal as usize])
+        {
+            continue;
+        }
+        for (above, flag) in evidence[..i].iter().zip(&mut noisy[..i]).rev() {
+            let within = line.line_no.saturating_sub(above.line_no) <= HANDLED_ABOVE_LINES;
+            if above.source != line.source || above.line_no >= line.line_no || !within {
+                break;
+            }
+            if above.identifier == line.identifier && above.pid == line.pid {
+                *flag = true;
+            }
         }
     }
 }
@@ -502,6 +539,24 @@ INFO:     Application startup complete.
         let mut failing = causes_for(&without(RETRY_THEN_READY, "startup complete"));
         failing.sort();
         assert_eq!(failing, ["cache-unreachable", "db-unreachable"]);
+    }
+
+    #[test]
+    fn a_fallback_announced_below_covers_its_programs_failure_just_above() {
+        let failure =
+            "Mar 01 10:00:00 web app[100]: Error: environment variable DATABASE_URL is not set\n";
+        assert_eq!(causes_for(failure), ["missing-config"]);
+        let fallback =
+            "Mar 01 10:00:00 web app[100]: Falling back to the built-in SQLite database\n";
+        assert!(causes_for(&format!("{failure}{fallback}")).is_empty());
+        // Another program's fallback covers nothing, nor does one more than 3 lines below.
+        let other = fallback.replace("app[100]", "cron[7]");
+        assert_eq!(causes_for(&format!("{failure}{other}")), ["missing-config"]);
+        let quiet = "Mar 01 10:00:00 web app[100]: loading plugins\n";
+        let two_between = format!("{failure}{}{fallback}", quiet.repeat(2));
+        assert!(causes_for(&two_between).is_empty());
+        let three_between = format!("{failure}{}{fallback}", quiet.repeat(3));
+        assert_eq!(causes_for(&three_between), ["missing-config"]);
     }
 
     #[test]

@@ -103,6 +103,7 @@ tags! {
     Timeout => "timeout": "an operation timed out",
     HttpStatus => "http-status": "an HTTP response status",
     Noise => "noise": "looks alarming but is routine",
+    HandledAbove => "handled-above": "the program says it takes a fallback: the failure it logged on the lines just above was handled",
     AlreadyRunning => "already-running": "the program refuses to start because another instance runs (captures the `pid` it names)",
 }
 
