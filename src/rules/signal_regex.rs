@@ -79,7 +79,13 @@ impl SignalRegex {
     /// ASCII (see the module docs), else the Unicode one. The flag says which, for callers
     /// that keep per-regex state such as capture locations.
     pub fn for_message(&self, message: &[u8]) -> (&Regex, Form) {
-        if message.is_ascii() {
+        self.for_ascii_message(message.is_ascii())
+    }
+
+    /// [`SignalRegex::for_message`] for a message already known to be ASCII or not, so a
+    /// line tried against several signals is looked at once.
+    pub fn for_ascii_message(&self, ascii_message: bool) -> (&Regex, Form) {
+        if ascii_message {
             if let Some(ascii) = self.ascii() {
                 return (ascii, Form::Ascii);
             }

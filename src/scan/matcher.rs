@@ -511,6 +511,7 @@ impl Scanner {
             LineFormat::App | LineFormat::Logfmt => trim_leading_blanks(line),
             _ => &envelope.message,
         };
+        let ascii = message.is_ascii();
         let candidates = std::mem::take(&mut scratch.candidates);
         for &idx in &candidates {
             if let Some(wanted) = &self.message_ids[idx as usize] {
@@ -523,7 +524,7 @@ impl Scanner {
                     continue;
                 }
             }
-            let (regex, form) = self.regexes[idx as usize].for_message(message);
+            let (regex, form) = self.regexes[idx as usize].for_ascii_message(ascii);
             let locations = scratch.locations(idx, regex, form);
             if regex.captures_read(locations, message).is_none() {
                 continue;
