@@ -344,7 +344,7 @@ fn evaluate<'a>(
         cause: cause.id.clone(),
         severity: cause.severity,
         confidence,
-        title: values.fill(&cause.title),
+        title: values.fill_sentence(&cause.title),
         summary: cause.summary.clone(),
         explanation: values.fill(&cause.explanation),
         fix: cause.fix.iter().map(|f| values.fill(f)).collect(),

@@ -149,6 +149,25 @@ impl Values {
         self.fill_part(template).0
     }
 
+    /// [`Values::fill`] for a text that is a sentence, such as a title: when it starts with a
+    /// placeholder that has no value, the neutral words standing in for it ("the service")
+    /// start with a capital letter. A value is never changed: `python3` stays lowercase.
+    pub fn fill_sentence(&self, template: &str) -> String {
+        let mut text = self.fill(template);
+        let leading = template
+            .strip_prefix('{')
+            .and_then(|rest| rest.split_once('}'))
+            .map(|(name, _)| name)
+            .filter(|name| is_name(name));
+        if leading.is_some_and(|name| self.get(name).is_none()) {
+            if let Some(first) = text.get(..1) {
+                let capital = first.to_ascii_uppercase();
+                text.replace_range(..1, &capital);
+            }
+        }
+        text
+    }
+
     /// The filled text, and whether every placeholder in it had a value.
     fn fill_part(&self, template: &str) -> (String, bool) {
         let mut out = String::with_capacity(template.len());
@@ -248,6 +267,12 @@ mod tests {
             "Invalid configuration in /etc/app.toml at line 3"
         );
         assert_eq!(values.fill("a{? {port} {{x}}}b"), "ab");
+        assert_eq!(
+            values.fill_sentence("{unit} hit its start rate limit"),
+            "The service hit its start rate limit"
+        );
+        assert_eq!(values.fill_sentence("{line} lines"), "3 lines");
+        assert_eq!(values.fill_sentence("{{unit}} stays"), "{unit} stays");
         assert_eq!(values.fill("{?unclosed {line}"), "{?unclosed 3");
     }
 }
