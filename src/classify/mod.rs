@@ -5,11 +5,13 @@
 //! survived (`resolved_by`: a ready line of the same process after a start-up retry). A
 //! line that also matches a `noise` signal (routine: a fallback the program takes, a
 //! deprecation notice, PostgreSQL's missing-IPv6 notice) is no evidence for any other
-//! signal, and neither are the same program's lines just above a `handled-above` line (a
-//! fallback announced on a line of its own, as debconf does when it has no terminal). A cause marked as a consequence (a start limit that a crash loop runs into) is
-//! folded into the root cause's finding when there is one, so the report tells one story. A
-//! cause that `supersedes` another replaces its finding for the same unit; one that
-//! `explains` another (a left-over process explains a port conflict) is ranked before it.
+//! signal. Neither is a missing setting, module, peer or permission that the same program
+//! logged just above a `handled-above` line (a fallback announced on a line of its own, as
+//! debconf does when it has no terminal). A cause marked as a consequence (a start limit
+//! that a crash loop runs into) is folded into the root cause's finding when there is one,
+//! so the report tells one story. A cause that `supersedes` another replaces its finding
+//! for the same unit; one that `explains` another (a left-over process explains a port
+//! conflict) is ranked before it.
 
 mod finding;
 mod survival;
@@ -133,6 +135,30 @@ pub struct EvidenceIndex {
 
 /// A `handled-above` line covers the lines of its program at most this many lines above it.
 const HANDLED_ABOVE_LINES: u64 = 3;
+/// Evidence lines looked back at from a `handled-above` line. Lines of other sources may
+/// lie between: live analysis keeps lines in the order they arrive.
+const HANDLED_ABOVE_LOOKBACK: usize = 64;
+/// What a fallback can stand in for: a setting, a module, a peer, access, a slow answer.
+const HANDLED_KINDS: [Tag; 5] = [
+    Tag::ConfigError,
+    Tag::ImportError,
+    Tag::ConnectionError,
+    Tag::PermissionError,
+    Tag::Timeout,
+];
+/// What no fallback undoes: a line with any of these stays evidence.
+const NEVER_HANDLED: [Tag; 10] = [
+    Tag::Crash,
+    Tag::Oom,
+    Tag::DiskError,
+    Tag::FdError,
+    Tag::ExitMarker,
+    Tag::FailureMarker,
+    Tag::RestartMarker,
+    Tag::StartLimit,
+    Tag::LoopState,
+    Tag::ReadyMarker,
+];
 
 /// Tags of a line that ends one run of a process or begins another.
 const RUN_BOUNDARY_TAGS: [Tag; 6] = [
@@ -173,10 +199,12 @@ impl EvidenceIndex {
     }
 }
 
-/// Marks as noisy the lines a `handled-above` line covers: those of the same program (source,
-/// identifier and PID) at most [`HANDLED_ABOVE_LINES`] lines above it. Evidence is in input
-/// order, so they are the evidence lines just before it.
+/// Marks as noisy the lines a `handled-above` line covers: those of the same program
+/// (source, identifier and PID) at most [`HANDLED_ABOVE_LINES`] lines above it that report
+/// only what a fallback can stand in for ([`HANDLED_KINDS`], nothing of [`NEVER_HANDLED`]).
 fn mark_handled_above(rules: &RuleSet, evidence: &[EvidenceLine], noisy: &mut [bool]) {
+    let any_tag =
+        |signal: &crate::rules::Signal, tags: &[Tag]| tags.iter().any(|&t| signal.has_tag(t));
     let handled_above: Vec<bool> = rules
         .signals
         .iter()
@@ -185,6 +213,20 @@ fn mark_handled_above(rules: &RuleSet, evidence: &[EvidenceLine], noisy: &mut [b
     if !handled_above.contains(&true) {
         return;
     }
+    let handled: Vec<bool> = rules
+        .signals
+        .iter()
+        .map(|s| any_tag(s, &HANDLED_KINDS))
+        .collect();
+    let never: Vec<bool> = rules
+        .signals
+        .iter()
+        .map(|s| any_tag(s, &NEVER_HANDLED))
+        .collect();
+    let covered = |line: &EvidenceLine| {
+        let signals = || line.matches.iter().map(|m| m.signal as usize);
+        signals().any(|s| handled[s]) && !signals().any(|s| never[s])
+    };
     for (i, line) in evidence.iter().enumerate() {
         if !line
             .matches
@@ -193,12 +235,15 @@ fn mark_handled_above(rules: &RuleSet, evidence: &[EvidenceLine], noisy: &mut [b
         {
             continue;
         }
-        for (above, flag) in evidence[..i].iter().zip(&mut noisy[..i]).rev() {
-            let within = line.line_no.saturating_sub(above.line_no) <= HANDLED_ABOVE_LINES;
-            if above.source != line.source || above.line_no >= line.line_no || !within {
+        let before = evidence[..i].iter().zip(&mut noisy[..i]).rev();
+        for (above, flag) in before.take(HANDLED_ABOVE_LOOKBACK) {
+            if above.source != line.source || above.line_no >= line.line_no {
+                continue;
+            }
+            if line.line_no - above.line_no > HANDLED_ABOVE_LINES {
                 break;
             }
-            if above.identifier == line.identifier && above.pid == line.pid {
+            if above.identifier == line.identifier && above.pid == line.pid && covered(above) {
                 *flag = true;
             }
         }
@@ -557,6 +602,32 @@ INFO:     Application startup complete.
         assert!(causes_for(&two_between).is_empty());
         let three_between = format!("{failure}{}{fallback}", quiet.repeat(3));
         assert_eq!(causes_for(&three_between), ["missing-config"]);
+    }
+
+    #[test]
+    fn a_fallback_covers_no_crash_and_looks_past_other_sources_lines() {
+        // A panic on a refused connection is a crash, whatever the program says next.
+        let crash = "Mar 01 10:00:00 web app[100]: panic: dial tcp 10.0.0.5:5432: connect: connection refused\n";
+        let fallback = "Mar 01 10:00:00 web app[100]: Falling back to the read-only replica\n";
+        assert_eq!(
+            causes_for(&format!("{crash}{fallback}")),
+            ["db-unreachable"]
+        );
+
+        // Live analysis keeps lines in arrival order: another file's line may come between.
+        let rules = RuleSetBuilder::new().build().unwrap();
+        let analyzer = crate::engine::Analyzer::new(rules.clone());
+        let evidence_of = |log: &str| analyzer.analyze_reader("-", log.as_bytes()).evidence;
+        let failure =
+            "Mar 01 10:00:00 web app[100]: Error: environment variable DATABASE_URL is not set\n";
+        let fallback =
+            "Mar 01 10:00:00 web app[100]: Falling back to the built-in SQLite database\n";
+        let mut own = evidence_of(&format!("{failure}{fallback}"));
+        let mut other = evidence_of(failure);
+        other[0].source = 1;
+        own.insert(1, other.remove(0));
+        let index = EvidenceIndex::new(&rules, &own);
+        assert_eq!(index.noisy, [true, false, true]);
     }
 
     #[test]

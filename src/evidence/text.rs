@@ -34,7 +34,8 @@ const _: () = assert!(std::mem::size_of::<LineText>() == 16);
 #[derive(Clone)]
 enum Repr {
     /// In memory (boxed twice, so this variant is one word and fits beside the store's
-    /// pointer); `None` for the empty text.
+    /// pointer; the second allocation is paid only by texts within a run's budget and by
+    /// live analysis's window); `None` for the empty text.
     Held(Option<Box<Box<str>>>),
     /// In the store at `place` ([`Place`]).
     Stored { store: Arc<TextStore>, place: u64 },
