@@ -14,7 +14,7 @@
 //! only in the characters beyond ASCII they also accept, and none of those can occur in the
 //! message, nor in the pattern. The ASCII form is a much smaller automaton (Unicode's
 //! `\w` alone is hundreds of ranges), and so are the lazy DFA caches each scanning thread
-//! fills for it: a run over the 1 GiB reference corpus peaks 14 MiB lower (BENCHMARKS.md).
+//! fills for it: a run over the 1 GiB reference corpus peaks about 13 MiB lower (BENCHMARKS.md).
 //! It too is compiled on first use, and a pattern it cannot express (`\p{L}`) keeps the
 //! Unicode form for every message.
 
