@@ -175,8 +175,9 @@ impl EvidenceIndex {
         let mut by_signal = vec![Vec::new(); rules.signals.len()];
         let mut noisy = vec![false; evidence.len()];
         let mut run_boundaries = Vec::new();
+        let mut fallbacks = Vec::new();
         for (i, line) in evidence.iter().enumerate() {
-            let mut boundary = false;
+            let (mut boundary, mut fallback) = (false, false);
             for m in &line.matches {
                 let lines: &mut Vec<usize> = &mut by_signal[m.signal as usize];
                 if lines.last() != Some(&i) {
@@ -185,12 +186,16 @@ impl EvidenceIndex {
                 let signal = rules.signal(m.signal);
                 noisy[i] |= signal.has_tag(Tag::Noise);
                 boundary |= RUN_BOUNDARY_TAGS.iter().any(|&t| signal.has_tag(t));
+                fallback |= signal.has_tag(Tag::HandledAbove);
             }
             if boundary {
                 run_boundaries.push(i);
             }
+            if fallback {
+                fallbacks.push(i);
+            }
         }
-        mark_handled_above(rules, evidence, &mut noisy);
+        mark_handled_above(rules, evidence, &fallbacks, &mut noisy);
         Self {
             by_signal,
             noisy,
@@ -199,42 +204,30 @@ impl EvidenceIndex {
     }
 }
 
-/// Marks as noisy the lines a `handled-above` line covers: those of the same program
-/// (source, identifier and PID) at most [`HANDLED_ABOVE_LINES`] lines above it that report
-/// only what a fallback can stand in for ([`HANDLED_KINDS`], nothing of [`NEVER_HANDLED`]).
-fn mark_handled_above(rules: &RuleSet, evidence: &[EvidenceLine], noisy: &mut [bool]) {
-    let any_tag =
-        |signal: &crate::rules::Signal, tags: &[Tag]| tags.iter().any(|&t| signal.has_tag(t));
-    let handled_above: Vec<bool> = rules
-        .signals
-        .iter()
-        .map(|signal| signal.has_tag(Tag::HandledAbove))
-        .collect();
-    if !handled_above.contains(&true) {
+/// Marks as noisy the lines the `handled-above` lines `fallbacks` cover: those of the same
+/// program (source, identifier and PID) at most [`HANDLED_ABOVE_LINES`] lines above one that
+/// report only what a fallback can stand in for ([`HANDLED_KINDS`], nothing of
+/// [`NEVER_HANDLED`]).
+fn mark_handled_above(
+    rules: &RuleSet,
+    evidence: &[EvidenceLine],
+    fallbacks: &[usize],
+    noisy: &mut [bool],
+) {
+    if fallbacks.is_empty() {
         return;
     }
-    let handled: Vec<bool> = rules
-        .signals
-        .iter()
-        .map(|s| any_tag(s, &HANDLED_KINDS))
-        .collect();
-    let never: Vec<bool> = rules
-        .signals
-        .iter()
-        .map(|s| any_tag(s, &NEVER_HANDLED))
-        .collect();
+    let with_any = |tags: &[Tag]| -> Vec<bool> {
+        let tagged = |signal: &crate::rules::Signal| tags.iter().any(|&t| signal.has_tag(t));
+        rules.signals.iter().map(tagged).collect()
+    };
+    let (handled, never) = (with_any(&HANDLED_KINDS), with_any(&NEVER_HANDLED));
     let covered = |line: &EvidenceLine| {
         let signals = || line.matches.iter().map(|m| m.signal as usize);
         signals().any(|s| handled[s]) && !signals().any(|s| never[s])
     };
-    for (i, line) in evidence.iter().enumerate() {
-        if !line
-            .matches
-            .iter()
-            .any(|m| handled_above[m.signal as usize])
-        {
-            continue;
-        }
+    for &i in fallbacks {
+        let line = &evidence[i];
         let before = evidence[..i].iter().zip(&mut noisy[..i]).rev();
         for (above, flag) in before.take(HANDLED_ABOVE_LOOKBACK) {
             if above.source != line.source || above.line_no >= line.line_no {
