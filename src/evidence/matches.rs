@@ -1,6 +1,8 @@
 //! The signals that matched an evidence line, kept inline when there is one: most lines
 //! match a single signal, and a boxed list of one would cost an allocation (and its malloc
-//! header) per line of a busy log.
+//! header) per line of a busy log. A list (several matches, or none on a context line) is
+//! boxed twice, so that it is one pointer and fits beside the inline match's: `Matches` is
+//! as small as one [`SignalMatch`].
 
 use serde::Serialize;
 
@@ -13,8 +15,8 @@ pub struct Matches(Repr);
 #[derive(Clone, PartialEq, Eq)]
 enum Repr {
     One(SignalMatch),
-    /// None (a context line; no allocation) or several.
-    Many(Box<[SignalMatch]>),
+    /// None (a context line) or several.
+    Many(Box<Box<[SignalMatch]>>),
 }
 
 const _: () = assert!(std::mem::size_of::<Matches>() == std::mem::size_of::<SignalMatch>());
@@ -36,7 +38,7 @@ impl From<Vec<SignalMatch>> for Matches {
     fn from(mut matches: Vec<SignalMatch>) -> Self {
         match matches.len() {
             1 => Self(Repr::One(matches.pop().expect("one match"))),
-            _ => Self(Repr::Many(matches.into_boxed_slice())),
+            _ => Self(Repr::Many(Box::new(matches.into_boxed_slice()))),
         }
     }
 }

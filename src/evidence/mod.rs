@@ -11,11 +11,13 @@ use serde::Serialize;
 use crate::record::{Envelope, EnvelopeParser, Level, LineFormat};
 use crate::scan::LineHit;
 
+mod captures;
 mod clock;
 mod matches;
 mod name;
 mod text;
 
+use captures::SharedCaptures;
 pub use clock::Clock;
 pub use matches::Matches;
 pub use name::Name;
@@ -55,7 +57,7 @@ pub struct EvidenceLine {
 }
 
 // Hundreds of thousands are kept: a field more is megabytes more.
-const _: () = assert!(std::mem::size_of::<EvidenceLine>() <= 136);
+const _: () = assert!(std::mem::size_of::<EvidenceLine>() <= 120);
 
 /// A JSON record shown the way `journalctl -o short-iso` shows it: time, host,
 /// identifier[pid]: message. The raw object (dozens of fields) is no use as evidence.
@@ -82,12 +84,13 @@ fn readable(envelope: &Envelope<'_>) -> String {
 }
 
 /// Turns scanner hits into evidence lines: parses each line's envelope and shares the
-/// names (host, identifier, unit, message id) that many lines repeat, so a million lines of
-/// one host hold its name once.
+/// names (host, identifier, unit, message id) and the captures (a unit, a request path)
+/// that many lines repeat, so a million lines of one host hold its name once.
 #[derive(Debug, Default)]
 pub struct EvidenceBuilder {
     parser: EnvelopeParser,
     names: SharedNames,
+    captures: SharedCaptures,
     texts: TextKeeper,
 }
 
@@ -96,6 +99,7 @@ impl EvidenceBuilder {
         Self {
             parser,
             names: SharedNames::default(),
+            captures: SharedCaptures::default(),
             texts: TextKeeper::default(),
         }
     }
@@ -131,12 +135,15 @@ impl EvidenceBuilder {
             LineFormat::JournalJson | LineFormat::DockerJson => Some(readable(&envelope)),
             _ => None,
         };
-        let mut line = from_envelope(source, line_no, &envelope, &mut self.names);
+        let mut matches = matches;
+        for found in &mut matches {
+            self.captures.share(found);
+        }
+        let mut line = from_envelope(source, line_no, &envelope, &mut self.names, matches.into());
         // A plain line keeps the scanner's copy, not a second one.
         let shown = record.unwrap_or_else(|| into_text(text));
         line.text = self.texts.keep(shown);
         line.offset = offset;
-        line.matches = matches.into();
         line
     }
 
@@ -153,7 +160,7 @@ impl EvidenceBuilder {
             LineFormat::JournalJson | LineFormat::DockerJson => readable(&envelope),
             _ => into_text(LineHit::keep_text(raw)),
         };
-        let mut line = from_envelope(source, line_no, &envelope, &mut self.names);
+        let mut line = from_envelope(source, line_no, &envelope, &mut self.names, Matches::none());
         line.text = self.texts.keep(shown);
         line.offset = offset;
         line
@@ -194,6 +201,7 @@ fn from_envelope(
     line_no: u64,
     envelope: &Envelope<'_>,
     names: &mut SharedNames,
+    matches: Matches,
 ) -> EvidenceLine {
     EvidenceLine {
         source,
@@ -211,7 +219,7 @@ fn from_envelope(
         level: envelope.level,
         message_id: names.get(envelope.message_id.as_deref()),
         text: LineText::default(),
-        matches: Matches::none(),
+        matches,
     }
 }
 

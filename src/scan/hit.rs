@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use triomphe::ThinArc;
+
 use serde::Serialize;
 
 use crate::rules::SignalIdx;
@@ -10,24 +12,35 @@ use crate::rules::SignalIdx;
 pub const MAX_EVIDENCE_BYTES: usize = 4096;
 
 /// The names of a signal's named capture groups, shared by every match of the signal; a
-/// match refers to them by index. One pointer wide (a boxed slice behind the `Arc`), so a
-/// match takes 32 bytes.
+/// match refers to them by index. One pointer wide (a boxed slice behind the `Arc`).
 pub type CaptureNames = Arc<Box<[Arc<str>]>>;
+
+/// A match's captures in one shared allocation: the signal's capture names, then the packed
+/// captures (see [`SignalMatch`]). One pointer wide; cloning it shares it.
+type CapturePack = ThinArc<CaptureNames, u8>;
 
 /// One signal that matched a line, with its named captures.
 ///
-/// The captures live in one string: for each, its name's index and its value's length, each
-/// a little varint of ASCII bytes (6 bits per byte, bit 6 says more follow), then the value.
-/// So a match keeps one allocation however many groups its regex has (none without
-/// captures), and evidence lines by the hundred thousand stay small.
-#[derive(Clone, PartialEq, Eq)]
+/// The captures live in one byte string: for each, its name's index and its value's length,
+/// each a little varint of ASCII bytes (6 bits per byte, bit 6 says more follow), then the
+/// value. That string and the signal's capture names share one reference-counted allocation
+/// (the *pack*), so a match is 16 bytes and keeps one allocation however many groups its
+/// regex has; lines that captured the same values can share one pack
+/// ([`SignalMatch::share_captures`]), which is how evidence lines by the hundred thousand
+/// stay small.
+#[derive(Clone)]
 pub struct SignalMatch {
     pub signal: SignalIdx,
-    names: CaptureNames,
-    packed: Box<str>,
+    /// Always valid UTF-8: the varints are ASCII and the values are `str`.
+    pack: CapturePack,
 }
 
-const _: () = assert!(std::mem::size_of::<SignalMatch>() == 32);
+const _: () = assert!(std::mem::size_of::<SignalMatch>() == 16);
+
+thread_local! {
+    /// Where [`SignalMatch::new`] packs captures before they get their own allocation.
+    static PACKING: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
 
 impl SignalMatch {
     /// A match of `signal` with `captures`: (index into `names`, value) pairs.
@@ -36,31 +49,62 @@ impl SignalMatch {
         names: &CaptureNames,
         captures: impl IntoIterator<Item = (usize, V)>,
     ) -> Self {
-        let mut packed = String::new();
-        for (name, value) in captures {
-            let value = value.as_ref();
-            debug_assert!(name < names.len());
-            if packed.is_empty() {
-                // Most matches' captures fit. A match without captures allocates nothing.
-                packed.reserve(64);
+        let pack = PACKING.with_borrow_mut(|packed| {
+            packed.clear();
+            for (name, value) in captures {
+                let value = value.as_ref();
+                debug_assert!(name < names.len());
+                push_varint(packed, name);
+                push_varint(packed, value.len());
+                packed.extend_from_slice(value.as_bytes());
             }
-            push_varint(&mut packed, name);
-            push_varint(&mut packed, value.len());
-            packed.push_str(value);
+            CapturePack::from_header_and_slice(Arc::clone(names), packed)
+        });
+        Self { signal, pack }
+    }
+
+    /// Whether `other` captured exactly what this match did, under the same names: then
+    /// the two can share one pack.
+    pub fn same_captures(&self, other: &SignalMatch) -> bool {
+        self.pack.ptr() == other.pack.ptr()
+            || (Arc::ptr_eq(&self.pack.header.header, &other.pack.header.header)
+                && self.pack.slice == other.pack.slice)
+    }
+
+    /// Whether the two matches share one pack.
+    #[cfg(test)]
+    pub(crate) fn shares_captures_with(&self, other: &SignalMatch) -> bool {
+        self.pack.ptr() == other.pack.ptr()
+    }
+
+    /// Makes this match use `other`'s captures, which must be the same
+    /// ([`SignalMatch::same_captures`]); its own allocation is freed.
+    pub fn share_captures(&mut self, other: &SignalMatch) {
+        debug_assert!(self.same_captures(other));
+        self.pack = other.pack.clone();
+    }
+
+    /// A hash of the captures and their names' identity, for finding another match that
+    /// captured the same ([`SignalMatch::same_captures`]).
+    pub fn captures_hash(&self) -> u64 {
+        let names = Arc::as_ptr(&self.pack.header.header) as usize as u64;
+        let mut hash = names.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        for chunk in self.pack.slice.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            hash = (hash.rotate_left(5) ^ u64::from_le_bytes(word))
+                .wrapping_mul(0x9E37_79B9_7F4A_7C15);
         }
-        // Copied to an exact fit rather than shrunk in place: the match lives as long as
-        // its evidence line, and a shrunk buffer leaves a hole behind every line that
-        // later, longer-lived allocations cannot use.
-        let packed = if packed.len() == packed.capacity() {
-            packed.into_boxed_str()
-        } else {
-            Box::from(packed.as_str())
-        };
-        Self {
-            signal,
-            names: Arc::clone(names),
-            packed,
-        }
+        hash
+    }
+
+    fn names(&self) -> &[Arc<str>] {
+        &self.pack.header.header
+    }
+
+    fn packed(&self) -> &str {
+        // SAFETY: `new` is the only writer, and it writes ASCII varints and `str` values.
+        unsafe { std::str::from_utf8_unchecked(&self.pack.slice) }
     }
 
     /// The value captured under `name`, the first if several groups share the name.
@@ -68,7 +112,7 @@ impl SignalMatch {
     pub fn capture(&self, name: &str) -> Option<&str> {
         let mut wanted = 0u64;
         let first = name.as_bytes().first();
-        for (index, candidate) in self.names.iter().enumerate().take(64) {
+        for (index, candidate) in self.names().iter().enumerate().take(64) {
             // Length and first byte rule out most names without a comparison call.
             if candidate.len() == name.len()
                 && candidate.as_bytes().first() == first
@@ -77,13 +121,13 @@ impl SignalMatch {
                 wanted |= 1 << index;
             }
         }
-        if wanted == 0 && self.names.len() <= 64 {
+        if wanted == 0 && self.names().len() <= 64 {
             return None;
         }
         self.entries()
             .find(|&(index, _)| match index {
                 0..=63 => wanted & (1 << index) != 0,
-                _ => *self.names[index] == *name,
+                _ => *self.names()[index] == *name,
             })
             .map(|(_, value)| value)
     }
@@ -91,12 +135,13 @@ impl SignalMatch {
     /// Every capture, as (name, value), in group order.
     pub fn captures(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
         self.entries()
-            .map(|(index, value)| (&*self.names[index], value))
+            .map(|(index, value)| (&*self.names()[index], value))
     }
 
     /// Every capture as (name index, value).
     fn entries(&self) -> impl Iterator<Item = (usize, &str)> + '_ {
-        let bytes = self.packed.as_bytes();
+        let packed = self.packed();
+        let bytes = packed.as_bytes();
         let mut at = 0;
         std::iter::from_fn(move || {
             if at >= bytes.len() {
@@ -105,18 +150,18 @@ impl SignalMatch {
             let (index, after_index) = read_varint(bytes, at);
             let (len, start) = read_varint(bytes, after_index);
             at = start + len;
-            Some((index, &self.packed[start..at]))
+            Some((index, &packed[start..at]))
         })
     }
 }
 
 /// Appends `n` as ASCII bytes of 6 bits each, low bits first; bit 6 marks that more follow.
-fn push_varint(out: &mut String, mut n: usize) {
+fn push_varint(out: &mut Vec<u8>, mut n: usize) {
     while n >= 64 {
-        out.push(char::from(0x40 | (n & 0x3F) as u8));
+        out.push(0x40 | (n & 0x3F) as u8);
         n >>= 6;
     }
-    out.push(char::from(n as u8));
+    out.push(n as u8);
 }
 
 /// Reads a number [`push_varint`] wrote at `bytes[at..]`; returns it and where it ends.
@@ -132,6 +177,17 @@ fn read_varint(bytes: &[u8], mut at: usize) -> (usize, usize) {
     }
     (n, at)
 }
+
+/// Equal when the same signal captured the same values under the same names.
+impl PartialEq for SignalMatch {
+    fn eq(&self, other: &Self) -> bool {
+        self.signal == other.signal
+            && (self.same_captures(other)
+                || (self.names() == other.names() && self.pack.slice == other.pack.slice))
+    }
+}
+
+impl Eq for SignalMatch {}
 
 impl std::fmt::Debug for SignalMatch {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
