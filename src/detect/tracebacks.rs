@@ -623,7 +623,7 @@ pub fn assemble_tracebacks(
     source_names: &[String],
 ) -> Vec<Traceback> {
     let mut open: HashMap<GroupKey<'_>, Open<'_>> = HashMap::new();
-    let mut finished: Vec<Occurrence> = Vec::new();
+    let mut merged = Merged::default();
     for (index, line) in evidence.iter().enumerate() {
         let (role, matched) = role_of(rules, line);
         if role == Role::Other && open.is_empty() {
@@ -635,57 +635,120 @@ pub fn assemble_tracebacks(
                 open.insert(key, current);
                 continue;
             }
-            finished.extend(finish(current, source_names));
+            merged.add(finish(current, source_names));
         }
         if let Some(started) = Open::begin(rules, line, index, role, matched) {
             open.insert(key, started);
         }
     }
-    let mut rest: Vec<Open<'_>> = open.into_values().collect();
-    rest.sort_by_key(|o| o.members[0]);
-    finished.extend(rest.into_iter().filter_map(|o| finish(o, source_names)));
-    finished.sort_by_key(|o| o.trace.members[0]);
-    merge(finished)
+    for rest in open.into_values() {
+        merged.add(finish(rest, source_names));
+    }
+    merged.into_traces()
 }
 
-/// One entry per fingerprint, with its count, last place and PIDs.
-fn merge(occurrences: Vec<Occurrence>) -> Vec<Traceback> {
-    let mut merged: Vec<Traceback> = Vec::new();
-    let mut by_fingerprint: HashMap<String, usize> = HashMap::new();
-    for Occurrence { trace, pid } in occurrences {
-        let slot = *by_fingerprint
-            .entry(trace.fingerprint.clone())
-            .or_insert_with(|| {
-                merged.push(Traceback {
-                    count: 0,
-                    members: Vec::new(),
-                    occurrence_starts: Vec::new(),
-                    ..trace.clone()
+/// The traces merged by fingerprint as their occurrences finish: one entry per distinct
+/// trace, however often it repeats. Occurrences finish out of order (their groups
+/// interleave), so each entry keeps what the earliest occurrence says and where the latest
+/// one was seen, and the result is the same as merging them in order of their first lines.
+#[derive(Default)]
+struct Merged {
+    entries: Vec<MergedTrace>,
+    by_fingerprint: HashMap<String, usize>,
+}
+
+struct MergedTrace {
+    /// The earliest occurrence's trace, with `count`, `last`, `members` and
+    /// `occurrence_starts` for all of them.
+    trace: Traceback,
+    /// The first evidence line of the earliest and of the latest occurrence.
+    first_start: usize,
+    last_start: usize,
+    /// Each PID and the first line of its earliest occurrence.
+    pids: HashMap<u32, usize>,
+}
+
+impl Merged {
+    fn add(&mut self, occurrence: Option<Occurrence>) {
+        let Some(Occurrence { trace, pid }) = occurrence else {
+            return;
+        };
+        let start = trace.members[0];
+        let entry = match self.by_fingerprint.get(&trace.fingerprint) {
+            Some(&slot) => &mut self.entries[slot],
+            None => {
+                self.by_fingerprint
+                    .insert(trace.fingerprint.clone(), self.entries.len());
+                self.entries.push(MergedTrace {
+                    trace: Traceback {
+                        count: 0,
+                        members: Vec::new(),
+                        occurrence_starts: Vec::new(),
+                        ..trace.clone()
+                    },
+                    first_start: start,
+                    last_start: start,
+                    pids: HashMap::new(),
                 });
-                merged.len() - 1
-            });
-        let entry = &mut merged[slot];
-        entry.count += 1;
-        entry.last = trace.first.clone();
-        entry.members.extend(trace.members);
-        entry.occurrence_starts.extend(trace.occurrence_starts);
-        if let Some(pid) = pid {
-            if !entry.pids.contains(&pid) && entry.pids.len() < LISTED_PIDS {
-                entry.pids.push(pid);
+                self.entries.last_mut().expect("just pushed")
             }
+        };
+        if start < entry.first_start {
+            let merged = &mut entry.trace;
+            *merged = Traceback {
+                count: merged.count,
+                last: merged.last.clone(),
+                members: std::mem::take(&mut merged.members),
+                occurrence_starts: std::mem::take(&mut merged.occurrence_starts),
+                ..trace.clone()
+            };
+            entry.first_start = start;
+        }
+        if start >= entry.last_start {
+            entry.trace.last = trace.first.clone();
+            entry.last_start = start;
+        }
+        entry.trace.count += 1;
+        entry.trace.members.extend(trace.members);
+        entry
+            .trace
+            .occurrence_starts
+            .extend(trace.occurrence_starts);
+        if let Some(pid) = pid {
+            let earliest = entry.pids.entry(pid).or_insert(start);
+            *earliest = (*earliest).min(start);
         }
     }
-    for entry in &mut merged {
-        let mut pairs: Vec<(usize, usize)> = entry
-            .members
-            .iter()
-            .copied()
-            .zip(entry.occurrence_starts.iter().copied())
-            .collect();
-        pairs.sort_unstable();
-        (entry.members, entry.occurrence_starts) = pairs.into_iter().unzip();
+
+    /// The traces in order of first appearance, each with its first [`LISTED_PIDS`] PIDs
+    /// and its lines in evidence order.
+    fn into_traces(self) -> Vec<Traceback> {
+        let mut entries = self.entries;
+        entries.sort_by_key(|e| e.first_start);
+        entries
+            .into_iter()
+            .map(|entry| {
+                let mut trace = entry.trace;
+                let mut pids: Vec<(usize, u32)> =
+                    entry.pids.into_iter().map(|(pid, at)| (at, pid)).collect();
+                pids.sort_unstable();
+                trace.pids = pids
+                    .into_iter()
+                    .take(LISTED_PIDS)
+                    .map(|(_, pid)| pid)
+                    .collect();
+                let mut pairs: Vec<(usize, usize)> = trace
+                    .members
+                    .iter()
+                    .copied()
+                    .zip(trace.occurrence_starts.iter().copied())
+                    .collect();
+                pairs.sort_unstable();
+                (trace.members, trace.occurrence_starts) = pairs.into_iter().unzip();
+                trace
+            })
+            .collect()
     }
-    merged
 }
 
 #[cfg(test)]
@@ -767,6 +830,36 @@ KeyError: 'DATABASE_URL'
         assert_eq!(found[0].pids, vec![301, 302]);
         assert_eq!(found[0].frames.len(), 1);
         assert_eq!(found[0].members.len(), 6);
+    }
+
+    #[test]
+    fn repeats_merge_as_in_order_of_their_first_lines_whatever_order_they_end_in() {
+        // PID 301's trace starts first and ends last; 302's lies inside it, 303's after it.
+        let trace = |pid: u32, message: &str| -> [String; 4] {
+            [
+                "Traceback (most recent call last):".to_string(),
+                "  File \"/srv/app/db.py\", line 12, in connect".to_string(),
+                "    return psycopg2.connect(url)".to_string(),
+                format!("psycopg2.OperationalError: {message} (pid {pid})"),
+            ]
+        };
+        let line = |pid: u32, text: &str| format!("Mar 02 10:00:00 web api[{pid}]: {text}\n");
+        let [a0, a1, a2, a3] = trace(301, "first");
+        let mut log = [&a0, &a1, &a2].map(|t| line(301, t)).concat();
+        log.extend(trace(302, "second").iter().map(|t| line(302, t)));
+        log.push_str(&line(301, &a3));
+        log.extend(trace(303, "third").iter().map(|t| line(303, t)));
+        let found = traces(&log);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        let merged = &found[0];
+        assert_eq!(merged.count, 3);
+        assert_eq!(merged.message.as_deref(), Some("first (pid 301)"));
+        assert_eq!((merged.first.line, merged.last.line), (1, 9));
+        assert_eq!(merged.pids, vec![301, 302, 303]);
+        // Evidence lines: 301's start and frame, 302's three, 301's exception, 303's three.
+        assert_eq!(merged.members, (0..9).collect::<Vec<_>>());
+        assert_eq!(merged.occurrence_of(4), Some(2));
+        assert_eq!(merged.occurrence_of(5), Some(0));
     }
 
     #[test]
