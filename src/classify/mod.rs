@@ -236,7 +236,10 @@ fn mark_handled_above(
             if line.line_no - above.line_no > HANDLED_ABOVE_LINES {
                 break;
             }
-            if above.identifier == line.identifier && above.pid == line.pid && covered(above) {
+            if above.origin.identifier == line.origin.identifier
+                && above.pid == line.pid
+                && covered(above)
+            {
                 *flag = true;
             }
         }

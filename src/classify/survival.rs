@@ -153,7 +153,7 @@ impl<'e> RunEnds<'e> {
                 .entry(line.source)
                 .or_default()
                 .groups
-                .entry(line.identifier.as_deref())
+                .entry(line.origin.identifier.as_deref())
                 .or_default()
                 .entry(line.pid)
                 .or_default()
@@ -196,17 +196,20 @@ impl<'e> RunEnds<'e> {
             return false;
         };
         // The first run end after the failure in any of the lists (indexes are unique).
-        let first =
-            ends.agreeing(failed.identifier.as_deref(), failed.pid)
-                .into_iter()
-                .filter_map(|lines| {
-                    let after = lines.partition_point(|&(i, _)| i <= failure);
-                    // Source, identifier and PID agree within these lines; the host may not.
-                    lines[after..].iter().copied().find(|&(i, _)| {
-                        agree(failed.host.as_deref(), self.evidence[i].host.as_deref())
-                    })
+        let first = ends
+            .agreeing(failed.origin.identifier.as_deref(), failed.pid)
+            .into_iter()
+            .filter_map(|lines| {
+                let after = lines.partition_point(|&(i, _)| i <= failure);
+                // Source, identifier and PID agree within these lines; the host may not.
+                lines[after..].iter().copied().find(|&(i, _)| {
+                    agree(
+                        failed.origin.host.as_deref(),
+                        self.evidence[i].origin.host.as_deref(),
+                    )
                 })
-                .min();
+            })
+            .min();
         first.is_some_and(|(_, resolves)| resolves)
     }
 }
@@ -229,12 +232,14 @@ mod tests {
             text: Default::default(),
             timestamp_us: crate::evidence::Clock::NONE,
             monotonic_us: crate::evidence::Clock::NONE,
-            host: host.map(Into::into),
-            identifier: identifier.map(Into::into),
-            unit: None,
+            origin: crate::evidence::OriginNames {
+                host: host.map(Into::into),
+                identifier: identifier.map(Into::into),
+                ..Default::default()
+            }
+            .into(),
             pid,
             level: None,
-            message_id: None,
             matches: crate::evidence::Matches::none(),
         }
     }
@@ -243,8 +248,11 @@ mod tests {
     /// PID wherever both lines name one.
     fn same_process(a: &EvidenceLine, b: &EvidenceLine) -> bool {
         a.source == b.source
-            && agree(a.host.as_deref(), b.host.as_deref())
-            && agree(a.identifier.as_deref(), b.identifier.as_deref())
+            && agree(a.origin.host.as_deref(), b.origin.host.as_deref())
+            && agree(
+                a.origin.identifier.as_deref(),
+                b.origin.identifier.as_deref(),
+            )
             && agree(a.pid, b.pid)
     }
 

@@ -24,8 +24,8 @@ fn related_loop<'a>(
     let mut names: Vec<String> = unit.map(bare).into_iter().collect();
     for &i in required {
         let line = &inputs.evidence[i];
-        names.extend(line.unit.as_deref().map(bare));
-        names.extend(line.identifier.as_deref().map(bare));
+        names.extend(line.origin.unit.as_deref().map(bare));
+        names.extend(line.origin.identifier.as_deref().map(bare));
     }
     inputs
         .loops
@@ -92,7 +92,7 @@ impl Values {
         }
         for &i in required {
             let line = &inputs.evidence[i];
-            if let Some(unit) = line.unit.as_ref() {
+            if let Some(unit) = line.origin.unit.as_ref() {
                 values
                     .values
                     .entry("unit".into())
@@ -122,7 +122,7 @@ impl Values {
             }
         }
         for &i in required {
-            if let Some(ident) = inputs.evidence[i].identifier.as_deref() {
+            if let Some(ident) = inputs.evidence[i].origin.identifier.as_deref() {
                 if ident != "systemd" && ident != "kernel" {
                     values
                         .values

@@ -171,14 +171,14 @@ pub(crate) fn error_lines(
             .matches
             .iter()
             .find_map(|m| m.capture("unit"))
-            .or(line.unit.as_deref())
+            .or(line.origin.unit.as_deref())
             .map(&normalize_unit);
         errors.push(ErrorLine {
             place: places.of(seq),
             rank,
             signal,
             unit,
-            identifier: line.identifier.as_deref().map(str::to_string),
+            identifier: line.origin.identifier.as_deref().map(str::to_string),
         });
     }
     errors

@@ -47,7 +47,10 @@ pub fn port_holders(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<usize> {
         .iter()
         .enumerate()
         .filter(|(_, line)| {
-            let manager = matches!(line.identifier.as_deref(), Some("systemd" | "kernel"));
+            let manager = matches!(
+                line.origin.identifier.as_deref(),
+                Some("systemd" | "kernel")
+            );
             let Some(t) = line.clock_us() else {
                 return false;
             };

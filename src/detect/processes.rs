@@ -74,7 +74,7 @@ pub fn track_processes(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<Progra
             let pid = m.capture("pid")?.parse::<u32>().ok()?;
             Some((m.capture("process")?.to_string(), pid))
         });
-        let own = match (line.identifier.as_deref(), line.pid) {
+        let own = match (line.origin.identifier.as_deref(), line.pid) {
             (Some(ident), Some(pid)) if !is_manager(ident) => Some((ident.to_string(), pid)),
             _ => None,
         };

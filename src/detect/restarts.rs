@@ -212,7 +212,7 @@ pub fn detect_restart_loops(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<R
                     number
                 }
             };
-            if named.unit.is_some() || line.unit.is_some() {
+            if named.unit.is_some() || line.origin.unit.is_some() {
                 named_by_unit[subject as usize] = true;
             }
             let event = Event {
@@ -220,7 +220,8 @@ pub fn detect_restart_loops(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<R
                 clock: NO_CLOCK,
                 seq,
                 pid: named.pid.and_then(|p| p.parse().ok()).or(line.pid),
-                by_manager: line.pid.is_some() && line.identifier.as_deref() == Some("systemd"),
+                by_manager: line.pid.is_some()
+                    && line.origin.identifier.as_deref() == Some("systemd"),
                 counter: named.counter.and_then(|c| c.parse().ok()),
                 subject,
                 match_on_line: u16::try_from(match_on_line).unwrap_or(u16::MAX),
@@ -465,7 +466,7 @@ fn subject_of<'a>(
     process: Option<&'a str>,
     description: Option<&'a str>,
 ) -> &'a str {
-    if let Some(unit) = unit.or(line.unit.as_deref()) {
+    if let Some(unit) = unit.or(line.origin.unit.as_deref()) {
         return unit_stem(unit);
     }
     if let Some(process) = process {
@@ -475,7 +476,7 @@ fn subject_of<'a>(
     if let Some(description) = description {
         return description.trim();
     }
-    match line.identifier.as_deref() {
+    match line.origin.identifier.as_deref() {
         Some(ident) if ident != "systemd" && ident != "kernel" => ident,
         _ => "",
     }

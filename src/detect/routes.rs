@@ -55,9 +55,10 @@ pub struct LostRouteCandidate {
 type RouteKey<'a> = (usize, &'a str, &'a str, &'a str);
 
 fn subject_of(line: &EvidenceLine) -> &str {
-    line.identifier
+    line.origin
+        .identifier
         .as_deref()
-        .or(line.unit.as_deref())
+        .or(line.origin.unit.as_deref())
         .unwrap_or("")
 }
 

@@ -605,7 +605,7 @@ fn finish(open: Open<'_>, source_names: &[String]) -> Option<Occurrence> {
             last: first.clone(),
             first,
             host: None,
-            identifier: open.first.identifier.as_deref().map(str::to_string),
+            identifier: open.first.origin.identifier.as_deref().map(str::to_string),
             pids: Vec::new(),
             occurrence_starts: vec![open.members[0]; open.members.len()],
             members: open.members,
@@ -629,7 +629,7 @@ pub fn assemble_tracebacks(
         if role == Role::Other && open.is_empty() {
             continue;
         }
-        let key = (line.source, line.identifier.as_deref(), line.pid);
+        let key = (line.source, line.origin.identifier.as_deref(), line.pid);
         if let Some(mut current) = open.remove(&key) {
             if !current.too_far(line) && current.accept(rules, line, index, role, matched) {
                 open.insert(key, current);

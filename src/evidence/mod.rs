@@ -15,12 +15,15 @@ mod captures;
 mod clock;
 mod matches;
 mod name;
+mod origin;
 mod text;
 
 use captures::SharedCaptures;
 pub use clock::Clock;
 pub use matches::Matches;
 pub use name::Name;
+use origin::SharedOrigins;
+pub use origin::{Origin, OriginNames};
 use text::TextKeeper;
 pub use text::{LineText, DEFAULT_TEXT_BUDGET};
 
@@ -43,21 +46,17 @@ pub struct EvidenceLine {
     pub timestamp_us: Clock,
     /// Microseconds since boot (kernel and dmesg lines).
     pub monotonic_us: Clock,
-    /// Host, identifier, unit and message id are shared with the other lines that name
-    /// the same one ([`EvidenceBuilder`]).
-    pub host: Option<Name>,
-    /// Syslog identifier, container or compose service.
-    pub identifier: Option<Name>,
-    /// systemd unit named by the envelope (journal JSON) or `None`.
-    pub unit: Option<Name>,
+    /// Host, identifier, unit and message id, shared with the other lines that name the
+    /// same four ([`EvidenceBuilder`]); `line.origin.host` reads one.
+    #[serde(flatten)]
+    pub origin: Origin,
     pub pid: Option<u32>,
     pub level: Option<Level>,
-    pub message_id: Option<Name>,
     pub matches: Matches,
 }
 
 // Hundreds of thousands are kept: a field more is megabytes more.
-const _: () = assert!(std::mem::size_of::<EvidenceLine>() <= 120);
+const _: () = assert!(std::mem::size_of::<EvidenceLine>() <= 96);
 
 /// A JSON record shown the way `journalctl -o short-iso` shows it: time, host,
 /// identifier[pid]: message. The raw object (dozens of fields) is no use as evidence.
@@ -172,10 +171,22 @@ impl EvidenceBuilder {
 #[derive(Debug, Default)]
 struct SharedNames {
     by_bytes: HashMap<Box<[u8]>, Name>,
+    origins: SharedOrigins,
 }
 
 impl SharedNames {
     const MAX: usize = 65_536;
+
+    /// The shared origin of the names `envelope` gives.
+    fn origin(&mut self, envelope: &Envelope<'_>) -> Origin {
+        let names = OriginNames {
+            host: self.get(envelope.host),
+            identifier: self.get(envelope.identifier),
+            unit: self.get(envelope.unit.as_deref()),
+            message_id: self.get(envelope.message_id.as_deref()),
+        };
+        self.origins.get(names)
+    }
 
     fn get(&mut self, bytes: Option<&[u8]>) -> Option<Name> {
         let bytes = bytes?;
@@ -212,12 +223,9 @@ fn from_envelope(
             .monotonic_s
             .map(|s| (s * 1e6).round() as i64)
             .into(),
-        host: names.get(envelope.host),
-        identifier: names.get(envelope.identifier),
-        unit: names.get(envelope.unit.as_deref()),
+        origin: names.origin(envelope),
         pid: envelope.pid,
         level: envelope.level,
-        message_id: names.get(envelope.message_id.as_deref()),
         text: LineText::default(),
         matches,
     }

@@ -65,6 +65,7 @@ impl<'e> HostNames<'e> {
     /// The number of the host `line` names, if it names one.
     fn of_line(&mut self, line: &'e EvidenceLine) -> Option<usize> {
         let name = line
+            .origin
             .host
             .as_deref()
             .map(str::trim)

@@ -26,12 +26,13 @@ fn line(source: usize, line_no: u64, host: Option<&str>) -> EvidenceLine {
         text: Default::default(),
         timestamp_us: crate::evidence::Clock::NONE,
         monotonic_us: crate::evidence::Clock::NONE,
-        host: host.map(Into::into),
-        identifier: None,
-        unit: None,
+        origin: crate::evidence::OriginNames {
+            host: host.map(Into::into),
+            ..Default::default()
+        }
+        .into(),
         pid: None,
         level: None,
-        message_id: None,
         matches: crate::evidence::Matches::none(),
     }
 }
@@ -360,7 +361,7 @@ fn a_stack_trace_on_the_second_host_points_into_the_whole_evidence() {
     for trace in traces {
         let host = trace.host.as_deref().unwrap();
         for &member in &trace.members {
-            assert_eq!(analysis.evidence[member].host.as_deref(), Some(host));
+            assert_eq!(analysis.evidence[member].origin.host.as_deref(), Some(host));
         }
     }
 }
