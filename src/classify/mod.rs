@@ -125,7 +125,9 @@ fn rank_explanations_first(rules: &RuleSet, findings: &mut [Finding]) {
 
 /// Evidence line indexes per signal, built once so each cause looks up only its own signals.
 pub struct EvidenceIndex {
-    by_signal: Vec<Vec<usize>>,
+    /// Per signal, the lines that match it (ascending), as `u32`: an index per match of a
+    /// busy log, and no run holds 4 billion evidence lines.
+    by_signal: Vec<Vec<u32>>,
     /// Per evidence line: it matches a `noise` signal (routine, see the module docs).
     noisy: Vec<bool>,
     /// Lines where a process ends, fails, restarts or starts (ascending): a failure before
@@ -178,10 +180,11 @@ impl EvidenceIndex {
         let mut fallbacks = Vec::new();
         for (i, line) in evidence.iter().enumerate() {
             let (mut boundary, mut fallback) = (false, false);
+            let at = u32::try_from(i).expect("fewer than 2^32 evidence lines");
             for m in &line.matches {
-                let lines: &mut Vec<usize> = &mut by_signal[m.signal as usize];
-                if lines.last() != Some(&i) {
-                    lines.push(i);
+                let lines: &mut Vec<u32> = &mut by_signal[m.signal as usize];
+                if lines.last() != Some(&at) {
+                    lines.push(at);
                 }
                 let signal = rules.signal(m.signal);
                 noisy[i] |= signal.has_tag(Tag::Noise);
@@ -253,11 +256,11 @@ fn lines_for(reference: &EvidenceRef, inputs: &Inputs<'_>) -> Vec<usize> {
     let not_noisy = |i: &usize| !index.noisy[*i];
     match reference {
         EvidenceRef::Signal(idx) => {
-            let lines = &index.by_signal[*idx as usize];
+            let lines = index.by_signal[*idx as usize].iter().map(|&i| i as usize);
             if inputs.rules.signal(*idx).has_tag(Tag::Noise) {
-                lines.clone()
+                lines.collect()
             } else {
-                lines.iter().copied().filter(not_noisy).collect()
+                lines.filter(not_noisy).collect()
             }
         }
         EvidenceRef::Tag(tag) => {
@@ -267,7 +270,7 @@ fn lines_for(reference: &EvidenceRef, inputs: &Inputs<'_>) -> Vec<usize> {
                 .iter()
                 .enumerate()
                 .filter(|(_, signal)| signal.has_tag(*tag))
-                .flat_map(|(i, _)| index.by_signal[i].iter().copied())
+                .flat_map(|(i, _)| index.by_signal[i].iter().map(|&line| line as usize))
                 .filter(|i| *tag == Tag::Noise || not_noisy(i))
                 .collect();
             lines.sort_unstable();

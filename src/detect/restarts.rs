@@ -120,18 +120,19 @@ enum EventKind {
 
 /// One lifecycle line of a subject. Its clocks, position and the PID of a manager that
 /// logged it are read from the evidence by `seq` ([`Places`]) when needed, so an event takes
-/// 40 bytes: busy logs have hundreds of thousands of them (timer and session units start
+/// 32 bytes: busy logs have hundreds of thousands of them (timer and session units start
 /// and stop all day).
 #[derive(Debug, Clone)]
 struct Event {
     /// The time on the clock the subject's events are read on (see [`on_one_clock`]);
     /// [`NO_CLOCK`] for none.
     clock: i64,
-    /// Index of its line in the evidence.
-    seq: usize,
+    /// Index of its line in the evidence ([`Event::seq`]).
+    line: u32,
     pid: Option<u32>,
-    /// The supervisor's restart counter (a value past `u32::MAX` is not kept).
-    counter: Option<u32>,
+    /// The supervisor's restart counter, [`NO_COUNTER`] for none (a value from `u32::MAX`
+    /// on is not kept).
+    counter: u32,
     /// The number its subject got in order of first appearance.
     subject: u32,
     kind: EventKind,
@@ -145,14 +146,25 @@ struct Event {
 
 /// [`Event::clock`] when the event has no time on the chosen clock.
 const NO_CLOCK: i64 = i64::MIN;
+/// [`Event::counter`] when the line gives no restart counter.
+const NO_COUNTER: u32 = u32::MAX;
 
 impl Event {
     fn clock_us(&self) -> Option<i64> {
         (self.clock != NO_CLOCK).then_some(self.clock)
     }
+
+    /// Index of its line in the evidence.
+    fn seq(&self) -> usize {
+        self.line as usize
+    }
+
+    fn counter(&self) -> Option<u32> {
+        (self.counter != NO_COUNTER).then_some(self.counter)
+    }
 }
 
-const _: () = assert!(std::mem::size_of::<Event>() <= 40);
+const _: () = assert!(std::mem::size_of::<Event>() <= 32);
 
 /// The captures a lifecycle event reads, found in one pass over the match's captures (a
 /// detector that asked for each by name walked them five times, on every such line). The
@@ -218,11 +230,14 @@ pub fn detect_restart_loops(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<R
             let event = Event {
                 kind,
                 clock: NO_CLOCK,
-                seq,
+                line: u32::try_from(seq).expect("fewer than 2^32 evidence lines"),
                 pid: named.pid.and_then(|p| p.parse().ok()).or(line.pid),
                 by_manager: line.pid.is_some()
                     && line.origin.identifier.as_deref() == Some("systemd"),
-                counter: named.counter.and_then(|c| c.parse().ok()),
+                counter: named
+                    .counter
+                    .and_then(|c| c.parse().ok())
+                    .unwrap_or(NO_COUNTER),
                 subject,
                 match_on_line: u16::try_from(match_on_line).unwrap_or(u16::MAX),
             };
@@ -231,13 +246,15 @@ pub fn detect_restart_loops(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<R
             match events
                 .iter_mut()
                 .rev()
-                .take_while(|e| e.seq == seq)
+                .take_while(|e| e.seq() == seq)
                 .filter(|e| e.subject == subject)
                 .take(4)
                 .find(|e| e.kind == kind)
             {
                 Some(same) => {
-                    same.counter = same.counter.or(event.counter);
+                    if same.counter == NO_COUNTER {
+                        same.counter = event.counter;
+                    }
                     same.pid = same.pid.or(event.pid);
                 }
                 None => events.push(event),
@@ -249,7 +266,7 @@ pub fn detect_restart_loops(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<R
         names[number as usize] = name;
     }
     // Each subject's events together, in input order; in place.
-    events.sort_unstable_by_key(|e| (e.subject, e.seq, e.match_on_line));
+    events.sort_unstable_by_key(|e| (e.subject, e.seq(), e.match_on_line));
     let mut bounds = vec![0usize; names.len() + 1];
     for event in &events {
         bounds[event.subject as usize + 1] += 1;
@@ -339,15 +356,15 @@ fn describe_cycles(
     events: &[Event],
     last_error: impl Fn(&Cycles<'_>) -> Option<LastError>,
 ) {
-    let counted = |e: &&Event| looped.cycle_seqs.binary_search(&e.seq).is_ok();
+    let counted = |e: &&Event| looped.cycle_seqs.binary_search(&e.seq()).is_ok();
     let kind = match looped.counted_from {
         "restart" => EventKind::Restart,
         "start" => EventKind::Start,
         _ => EventKind::Death,
     };
     let position = |e: &Event| match ordering {
-        Ordering::Sequence => Some((e.seq as i64, e.seq)),
-        _ => e.clock_us().map(|t| (t, e.seq)),
+        Ordering::Sequence => Some((e.seq() as i64, e.seq())),
+        _ => e.clock_us().map(|t| (t, e.seq())),
     };
     let mut boundaries: Vec<cycles::Position> = events
         .iter()
@@ -528,17 +545,17 @@ fn unit_stem(unit: &str) -> &str {
 fn on_one_clock(events: &mut [Event], places: &Places<'_>) -> Ordering {
     let ordering = [Ordering::Wall, Ordering::Boot, Ordering::Borrowed]
         .into_iter()
-        .find(|&o| events.iter().any(|e| places.of(e.seq).at(o).is_some()))
+        .find(|&o| events.iter().any(|e| places.of(e.seq()).at(o).is_some()))
         .unwrap_or(Ordering::Sequence);
     for event in events.iter_mut() {
         event.clock = match ordering {
             Ordering::Sequence => None,
-            _ => places.of(event.seq).at(ordering),
+            _ => places.of(event.seq()).at(ordering),
         }
         .unwrap_or(NO_CLOCK);
     }
     if ordering != Ordering::Sequence && events.iter().all(|e| e.clock_us().is_some()) {
-        events.sort_by_key(|e| (e.clock_us(), e.seq));
+        events.sort_by_key(|e| (e.clock_us(), e.seq()));
     }
     ordering
 }
@@ -547,7 +564,7 @@ fn judge(subject: String, events: &[Event], places: &Places<'_>) -> Option<Resta
     let count = |kind| events.iter().filter(|e| e.kind == kind).count();
     let start_limit_hit = count(EventKind::StartLimit) > 0;
     let loop_state = count(EventKind::LoopState) > 0;
-    let restart_counter = events.iter().filter_map(|e| e.counter).max().map(u64::from);
+    let restart_counter = events.iter().filter_map(Event::counter).max().map(u64::from);
     let deaths = count(EventKind::Death);
 
     let (counted_from, cycles): (&'static str, Vec<&Event>) = if count(EventKind::Restart) > 0 {
@@ -591,15 +608,15 @@ fn judge(subject: String, events: &[Event], places: &Places<'_>) -> Option<Resta
     }
     let walls: Vec<i64> = cycles
         .iter()
-        .filter_map(|e| places.of(e.seq).wall_us)
+        .filter_map(|e| places.of(e.seq()).wall_us)
         .collect();
-    let mut cycle_seqs: Vec<usize> = cycles.iter().map(|e| e.seq).collect();
+    let mut cycle_seqs: Vec<usize> = cycles.iter().map(|e| e.seq()).collect();
     cycle_seqs.sort_unstable();
     let manager_pid = most_common(
         events
             .iter()
             .filter(|e| e.by_manager)
-            .filter_map(|e| places.line(e.seq).pid),
+            .filter_map(|e| places.line(e.seq()).pid),
     );
     let start_limit_near = !start_limit_hit
         && manager_pid.is_some()
@@ -637,7 +654,7 @@ fn judge(subject: String, events: &[Event], places: &Places<'_>) -> Option<Resta
             .iter()
             .take(50)
             .map(|e| {
-                let line = places.line(e.seq);
+                let line = places.line(e.seq());
                 (line.source, line.line_no)
             })
             .collect(),
