@@ -381,8 +381,8 @@ impl Analyzer {
     /// whole lines, a second scans them, a third turns their hits into evidence. So reading
     /// (the kernel's copy, decompression), scanning and the evidence's envelope parsing
     /// (sequential: the parser learns the year as it goes) overlap. A read block is handed
-    /// over when the scanner takes it (the reader then fills the next: two buffers in all,
-    /// plus the unfinished line's), and at most [`HITS_IN_FLIGHT`] block's hits wait for
+    /// over when the scanner takes it, and the reader then fills the buffer the scanner gave
+    /// back (two buffers in all; the unfinished line is kept apart meanwhile), and at most [`HITS_IN_FLIGHT`] block's hits wait for
     /// the evidence stage. A stream that ends within its first block is scanned on this
     /// thread alone.
     fn scan_stream(&self, source: usize, reader: impl Read, run: &mut Run) -> std::io::Result<()> {
@@ -437,8 +437,15 @@ impl Analyzer {
             if filled.send(first).is_err() {
                 return Ok(());
             }
+            // Two buffers: the first block's, and one more read into while the first is
+            // scanned; from then on each is read into again once the scanner gives it back.
+            let mut second_buffer = true;
             loop {
-                let spare = emptied.try_recv().unwrap_or_default();
+                let spare = if std::mem::take(&mut second_buffer) {
+                    Vec::new()
+                } else {
+                    emptied.recv().unwrap_or_default()
+                };
                 let block = match blocks.next_owned_block(spare) {
                     Ok(Some(block)) => block,
                     Ok(None) => return Ok(()),

@@ -564,7 +564,11 @@ fn judge(subject: String, events: &[Event], places: &Places<'_>) -> Option<Resta
     let count = |kind| events.iter().filter(|e| e.kind == kind).count();
     let start_limit_hit = count(EventKind::StartLimit) > 0;
     let loop_state = count(EventKind::LoopState) > 0;
-    let restart_counter = events.iter().filter_map(Event::counter).max().map(u64::from);
+    let restart_counter = events
+        .iter()
+        .filter_map(Event::counter)
+        .max()
+        .map(u64::from);
     let deaths = count(EventKind::Death);
 
     let (counted_from, cycles): (&'static str, Vec<&Event>) = if count(EventKind::Restart) > 0 {

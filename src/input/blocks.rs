@@ -63,7 +63,12 @@ enum ReadState {
 /// block size is cut into block-sized pieces; the pieces keep one line number.
 pub struct LineBlocks<R> {
     reader: R,
+    /// The buffer being filled; empty after [`LineBlocks::next_owned_block`] handed it over
+    /// (until the next call brings a spare), with the unfinished line kept in `tail`.
     buf: Box<[u8]>,
+    block_size: usize,
+    /// The bytes after the last owned block (an unfinished line), while `buf` is empty.
+    tail: Vec<u8>,
     /// First buffered byte not handed out yet.
     start: usize,
     /// End of the buffered bytes.
@@ -84,9 +89,12 @@ impl<R: Read> LineBlocks<R> {
 
     /// Blocks of at most `block_size` bytes (at least one); small sizes are for tests.
     pub(crate) fn with_exact_block_size(reader: R, block_size: usize) -> Self {
+        let block_size = block_size.max(1);
         Self {
             reader,
-            buf: vec![0; block_size.max(1)].into_boxed_slice(),
+            buf: vec![0; block_size].into_boxed_slice(),
+            block_size,
+            tail: Vec::new(),
             start: 0,
             end: 0,
             state: ReadState::Reading,
@@ -96,12 +104,15 @@ impl<R: Read> LineBlocks<R> {
 
     /// The largest block this reader hands out.
     pub fn block_size(&self) -> usize {
-        self.buf.len()
+        self.block_size
     }
 
     /// The next block, `Ok(None)` at the end of the stream, or the reader's error once
     /// everything read before it has been handed out.
     pub fn next_block(&mut self) -> io::Result<Option<Block<'_>>> {
+        if self.buf.is_empty() {
+            self.attach(Vec::new());
+        }
         self.move_tail_to_front();
         self.fill();
         if self.end == 0 {
@@ -119,35 +130,54 @@ impl<R: Read> LineBlocks<R> {
     /// Whether everything was handed out and the stream has ended: the next call gives
     /// `Ok(None)`. (Not after a read error, which the next call reports.)
     pub fn is_exhausted(&self) -> bool {
-        self.start == self.end && matches!(self.state, ReadState::Ended | ReadState::Finished)
+        self.start == self.end
+            && self.tail.is_empty()
+            && matches!(self.state, ReadState::Ended | ReadState::Finished)
     }
 
     /// Like [`LineBlocks::next_block`], but hands the block over in its own buffer, so it can
-    /// travel to another thread without a copy: `spare` (a buffer handed over before, or an
-    /// empty one) becomes the reader's buffer, and only the unfinished line after the block
-    /// is copied into it.
+    /// travel to another thread without a copy. The block is read into `spare` (a buffer
+    /// handed over before; when it is empty, a new one), after the unfinished line the last
+    /// block left, and the whole buffer is handed over: the reader keeps only the unfinished
+    /// line after the block, apart, until the next call. So a caller that gives back each
+    /// buffer once it is done with it reads ahead into one buffer while the other is in use:
+    /// two buffers in all.
     pub fn next_owned_block(&mut self, spare: Vec<u8>) -> io::Result<Option<OwnedBlock>> {
+        if self.buf.is_empty() {
+            self.attach(spare);
+        }
         let (len, continues_line) = match self.next_block()? {
             Some(block) => (block.bytes.len(), block.continues_line),
             None => return Ok(None),
         };
-        // A new buffer comes zeroed from the system, its pages untouched until read into:
-        // writing zeros over it would touch a whole block for a file of a few lines.
-        let mut fresh = if spare.len() == self.buf.len() {
-            spare
-        } else {
-            vec![0; self.buf.len()]
-        };
-        let tail = self.end - self.start;
-        fresh[..tail].copy_from_slice(&self.buf[self.start..self.end]);
-        let handed = std::mem::replace(&mut self.buf, fresh.into_boxed_slice());
+        self.tail.clear();
+        self.tail.extend_from_slice(&self.buf[self.start..self.end]);
+        let handed = std::mem::take(&mut self.buf);
         self.start = 0;
-        self.end = tail;
+        self.end = 0;
         Ok(Some(OwnedBlock {
             buffer: handed.into_vec(),
             len,
             continues_line,
         }))
+    }
+
+    /// Makes `spare` the buffer (a new one when it is not of the block size), holding the
+    /// unfinished line kept apart.
+    fn attach(&mut self, spare: Vec<u8>) {
+        // A new buffer comes zeroed from the system, its pages untouched until read into:
+        // writing zeros over it would touch a whole block for a file of a few lines.
+        let mut fresh = if spare.len() == self.block_size {
+            spare
+        } else {
+            vec![0; self.block_size]
+        };
+        let tail = self.tail.len();
+        fresh[..tail].copy_from_slice(&self.tail);
+        self.tail.clear();
+        self.buf = fresh.into_boxed_slice();
+        self.start = 0;
+        self.end = tail;
     }
 
     /// Moves the bytes not handed out yet (an unfinished line) to the front of the buffer.
@@ -255,6 +285,35 @@ mod tests {
             let owned = read_all_owned(LineBlocks::with_exact_block_size(&input[..], size));
             assert_eq!(owned, borrowed, "block size {size}");
         }
+    }
+
+    #[test]
+    fn an_owned_reader_holds_no_buffer_between_blocks_and_reads_into_the_spare() {
+        let mut input = Vec::new();
+        for i in 0..300 {
+            input.extend_from_slice(format!("entry {i} {}\n", "z".repeat(i % 53)).as_bytes());
+        }
+        let borrowed = read_all(LineBlocks::with_exact_block_size(&input[..], 100)).0;
+        let mut blocks = LineBlocks::with_exact_block_size(&input[..], 100);
+        // Each block handed over is given back as the next spare.
+        let mut in_use: Option<Vec<u8>> = None;
+        let mut out = Vec::new();
+        let mut made = 0;
+        loop {
+            let spare = in_use.take().unwrap_or_else(|| {
+                made += 1;
+                Vec::new()
+            });
+            let Some(block) = blocks.next_owned_block(spare).unwrap() else {
+                break;
+            };
+            // Between calls the reader holds only the unfinished line, no block buffer.
+            assert!(blocks.buf.is_empty());
+            out.push((block.bytes().to_vec(), block.continues_line));
+            in_use = Some(block.buffer);
+        }
+        assert_eq!(out, borrowed);
+        assert_eq!(made, 1, "only the first call comes without a spare");
     }
 
     /// Checks the block invariants for one input and block size.
