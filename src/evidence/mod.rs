@@ -179,23 +179,29 @@ impl SharedNames {
 
     /// The shared origin of the names `envelope` gives.
     fn origin(&mut self, envelope: &Envelope<'_>) -> Origin {
-        let names = OriginNames {
-            host: self.get(envelope.host),
-            identifier: self.get(envelope.identifier),
-            unit: self.get(envelope.unit.as_deref()),
-            message_id: self.get(envelope.message_id.as_deref()),
-        };
-        self.origins.get(names)
+        let raw = [
+            envelope.host,
+            envelope.identifier,
+            envelope.unit.as_deref(),
+            envelope.message_id.as_deref(),
+        ];
+        let Self { by_bytes, origins } = self;
+        origins.get(raw, || OriginNames {
+            host: Self::name(by_bytes, raw[0]),
+            identifier: Self::name(by_bytes, raw[1]),
+            unit: Self::name(by_bytes, raw[2]),
+            message_id: Self::name(by_bytes, raw[3]),
+        })
     }
 
-    fn get(&mut self, bytes: Option<&[u8]>) -> Option<Name> {
+    fn name(by_bytes: &mut HashMap<Box<[u8]>, Name>, bytes: Option<&[u8]>) -> Option<Name> {
         let bytes = bytes?;
-        if let Some(name) = self.by_bytes.get(bytes) {
+        if let Some(name) = by_bytes.get(bytes) {
             return Some(name.clone());
         }
         let name = Name::from(&*String::from_utf8_lossy(bytes));
-        if self.by_bytes.len() < Self::MAX {
-            self.by_bytes.insert(bytes.into(), name.clone());
+        if by_bytes.len() < Self::MAX {
+            by_bytes.insert(bytes.into(), name.clone());
         }
         Some(name)
     }

@@ -12,13 +12,6 @@ use serde::Serialize;
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Name(Arc<Box<str>>);
 
-impl Name {
-    /// Where the shared name lives: equal for clones of one name.
-    pub(crate) fn address(&self) -> usize {
-        Arc::as_ptr(&self.0) as usize
-    }
-}
-
 impl std::ops::Deref for Name {
     type Target = str;
 
