@@ -365,8 +365,9 @@ impl Analyzer {
             // a context line of the same position (a 2xx answer that a user's rule also
             // matched). The key is unique, so an unstable sort gives that order in place: a
             // stable one would borrow half the evidence's size again.
-            run.evidence
-                .sort_unstable_by_key(|line| (line.source, line.line_no, line.matches.is_empty()));
+            run.evidence.sort_unstable_by_key(|line| {
+                (line.source(), line.line_no, line.matches.is_empty())
+            });
         }
     }
 

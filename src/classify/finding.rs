@@ -17,7 +17,7 @@ impl Citation {
     pub fn of(line: &EvidenceLine, source_names: &[String]) -> Self {
         Self {
             source: source_names
-                .get(line.source)
+                .get(line.source())
                 .cloned()
                 .unwrap_or_else(|| "-".to_string()),
             line: line.line_no,

@@ -233,7 +233,7 @@ fn mark_handled_above(
         let line = &evidence[i];
         let before = evidence[..i].iter().zip(&mut noisy[..i]).rev();
         for (above, flag) in before.take(HANDLED_ABOVE_LOOKBACK) {
-            if above.source != line.source || above.line_no >= line.line_no {
+            if above.source() != line.source() || above.line_no >= line.line_no {
                 continue;
             }
             if line.line_no - above.line_no > HANDLED_ABOVE_LINES {
@@ -295,7 +295,7 @@ fn lines_for(reference: &EvidenceRef, inputs: &Inputs<'_>) -> Vec<usize> {
                 .evidence
                 .iter()
                 .enumerate()
-                .filter(|(_, e)| wanted.contains(&(e.source, e.line_no)))
+                .filter(|(_, e)| wanted.contains(&(e.source(), e.line_no)))
                 .map(|(i, _)| i)
                 .collect();
             lines.sort_unstable();
@@ -623,7 +623,7 @@ INFO:     Application startup complete.
             "Mar 01 10:00:00 web app[100]: Falling back to the built-in SQLite database\n";
         let mut own = evidence_of(&format!("{failure}{fallback}"));
         let mut other = evidence_of(failure);
-        other[0].source = 1;
+        other[0].source_index = 1;
         own.insert(1, other.remove(0));
         let index = EvidenceIndex::new(&rules, &own);
         assert_eq!(index.noisy, [true, false, true]);

@@ -150,7 +150,7 @@ impl<'e> RunEnds<'e> {
         let mut add = |index: usize, resolves: bool| {
             let line = &evidence[index];
             by_source
-                .entry(line.source)
+                .entry(line.source())
                 .or_default()
                 .groups
                 .entry(line.origin.identifier.as_deref())
@@ -192,7 +192,7 @@ impl<'e> RunEnds<'e> {
     /// Whether the failure on evidence line `failure` was survived (see the module docs).
     pub(super) fn survived(&self, failure: usize) -> bool {
         let failed = &self.evidence[failure];
-        let Some(ends) = self.by_source.get(&failed.source) else {
+        let Some(ends) = self.by_source.get(&failed.source()) else {
             return false;
         };
         // The first run end after the failure in any of the lists (indexes are unique).
@@ -226,7 +226,7 @@ mod tests {
         pid: Option<u32>,
     ) -> EvidenceLine {
         EvidenceLine {
-            source,
+            source_index: source as u32,
             line_no: 0,
             offset: 0,
             text: Default::default(),
@@ -247,7 +247,7 @@ mod tests {
     /// Two lines can be of the same process: same source, and the same host, identifier and
     /// PID wherever both lines name one.
     fn same_process(a: &EvidenceLine, b: &EvidenceLine) -> bool {
-        a.source == b.source
+        a.source() == b.source()
             && agree(a.origin.host.as_deref(), b.origin.host.as_deref())
             && agree(
                 a.origin.identifier.as_deref(),

@@ -76,11 +76,11 @@ impl<'e> Places<'e> {
         let mut borrowed_us = Vec::new();
         for (seq, line) in evidence.iter().enumerate() {
             if let Some(us) = line.clock_us() {
-                last_clock.insert(line.source, (line.line_no, us));
+                last_clock.insert(line.source(), (line.line_no, us));
                 continue;
             }
             let borrowed = last_clock
-                .get(&line.source)
+                .get(&line.source())
                 .filter(|(at, _)| line.line_no.saturating_sub(*at) <= borrow_within);
             if let Some(&(_, us)) = borrowed {
                 borrowed_us.push((seq, us));

@@ -659,7 +659,7 @@ fn judge(subject: String, events: &[Event], places: &Places<'_>) -> Option<Resta
             .take(50)
             .map(|e| {
                 let line = places.line(e.seq());
-                (line.source, line.line_no)
+                (line.source(), line.line_no)
             })
             .collect(),
         cycle_seqs,

@@ -86,7 +86,7 @@ pub fn lost_route_candidates(
     let restarted: HashSet<(usize, &str)> = evidence
         .iter()
         .filter(|line| starts_line(line))
-        .map(|line| (line.source, subject_of(line)))
+        .map(|line| (line.source(), subject_of(line)))
         .collect();
     if restarted.is_empty() {
         return Vec::new();
@@ -100,14 +100,14 @@ pub fn lost_route_candidates(
     let mut by_key: HashMap<(usize, &str, &str, &str, u64), usize> = HashMap::new();
     for (index, line) in evidence.iter().enumerate() {
         if starts_line(line) {
-            let key = (line.source, subject_of(line));
+            let key = (line.source(), subject_of(line));
             let previous = last_start.get(&key).map_or((1, 0), |&(latest, _)| latest);
             last_start.insert(key, ((line.line_no, line.offset), previous));
         }
         let Some(found) = line.matches.iter().find(|m| m.signal == not_found_signal) else {
             continue;
         };
-        if !restarted.contains(&(line.source, subject_of(line))) {
+        if !restarted.contains(&(line.source(), subject_of(line))) {
             continue;
         }
         let (Some(method), Some(path)) = (found.capture("method"), found.capture("path")) else {
@@ -116,18 +116,18 @@ pub fn lost_route_candidates(
         let subject = subject_of(line);
         let path = without_query(path);
         let first = *first_not_found
-            .entry((line.source, subject, method, path))
+            .entry((line.source(), subject, method, path))
             .or_insert(line.line_no);
-        let Some(&((start, _), run_start)) = last_start.get(&(line.source, subject)) else {
+        let Some(&((start, _), run_start)) = last_start.get(&(line.source(), subject)) else {
             continue;
         };
         if first < start {
             continue; // It answered 404 before this start too: not state lost by it.
         }
-        let key = (line.source, subject, method, path, start);
+        let key = (line.source(), subject, method, path, start);
         let slot = *by_key.entry(key).or_insert_with(|| {
             candidates.push(LostRouteCandidate {
-                source: line.source,
+                source: line.source(),
                 subject: subject.to_string(),
                 method: method.to_string(),
                 path: path.to_string(),
@@ -334,7 +334,7 @@ pub fn lost_route_lines(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<usize
         if let Some((method, path, status)) = parse_request(&text) {
             if (200..300).contains(&status) {
                 let key = (
-                    line.source,
+                    line.source(),
                     subject_of(line),
                     method.to_string(),
                     path.to_string(),

@@ -584,7 +584,7 @@ fn finish(open: Open<'_>, source_names: &[String]) -> Option<Occurrence> {
     let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
     let place = |line: &EvidenceLine| TracePlace {
         source: source_names
-            .get(line.source)
+            .get(line.source())
             .cloned()
             .unwrap_or_else(|| "-".into()),
         line: line.line_no,
@@ -629,7 +629,7 @@ pub fn assemble_tracebacks(
         if role == Role::Other && open.is_empty() {
             continue;
         }
-        let key = (line.source, line.origin.identifier.as_deref(), line.pid);
+        let key = (line.source(), line.origin.identifier.as_deref(), line.pid);
         if let Some(mut current) = open.remove(&key) {
             if !current.too_far(line) && current.accept(rules, line, index, role, matched) {
                 open.insert(key, current);

@@ -321,7 +321,7 @@ fn window_start<'n>(
 ) -> HashMap<&'n str, u64> {
     let mut start = HashMap::new();
     for line in evidence {
-        if let Some(name) = names.get(line.source) {
+        if let Some(name) = names.get(line.source()) {
             start.entry(name.as_str()).or_insert(line.line_no);
         }
         if start.len() == names.len() {

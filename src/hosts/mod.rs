@@ -122,7 +122,7 @@ impl HostAssignment {
         for (line, host) in evidence.iter().zip(&own) {
             if let Some(host) = *host {
                 source_host
-                    .entry(line.source)
+                    .entry(line.source())
                     .and_modify(|named| {
                         if *named != Some(host) {
                             *named = None;
@@ -138,18 +138,18 @@ impl HostAssignment {
             .zip(&own)
             .map(|(line, host)| {
                 if let Some(host) = *host {
-                    last_named.insert(line.source, (line.line_no, host));
+                    last_named.insert(line.source(), (line.line_no, host));
                     return Some(host);
                 }
                 last_named
-                    .get(&line.source)
+                    .get(&line.source())
                     .filter(|(at, _)| line.line_no.saturating_sub(*at) <= INHERIT_LINES)
                     .map(|&(_, host)| host)
-                    .or_else(|| source_host.get(&line.source).copied().flatten())
+                    .or_else(|| source_host.get(&line.source()).copied().flatten())
                     .or_else(|| {
-                        *by_path
-                            .entry(line.source)
-                            .or_insert_with(|| named_by_path(source_names.get(line.source), &hosts))
+                        *by_path.entry(line.source()).or_insert_with(|| {
+                            named_by_path(source_names.get(line.source()), &hosts)
+                        })
                     })
             })
             .collect();

@@ -20,7 +20,7 @@ fn report_for(log: &str) -> Report {
 /// An evidence line of `source` at `line_no`, naming `host` or none.
 fn line(source: usize, line_no: u64, host: Option<&str>) -> EvidenceLine {
     EvidenceLine {
-        source,
+        source_index: source as u32,
         line_no,
         offset: 0,
         text: Default::default(),
@@ -310,7 +310,7 @@ fn lines_of_no_known_host_are_judged_apart_under_an_unknown_host() {
     );
     let mut evidence = analysis.evidence.clone();
     evidence.extend(plain.evidence.into_iter().map(|mut l| {
-        l.source = 1;
+        l.source_index = 1;
         l
     }));
     let names = vec!["journal.txt".to_string(), "app.log".to_string()];
