@@ -9,19 +9,23 @@
 
 use crate::scan::SignalMatch;
 
-/// Slots in the cache: a power of two.
-const SLOTS: usize = 1 << 13;
+/// Slots in the cache: a power of two. A larger table kept a few more packs shared
+/// (1.7 MB less at the end of the 1 GiB reference corpus with 8,192 slots) but cost 7 % more
+/// CPU, the table no longer fitting the processor's cache.
+const SLOTS: usize = 1 << 11;
 
-/// The cache (see the module docs).
+/// The cache (see the module docs): per slot, the hash of the match it holds, so a slot
+/// holding other captures is passed over without reading that match's pack (which is
+/// rarely in the processor's cache).
 #[derive(Debug)]
 pub(super) struct SharedCaptures {
-    slots: Box<[Option<SignalMatch>]>,
+    slots: Box<[(u64, Option<SignalMatch>)]>,
 }
 
 impl Default for SharedCaptures {
     fn default() -> Self {
         Self {
-            slots: vec![None; SLOTS].into_boxed_slice(),
+            slots: vec![(0, None); SLOTS].into_boxed_slice(),
         }
     }
 }
@@ -30,10 +34,13 @@ impl SharedCaptures {
     /// Makes `found` share the pack of a recent match that captured the same, or remembers
     /// it for the next ones.
     pub(super) fn share(&mut self, found: &mut SignalMatch) {
-        let slot = &mut self.slots[found.captures_hash() as usize & (SLOTS - 1)];
+        let hash = found.captures_hash();
+        let (slot_hash, slot) = &mut self.slots[(hash >> 40) as usize & (SLOTS - 1)];
         match slot {
-            Some(recent) if recent.same_captures(found) => found.share_captures(recent),
-            _ => *slot = Some(found.clone()),
+            Some(recent) if *slot_hash == hash && recent.same_captures(found) => {
+                found.share_captures(recent);
+            }
+            _ => (*slot_hash, *slot) = (hash, Some(found.clone())),
         }
     }
 }

@@ -55,18 +55,19 @@ impl Serialize for Origin {
 }
 
 /// Slots in the cache: a power of two.
-const SLOTS: usize = 1 << 12;
+const SLOTS: usize = 1 << 10;
 
-/// The cache of recent origins (see the module docs).
+/// The cache of recent origins (see the module docs): per slot, the hash of the names it
+/// holds, so a slot holding others is passed over without reading them.
 #[derive(Debug)]
 pub(super) struct SharedOrigins {
-    slots: Box<[Option<Origin>]>,
+    slots: Box<[(u64, Option<Origin>)]>,
 }
 
 impl Default for SharedOrigins {
     fn default() -> Self {
         Self {
-            slots: vec![None; SLOTS].into_boxed_slice(),
+            slots: vec![(0, None); SLOTS].into_boxed_slice(),
         }
     }
 }
@@ -89,12 +90,12 @@ impl SharedOrigins {
             hash =
                 (hash ^ if field.is_some() { 0x100 } else { 0x200 }).wrapping_mul(0x0100_0000_01B3);
         }
-        let slot = &mut self.slots[(hash >> 32) as usize & (SLOTS - 1)];
+        let (slot_hash, slot) = &mut self.slots[(hash >> 32) as usize & (SLOTS - 1)];
         match slot {
-            Some(recent) if recent.names_equal(raw) => recent.clone(),
+            Some(recent) if *slot_hash == hash && recent.names_equal(raw) => recent.clone(),
             _ => {
                 let origin = Origin::from(make());
-                *slot = Some(origin.clone());
+                (*slot_hash, *slot) = (hash, Some(origin.clone()));
                 origin
             }
         }
