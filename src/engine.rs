@@ -423,12 +423,15 @@ impl Analyzer {
             scope.spawn(move || {
                 let scanned = scanned;
                 for block in to_scan {
-                    if let Some(hits) = self.scan_block(&block, &mut next_line, summary) {
+                    let hits = self.scan_block(&block, &mut next_line, summary);
+                    // The hits own their text: the buffer goes back to the reader before
+                    // they wait for the evidence stage.
+                    let _ = recycle.send(block.block.buffer);
+                    if let Some(hits) = hits {
                         if scanned.send(hits).is_err() {
                             break;
                         }
                     }
-                    let _ = recycle.send(block.block.buffer);
                 }
             });
             // Owned by this closure, so returning drops it: the scanning thread then sees
