@@ -383,9 +383,9 @@ impl Analyzer {
     /// (the kernel's copy, decompression), scanning and the evidence's envelope parsing
     /// (sequential: the parser learns the year as it goes) overlap. A read block is handed
     /// over when the scanner takes it, and the reader then fills the buffer the scanner gave
-    /// back (two buffers in all; the unfinished line is kept apart meanwhile), and at most [`HITS_IN_FLIGHT`] block's hits wait for
-    /// the evidence stage. A stream that ends within its first block is scanned on this
-    /// thread alone.
+    /// back (two buffers in all; the unfinished line is kept apart meanwhile), and at most
+    /// [`HITS_IN_FLIGHT`] block's hits wait for the evidence stage. A stream that ends within
+    /// its first block is scanned on this thread alone.
     fn scan_stream(&self, source: usize, reader: impl Read, run: &mut Run) -> std::io::Result<()> {
         let mut blocks = input::LineBlocks::new(reader, self.options.block_size);
         let Some(first) = blocks.next_owned_block(Vec::new())? else {

@@ -3,8 +3,8 @@
 //! page again and again. A line whose captures equal those of a recent line with the same
 //! signal names points at that line's pack instead of keeping its own allocation.
 //!
-//! The lookup is a direct-mapped cache of recent packs (one slot per hash value, the newest
-//! wins), so its memory is bounded whatever the number of distinct values: values that
+//! The lookup is a direct-mapped cache of recent packs (a slot for each value of some bits
+//! of the captures' hash, the newest wins), so its memory is bounded whatever the number of distinct values: values that
 //! recur stay in it, a run of unique ones (request ids) only passes through.
 
 use crate::scan::SignalMatch;

@@ -169,7 +169,7 @@ impl EvidenceBuilder {
 }
 
 /// Interned names. Bounded: past [`SharedNames::MAX`] distinct names, new ones are not kept
-/// (each line then owns its copy).
+/// (each origin made then owns its copy).
 #[derive(Debug, Default)]
 struct SharedNames {
     by_bytes: HashMap<Box<[u8]>, Name>,

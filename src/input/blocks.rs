@@ -21,6 +21,9 @@ pub const MAX_BLOCK_SIZE: usize = 256 * 1024 * 1024;
 pub const DEFAULT_BLOCK_SIZE: usize = 256 * 1024;
 /// Bytes asked of the reader at a time while a block fills.
 const READ_PIECE: usize = 256 * 1024;
+/// The most room [`LineBlocks::next_owned_block`] keeps for the unfinished line between
+/// calls; a longer line's room is given back.
+const TAIL_KEPT: usize = 64 * 1024;
 
 /// A block of bytes from a source: whole lines, except as described in the module docs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,8 +66,8 @@ enum ReadState {
 /// block size is cut into block-sized pieces; the pieces keep one line number.
 pub struct LineBlocks<R> {
     reader: R,
-    /// The buffer being filled; empty after [`LineBlocks::next_owned_block`] handed it over
-    /// (until the next call brings a spare), with the unfinished line kept in `tail`.
+    /// The buffer being filled; empty after [`LineBlocks::next_owned_block`] handed it over,
+    /// with the unfinished line kept in `tail`, until the next call attaches a buffer.
     buf: Box<[u8]>,
     block_size: usize,
     /// The bytes after the last owned block (an unfinished line), while `buf` is empty.
@@ -136,12 +139,13 @@ impl<R: Read> LineBlocks<R> {
     }
 
     /// Like [`LineBlocks::next_block`], but hands the block over in its own buffer, so it can
-    /// travel to another thread without a copy. The block is read into `spare` (a buffer
-    /// handed over before; when it is empty, a new one), after the unfinished line the last
-    /// block left, and the whole buffer is handed over: the reader keeps only the unfinished
-    /// line after the block, apart, until the next call. So a caller that gives back each
-    /// buffer once it is done with it reads ahead into one buffer while the other is in use:
-    /// two buffers in all.
+    /// travel to another thread without a copy. The block is read, after the unfinished line
+    /// the last block left, into `spare` (a buffer handed over before; anything not of the
+    /// block size is replaced by a new buffer), and the whole buffer is handed over: the
+    /// reader keeps only the unfinished line after the block, apart, until the next call.
+    /// The first call reads into the buffer made with the reader and drops `spare`. So a
+    /// caller that gives back each buffer once it is done with it reads into one buffer while
+    /// the other is in use: two buffers in all.
     pub fn next_owned_block(&mut self, spare: Vec<u8>) -> io::Result<Option<OwnedBlock>> {
         if self.buf.is_empty() {
             self.attach(spare);
@@ -174,7 +178,12 @@ impl<R: Read> LineBlocks<R> {
         };
         let tail = self.tail.len();
         fresh[..tail].copy_from_slice(&self.tail);
-        self.tail.clear();
+        if self.tail.capacity() > TAIL_KEPT {
+            // An unfinished line of nearly a block: not kept as a third buffer.
+            self.tail = Vec::new();
+        } else {
+            self.tail.clear();
+        }
         self.buf = fresh.into_boxed_slice();
         self.start = 0;
         self.end = tail;
