@@ -3,44 +3,31 @@
 //! page again and again. A line whose captures equal those of a recent line with the same
 //! signal names points at that line's pack instead of keeping its own allocation.
 //!
-//! The lookup is a direct-mapped cache of recent packs (a slot for each value of some bits
-//! of the captures' hash, the newest wins), so its memory is bounded whatever the number of distinct values: values that
-//! recur stay in it, a run of unique ones (request ids) only passes through.
+//! The lookup is a [`Recent`] cache of packs, so its memory is bounded whatever the number
+//! of distinct values.
 
+use super::recent::Recent;
 use crate::scan::SignalMatch;
 
-/// Slots in the cache: a power of two. A larger table kept a few more packs shared
-/// (1.7 MB less at the end of the 1 GiB reference corpus with 8,192 slots) but cost 7 % more
-/// CPU, the table no longer fitting the processor's cache.
-const SLOTS: usize = 1 << 11;
+/// Bits of the captures' hash that pick a slot: 2,048 slots. A larger table kept a few more
+/// packs shared (1.7 MB less at the end of the 1 GiB reference corpus with 8,192 slots) but
+/// cost 7 % more CPU, the table no longer fitting the processor's cache.
+const SLOT_BITS: u32 = 11;
 
-/// The cache (see the module docs): per slot, the hash of the match it holds, so a slot
-/// holding other captures is passed over without reading that match's pack (which is
-/// rarely in the processor's cache).
-#[derive(Debug)]
-pub(super) struct SharedCaptures {
-    slots: Box<[(u64, Option<SignalMatch>)]>,
-}
-
-impl Default for SharedCaptures {
-    fn default() -> Self {
-        Self {
-            slots: vec![(0, None); SLOTS].into_boxed_slice(),
-        }
-    }
-}
+/// The cache of recent packs (see the module docs).
+#[derive(Debug, Default)]
+pub(super) struct SharedCaptures(Recent<SignalMatch, SLOT_BITS>);
 
 impl SharedCaptures {
     /// Makes `found` share the pack of a recent match that captured the same, or remembers
     /// it for the next ones.
     pub(super) fn share(&mut self, found: &mut SignalMatch) {
         let hash = found.captures_hash();
-        let (slot_hash, slot) = &mut self.slots[(hash >> 40) as usize & (SLOTS - 1)];
-        match slot {
-            Some(recent) if *slot_hash == hash && recent.same_captures(found) => {
-                found.share_captures(recent);
-            }
-            _ => (*slot_hash, *slot) = (hash, Some(found.clone())),
+        let recent = self
+            .0
+            .get(hash, |recent| recent.same_captures(found), || found.clone());
+        if !recent.shares_captures_with(found) {
+            found.share_captures(recent);
         }
     }
 }

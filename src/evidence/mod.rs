@@ -16,6 +16,7 @@ mod clock;
 mod matches;
 mod name;
 mod origin;
+mod recent;
 mod text;
 
 use captures::SharedCaptures;

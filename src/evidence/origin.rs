@@ -3,14 +3,15 @@
 //!
 //! A busy log repeats a handful of combinations (one host, a few programs) on every line, so
 //! a line keeps one pointer to its combination instead of four names: 8 bytes instead of 32.
-//! The combinations are shared through a direct-mapped cache of recent ones, keyed by the
-//! names' bytes, so the memory it holds is bounded however many there are, and a line that
-//! repeats a recent combination needs no lookup of each name.
+//! The combinations are shared through a [`Recent`] cache, keyed by the names' bytes, so
+//! the memory it holds is bounded however many there are, and a line that repeats a recent
+//! combination needs no lookup of each name.
 
 use std::sync::Arc;
 
 use serde::Serialize;
 
+use super::recent::Recent;
 use super::Name;
 
 /// The names of a line's origin; see the module docs. Reads as [`OriginNames`].
@@ -54,23 +55,12 @@ impl Serialize for Origin {
     }
 }
 
-/// Slots in the cache: a power of two.
-const SLOTS: usize = 1 << 10;
+/// Bits of the names' hash that pick a slot: 1,024 slots.
+const SLOT_BITS: u32 = 10;
 
-/// The cache of recent origins (see the module docs): per slot, the hash of the names it
-/// holds, so a slot holding others is passed over without reading them.
-#[derive(Debug)]
-pub(super) struct SharedOrigins {
-    slots: Box<[(u64, Option<Origin>)]>,
-}
-
-impl Default for SharedOrigins {
-    fn default() -> Self {
-        Self {
-            slots: vec![(0, None); SLOTS].into_boxed_slice(),
-        }
-    }
-}
+/// The cache of recent origins (see the module docs).
+#[derive(Debug, Default)]
+pub(super) struct SharedOrigins(Recent<Origin, SLOT_BITS>);
 
 /// The four names as an envelope gives them, raw: host, identifier, unit, message id.
 pub(super) type RawOrigin<'a> = [Option<&'a [u8]>; 4];
@@ -90,15 +80,13 @@ impl SharedOrigins {
             hash =
                 (hash ^ if field.is_some() { 0x100 } else { 0x200 }).wrapping_mul(0x0100_0000_01B3);
         }
-        let (slot_hash, slot) = &mut self.slots[(hash >> 32) as usize & (SLOTS - 1)];
-        match slot {
-            Some(recent) if *slot_hash == hash && recent.names_equal(raw) => recent.clone(),
-            _ => {
-                let origin = Origin::from(make());
-                (*slot_hash, *slot) = (hash, Some(origin.clone()));
-                origin
-            }
-        }
+        self.0
+            .get(
+                hash,
+                |recent| recent.names_equal(raw),
+                || Origin::from(make()),
+            )
+            .clone()
     }
 }
 

@@ -72,8 +72,7 @@ impl SignalMatch {
     }
 
     /// Whether the two matches share one pack.
-    #[cfg(test)]
-    pub(crate) fn shares_captures_with(&self, other: &SignalMatch) -> bool {
+    pub fn shares_captures_with(&self, other: &SignalMatch) -> bool {
         self.pack.ptr() == other.pack.ptr()
     }
 
