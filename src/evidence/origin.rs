@@ -91,13 +91,22 @@ impl SharedOrigins {
 }
 
 impl OriginNames {
-    /// Whether these are the names `raw` gives, byte for byte.
+    /// Whether these are the names `raw` gives: byte for byte, or as the lossy text a name
+    /// that is not UTF-8 was kept as.
     fn names_equal(&self, raw: RawOrigin<'_>) -> bool {
         let names = [&self.host, &self.identifier, &self.unit, &self.message_id];
         names
             .iter()
             .zip(raw)
-            .all(|(name, field)| name.as_deref().map(str::as_bytes) == field)
+            .all(|(name, field)| match (name, field) {
+                (None, None) => true,
+                (Some(name), Some(field)) => {
+                    name.as_bytes() == field
+                        || (std::str::from_utf8(field).is_err()
+                            && String::from_utf8_lossy(field) == **name)
+                }
+                _ => false,
+            })
     }
 }
 
@@ -130,6 +139,16 @@ mod tests {
         assert!(!Arc::ptr_eq(&first.0, &other.0));
         assert!(!Arc::ptr_eq(&first.0, &unit.0));
         assert_eq!(unit.unit.as_deref(), Some("api"));
+        // A name that is not UTF-8 is kept as lossy text and still found again.
+        let latin1 = [Some(&b"caf\xe9"[..]), None, None, None];
+        let named = || OriginNames {
+            host: Some(Name::from(&*String::from_utf8_lossy(b"caf\xe9"))),
+            ..OriginNames::default()
+        };
+        let first_latin1 = shared.get(latin1, named);
+        let again = shared.get(latin1, || unreachable!("a recent origin"));
+        assert!(Arc::ptr_eq(&first_latin1.0, &again.0));
+        assert!(!first_latin1.names_equal([Some(&b"caf\xc3\xa9"[..]), None, None, None]));
         assert_eq!(first.identifier.as_deref(), Some("api"));
         assert_eq!(std::mem::size_of::<Origin>(), 8);
     }
