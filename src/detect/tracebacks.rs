@@ -670,50 +670,49 @@ struct MergedTrace {
 
 impl Merged {
     fn add(&mut self, occurrence: Option<Occurrence>) {
-        let Some(Occurrence { trace, pid }) = occurrence else {
+        let Some(Occurrence { mut trace, pid }) = occurrence else {
             return;
         };
-        let start = trace.members[0];
-        let entry = match self.by_fingerprint.get(&trace.fingerprint) {
-            Some(&slot) => &mut self.entries[slot],
+        // The lines and the place are added below; the rest describes the trace.
+        let members = std::mem::take(&mut trace.members);
+        let occurrence_starts = std::mem::take(&mut trace.occurrence_starts);
+        let start = members[0];
+        let place = trace.first.clone();
+        trace.count = 0;
+        let slot = match self.by_fingerprint.get(&trace.fingerprint) {
+            Some(&slot) => {
+                let entry = &mut self.entries[slot];
+                if start < entry.first_start {
+                    // The earliest occurrence so far says what the trace is.
+                    let later = std::mem::replace(&mut entry.trace, trace);
+                    entry.trace.count = later.count;
+                    entry.trace.last = later.last;
+                    entry.trace.members = later.members;
+                    entry.trace.occurrence_starts = later.occurrence_starts;
+                    entry.first_start = start;
+                }
+                slot
+            }
             None => {
                 self.by_fingerprint
                     .insert(trace.fingerprint.clone(), self.entries.len());
                 self.entries.push(MergedTrace {
-                    trace: Traceback {
-                        count: 0,
-                        members: Vec::new(),
-                        occurrence_starts: Vec::new(),
-                        ..trace.clone()
-                    },
+                    trace,
                     first_start: start,
                     last_start: start,
                     pids: HashMap::new(),
                 });
-                self.entries.last_mut().expect("just pushed")
+                self.entries.len() - 1
             }
         };
-        if start < entry.first_start {
-            let merged = &mut entry.trace;
-            *merged = Traceback {
-                count: merged.count,
-                last: merged.last.clone(),
-                members: std::mem::take(&mut merged.members),
-                occurrence_starts: std::mem::take(&mut merged.occurrence_starts),
-                ..trace.clone()
-            };
-            entry.first_start = start;
-        }
+        let entry = &mut self.entries[slot];
         if start >= entry.last_start {
-            entry.trace.last = trace.first.clone();
+            entry.trace.last = place;
             entry.last_start = start;
         }
         entry.trace.count += 1;
-        entry.trace.members.extend(trace.members);
-        entry
-            .trace
-            .occurrence_starts
-            .extend(trace.occurrence_starts);
+        entry.trace.members.extend(members);
+        entry.trace.occurrence_starts.extend(occurrence_starts);
         if let Some(pid) = pid {
             let earliest = entry.pids.entry(pid).or_insert(start);
             *earliest = (*earliest).min(start);

@@ -6,7 +6,7 @@
 //! The lookup is a [`Recent`] cache of packs, so its memory is bounded whatever the number
 //! of distinct values.
 
-use super::recent::Recent;
+use super::recent::{hash_bytes, hash_word, Recent};
 use crate::scan::SignalMatch;
 
 /// Bits of the captures' hash that pick a slot: 2,048 slots. A larger table kept a few more
@@ -22,7 +22,8 @@ impl SharedCaptures {
     /// Makes `found` share the pack of a recent match that captured the same, or remembers
     /// it for the next ones.
     pub(super) fn share(&mut self, found: &mut SignalMatch) {
-        let hash = found.captures_hash();
+        let (names, packed) = found.pack_contents();
+        let hash = hash_bytes(hash_word(0, names as u64), packed);
         let recent = self
             .0
             .get(hash, |recent| recent.same_captures(found), || found.clone());

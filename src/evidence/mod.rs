@@ -130,14 +130,13 @@ impl EvidenceBuilder {
             line_no,
             offset,
             text,
-            matches,
+            mut matches,
         } = hit;
         let envelope = self.parser.parse(&text);
         let record = match envelope.format {
             LineFormat::JournalJson | LineFormat::DockerJson => Some(readable(&envelope)),
             _ => None,
         };
-        let mut matches = matches;
         for found in &mut matches {
             self.captures.share(found);
         }

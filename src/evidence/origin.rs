@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::recent::Recent;
+use super::recent::{hash_bytes, hash_word, Recent};
 use super::Name;
 
 /// The names of a line's origin; see the module docs. Reads as [`OriginNames`].
@@ -71,14 +71,11 @@ impl SharedOrigins {
     /// A line that repeats a recent origin costs a hash of its names' bytes and a comparison,
     /// no lookup of each name.
     pub(super) fn get(&mut self, raw: RawOrigin<'_>, make: impl FnOnce() -> OriginNames) -> Origin {
-        let mut hash = 0xCBF2_9CE4_8422_2325u64;
+        let mut hash = 0;
         for field in raw {
-            for &byte in field.unwrap_or_default() {
-                hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01B3);
-            }
             // Absent and empty differ; so do ("ab", "c") and ("a", "bc").
-            hash =
-                (hash ^ if field.is_some() { 0x100 } else { 0x200 }).wrapping_mul(0x0100_0000_01B3);
+            let marker = field.map_or(u64::MAX, |bytes| bytes.len() as u64);
+            hash = hash_bytes(hash_word(hash, marker), field.unwrap_or_default());
         }
         self.0
             .get(

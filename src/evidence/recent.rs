@@ -6,6 +6,22 @@
 //! Each slot keeps its value's hash, so a slot holding another value is passed over
 //! without reading it (the values live behind pointers, rarely in the processor's cache).
 
+/// Mixes `bytes` into `hash`, a word at a time, for picking a [`Recent`] slot. Callers mix
+/// in what tells apart values whose bytes run together (a length, a marker).
+pub(super) fn hash_bytes(mut hash: u64, bytes: &[u8]) -> u64 {
+    for chunk in bytes.chunks(8) {
+        let mut word = [0u8; 8];
+        word[..chunk.len()].copy_from_slice(chunk);
+        hash = hash_word(hash, u64::from_le_bytes(word));
+    }
+    hash
+}
+
+/// Mixes one word into `hash`; the top bits, which pick the slot, depend on every bit.
+pub(super) fn hash_word(hash: u64, word: u64) -> u64 {
+    (hash.rotate_left(5) ^ word).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
 /// The cache (see the module docs), of `2^BITS` slots (`BITS` from 1 to 32).
 #[derive(Debug)]
 pub(super) struct Recent<T, const BITS: u32> {

@@ -83,18 +83,13 @@ impl SignalMatch {
         self.pack = other.pack.clone();
     }
 
-    /// A hash of the captures and their names' identity, for finding another match that
-    /// captured the same ([`SignalMatch::same_captures`]).
-    pub fn captures_hash(&self) -> u64 {
-        let names = Arc::as_ptr(&self.pack.header.header) as usize as u64;
-        let mut hash = names.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        for chunk in self.pack.slice.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            hash = (hash.rotate_left(5) ^ u64::from_le_bytes(word))
-                .wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-        hash
+    /// The identity of the capture names (their address) and the packed captures: what
+    /// [`SignalMatch::same_captures`] compares, for hashing.
+    pub fn pack_contents(&self) -> (usize, &[u8]) {
+        (
+            Arc::as_ptr(&self.pack.header.header) as usize,
+            &self.pack.slice,
+        )
     }
 
     fn names(&self) -> &[Arc<str>] {
@@ -181,7 +176,7 @@ fn read_varint(bytes: &[u8], mut at: usize) -> (usize, usize) {
 impl PartialEq for SignalMatch {
     fn eq(&self, other: &Self) -> bool {
         self.signal == other.signal
-            && (self.same_captures(other)
+            && (self.shares_captures_with(other)
                 || (self.names() == other.names() && self.pack.slice == other.pack.slice))
     }
 }
