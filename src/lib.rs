@@ -13,6 +13,7 @@ pub mod evidence;
 pub mod follow;
 pub mod hosts;
 pub mod input;
+mod recent;
 pub mod record;
 pub mod report;
 pub mod rules;

@@ -6,7 +6,7 @@
 //! The lookup is a [`Recent`] cache of packs, so its memory is bounded whatever the number
 //! of distinct values.
 
-use super::recent::{hash_bytes, hash_word, Recent};
+use crate::recent::{hash_bytes, hash_word, Recent};
 use crate::scan::SignalMatch;
 
 /// Bits of the captures' hash that pick a slot: 2,048 slots. A larger table kept a few more

@@ -16,7 +16,6 @@ mod clock;
 mod matches;
 mod name;
 mod origin;
-mod recent;
 mod text;
 
 use captures::SharedCaptures;

@@ -11,8 +11,8 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::recent::{hash_bytes, hash_word, Recent};
 use super::Name;
+use crate::recent::{hash_bytes, hash_word, Recent};
 
 /// The names of a line's origin; see the module docs. Reads as [`OriginNames`].
 #[derive(Clone, PartialEq, Eq, Default)]

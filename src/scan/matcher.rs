@@ -9,6 +9,7 @@ use regex::bytes::{CaptureLocations, Regex};
 use super::bucket_filter::{BucketFilter, FilterLiteral};
 use super::count_newlines;
 use super::hit::{CaptureNames, LineHit, SignalMatch};
+use super::repeats;
 use crate::record::{EnvelopeParser, Level, LineFormat};
 use crate::rules::{RegexForm, RuleSet, Severity, SignalIdx, SignalRegex};
 
@@ -117,6 +118,7 @@ impl ScannerBuilder {
                 .collect(),
             min_levels: rules.signals.iter().map(|s| s.min_level).collect(),
             chunk_size: self.chunk_size,
+            id: NEXT_SCANNER_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
     }
 }
@@ -331,7 +333,13 @@ pub struct Scanner {
     /// Per signal: the least severity a line that states one must have.
     min_levels: Vec<Option<Severity>>,
     chunk_size: usize,
+    /// Tells this scanner's (and its clones') kept answers from other scanners' in the
+    /// per-thread cache of [`repeats`].
+    id: u64,
 }
+
+/// The next [`Scanner::id`].
+static NEXT_SCANNER_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 impl Scanner {
     /// Signals scanned by the regex fallback.
@@ -524,13 +532,13 @@ impl Scanner {
                     continue;
                 }
             }
-            let (regex, form) = self.regexes[idx as usize].for_ascii_message(ascii);
-            let locations = scratch.locations(idx, regex, form);
-            if regex.captures_read(locations, message).is_none() {
-                continue;
-            }
-            let found = self.capture_groups[idx as usize].matched(idx, locations, message);
-            scratch.matches.push(found);
+            let found = repeats::answer(self.id, idx, message, || {
+                let (regex, form) = self.regexes[idx as usize].for_ascii_message(ascii);
+                let locations = scratch.locations(idx, regex, form);
+                regex.captures_read(locations, message)?;
+                Some(self.capture_groups[idx as usize].matched(idx, locations, message))
+            });
+            scratch.matches.extend(found);
         }
         scratch.candidates = candidates;
         // Exactly as many as matched: the list lives as long as its evidence line, and a

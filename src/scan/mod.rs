@@ -3,13 +3,16 @@
 //! A literal prefilter runs over whole blocks to find candidate lines: Aho-Corasick for a
 //! small literal set (literals grouped so each automaton stays on its fast SIMD path), the
 //! bucketed shift-or search of `bucket_filter` for a large one. Only on a candidate line is
-//! the envelope stripped and the signal's regex run to confirm and capture. Signals without
-//! a usable literal are found by one multi-line regex over the block. Large inputs are cut into line-aligned
-//! chunks scanned in parallel; hits come back in input order, identical for any chunk size.
+//! the envelope stripped and the signal's regex run to confirm and capture (`repeats`: a
+//! message seen word for word a moment ago gets the answer kept for it instead). Signals
+//! without a usable literal are found by one multi-line regex over the block. Large inputs
+//! are cut into line-aligned chunks scanned in parallel; hits come back in input order,
+//! identical for any chunk size.
 
 mod bucket_filter;
 mod hit;
 mod matcher;
+mod repeats;
 
 pub use hit::{CaptureNames, LineHit, SignalMatch};
 pub use matcher::{Scanner, ScannerBuilder};

@@ -1,14 +1,14 @@
 //! A cache of recent values, for sharing what many evidence lines repeat (their captures,
-//! their origins): direct-mapped, a slot for each value of the top bits of a value's hash,
+//! their origins), and the hash its users pick slots by: direct-mapped, a slot for each value of the top bits of a value's hash,
 //! the newest value of a slot wins. Its memory is bounded whatever the number of distinct
 //! values: values that recur stay in it, a run of unique ones only passes through.
 //!
 //! Each slot keeps its value's hash, so a slot holding another value is passed over
 //! without reading it (the values live behind pointers, rarely in the processor's cache).
 
-/// Mixes `bytes` into `hash`, a word at a time, for picking a [`Recent`] slot. Callers mix
+/// Mixes `bytes` into `hash`, a word at a time, for picking a cache slot. Callers mix
 /// in what tells apart values whose bytes run together (a length, a marker).
-pub(super) fn hash_bytes(mut hash: u64, bytes: &[u8]) -> u64 {
+pub(crate) fn hash_bytes(mut hash: u64, bytes: &[u8]) -> u64 {
     for chunk in bytes.chunks(8) {
         let mut word = [0u8; 8];
         word[..chunk.len()].copy_from_slice(chunk);
@@ -18,13 +18,13 @@ pub(super) fn hash_bytes(mut hash: u64, bytes: &[u8]) -> u64 {
 }
 
 /// Mixes one word into `hash`; the top bits, which pick the slot, depend on every bit.
-pub(super) fn hash_word(hash: u64, word: u64) -> u64 {
+pub(crate) fn hash_word(hash: u64, word: u64) -> u64 {
     (hash.rotate_left(5) ^ word).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
 /// The cache (see the module docs), of `2^BITS` slots (`BITS` from 1 to 32).
 #[derive(Debug)]
-pub(super) struct Recent<T, const BITS: u32> {
+pub(crate) struct Recent<T, const BITS: u32> {
     slots: Box<[(u64, Option<T>)]>,
 }
 
@@ -40,7 +40,7 @@ impl<T: Clone, const BITS: u32> Default for Recent<T, BITS> {
 impl<T: Clone, const BITS: u32> Recent<T, BITS> {
     /// The recent value of hash `hash` that `same` accepts, else `make`'s value, which
     /// becomes the recent one of its slot.
-    pub(super) fn get(
+    pub(crate) fn get(
         &mut self,
         hash: u64,
         same: impl FnOnce(&T) -> bool,
