@@ -7,7 +7,7 @@
 //! by the `process` a line names (`Killed process 4242 (python)`, `Found left-over process
 //! 77 (uvicorn)`); lines of service managers and the kernel name no program of their own.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use serde::Serialize;
 
@@ -65,35 +65,36 @@ pub struct ProgramProcesses {
     pub processes: Vec<ProcessLife>,
 }
 
-/// Processes of every program with at least one PID, busiest first.
+/// Processes of every program with at least one PID, busiest first (then by name).
 pub fn track_processes(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<ProgramProcesses> {
-    let mut programs: BTreeMap<String, BTreeMap<u32, ProcessLife>> = BTreeMap::new();
-    let mut order: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    // Program names borrowed from the evidence: a line costs a lookup, not a copy.
+    let mut programs: HashMap<&str, Lives> = HashMap::new();
     for line in evidence {
         let named = line.matches.iter().find_map(|m| {
             let pid = m.capture("pid")?.parse::<u32>().ok()?;
-            Some((m.capture("process")?.to_string(), pid))
+            Some((m.capture("process")?, pid))
         });
         let own = match (line.origin.identifier.as_deref(), line.pid) {
-            (Some(ident), Some(pid)) if !is_manager(ident) => Some((ident.to_string(), pid)),
+            (Some(ident), Some(pid)) if !is_manager(ident) => Some((ident, pid)),
             _ => None,
         };
         let Some((program, pid)) = named.or(own) else {
             continue;
         };
         let end = end_of(rules, line);
-        let lives = programs.entry(program.clone()).or_default();
-        let life = lives.entry(pid).or_insert_with(|| {
-            order.entry(program).or_default().push(pid);
-            ProcessLife {
+        let lives = programs.entry(program).or_default();
+        let slot = *lives.by_pid.entry(pid).or_insert_with(|| {
+            lives.in_order.push(ProcessLife {
                 pid,
                 first: None,
                 last: None,
                 lines: 0,
                 ended: None,
                 span: (None, None),
-            }
+            });
+            lives.in_order.len() - 1
         });
+        let life = &mut lives.in_order[slot];
         life.lines += 1;
         if let Some(t) = line.clock_us() {
             life.span.0 = Some(life.span.0.map_or(t, |f| f.min(t)));
@@ -109,14 +110,14 @@ pub fn track_processes(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<Progra
     let mut result: Vec<ProgramProcesses> = programs
         .into_iter()
         .map(|(program, lives)| {
-            let pids = &order[&program];
-            let mut lives: Vec<ProcessLife> = pids.iter().map(|pid| lives[pid].clone()).collect();
+            let mut lives = lives.in_order;
             for life in &mut lives {
                 let wall = |t: Option<i64>| t.filter(|t| *t > 1_000_000_000_000).map(format_time);
                 life.first = wall(life.span.0);
                 life.last = wall(life.span.1);
             }
             let long_lived = long_lived(&lives);
+            let pids = lives.len();
             let listed = if lives.len() > LISTED_PIDS {
                 let half = LISTED_PIDS / 2;
                 let mut listed: Vec<ProcessLife> = lives[..half].to_vec();
@@ -128,12 +129,12 @@ pub fn track_processes(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<Progra
                 }
                 listed
             } else {
-                lives.clone()
+                lives
             };
             ProgramProcesses {
-                program,
+                program: program.to_string(),
                 host: None,
-                pids: lives.len(),
+                pids,
                 long_lived,
                 processes: listed,
             }
@@ -141,6 +142,13 @@ pub fn track_processes(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<Progra
         .collect();
     result.sort_by(|a, b| b.pids.cmp(&a.pids).then_with(|| a.program.cmp(&b.program)));
     result
+}
+
+/// The PIDs of one program: in order of first sighting, and where each is in that list.
+#[derive(Default)]
+struct Lives {
+    in_order: Vec<ProcessLife>,
+    by_pid: HashMap<u32, usize>,
 }
 
 fn is_manager(identifier: &str) -> bool {

@@ -13,14 +13,13 @@ use crate::scan::LineHit;
 
 mod captures;
 mod clock;
-mod matches;
 mod name;
 mod origin;
 mod text;
 
+pub use crate::scan::Matches;
 use captures::SharedCaptures;
 pub use clock::Clock;
-pub use matches::Matches;
 pub use name::Name;
 use origin::SharedOrigins;
 pub use origin::{Origin, OriginNames};
@@ -136,10 +135,10 @@ impl EvidenceBuilder {
             LineFormat::JournalJson | LineFormat::DockerJson => Some(readable(&envelope)),
             _ => None,
         };
-        for found in &mut matches {
+        for found in matches.iter_mut() {
             self.captures.share(found);
         }
-        let mut line = from_envelope(source, line_no, &envelope, &mut self.names, matches.into());
+        let mut line = from_envelope(source, line_no, &envelope, &mut self.names, matches);
         // A plain line keeps the scanner's copy, not a second one.
         let shown = record.unwrap_or_else(|| into_text(text));
         line.text = self.texts.keep(shown);
@@ -271,7 +270,7 @@ mod tests {
             line_no: 7,
             offset: 0,
             text: raw.to_vec(),
-            matches: Vec::new(),
+            matches: Matches::none(),
         };
         let line = EvidenceBuilder::new(EnvelopeParser::new()).line(0, hit);
         assert_eq!(

@@ -230,7 +230,7 @@ pub struct LineHit {
     /// The line as read (without the line ending), cut at [`MAX_EVIDENCE_BYTES`].
     #[serde(serialize_with = "lossy")]
     pub text: Vec<u8>,
-    pub matches: Vec<SignalMatch>,
+    pub matches: super::Matches,
 }
 
 fn lossy<S: serde::Serializer>(bytes: &[u8], serializer: S) -> Result<S::Ok, S::Error> {

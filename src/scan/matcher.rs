@@ -9,6 +9,7 @@ use regex::bytes::{CaptureLocations, Regex};
 use super::bucket_filter::{BucketFilter, FilterLiteral};
 use super::count_newlines;
 use super::hit::{CaptureNames, LineHit, SignalMatch};
+use super::matches::Matches;
 use super::repeats;
 use crate::record::{EnvelopeParser, Level, LineFormat};
 use crate::rules::{RegexForm, RuleSet, Severity, SignalIdx, SignalRegex};
@@ -398,10 +399,9 @@ impl Scanner {
             } else {
                 None
             };
-            let matches = self.confirm(line, fallback, known, &mut scratch);
-            if matches.is_empty() {
+            let Some(matches) = self.confirm(line, fallback, known, &mut scratch) else {
                 continue;
-            }
+            };
             line_no += count_newlines(&chunk[counted_to..start]);
             counted_to = start;
             hits.push(LineHit {
@@ -483,7 +483,7 @@ impl Scanner {
         fallback: bool,
         known: Option<&[(usize, u32)]>,
         scratch: &mut Scratch,
-    ) -> Vec<SignalMatch> {
+    ) -> Option<Matches> {
         let line = trim_cr(line);
         scratch.candidates.clear();
         match (known, &self.bucket_filter) {
@@ -510,7 +510,7 @@ impl Scanner {
         scratch.candidates.sort_unstable();
         scratch.candidates.dedup();
         if scratch.candidates.is_empty() {
-            return Vec::new();
+            return None;
         }
         let envelope = EnvelopeParser::new().parse(line);
         // Rules match the message inside a transport envelope (journal, syslog, docker,
@@ -541,9 +541,7 @@ impl Scanner {
             scratch.matches.extend(found);
         }
         scratch.candidates = candidates;
-        // Exactly as many as matched: the list lives as long as its evidence line, and a
-        // vector shrunk later would leave a hole behind every line.
-        scratch.matches.drain(..).collect()
+        (!scratch.matches.is_empty()).then(|| Matches::take_all(&mut scratch.matches))
     }
 }
 

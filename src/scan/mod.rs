@@ -12,10 +12,12 @@
 mod bucket_filter;
 mod hit;
 mod matcher;
+mod matches;
 mod repeats;
 
 pub use hit::{CaptureNames, LineHit, SignalMatch};
 pub use matcher::{Scanner, ScannerBuilder};
+pub use matches::Matches;
 
 /// Counts `\n` bytes (memchr's vectorised count).
 pub fn count_newlines(bytes: &[u8]) -> u64 {

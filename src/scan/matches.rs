@@ -1,14 +1,14 @@
-//! The signals that matched an evidence line, kept inline when there is one: most lines
-//! match a single signal, and a boxed list of one would cost an allocation (and its malloc
-//! header) per line of a busy log. A list (several matches, or none on a context line) is
+//! The signals that matched a line, kept inline when there is one: most lines match a
+//! single signal, and a boxed list of one would cost an allocation (and its malloc header)
+//! per line of a busy log, in the scanner and again for as long as the evidence line lives. A list (several matches, or none on a context line) is
 //! boxed twice, so that it is one pointer and fits beside the inline match's: `Matches` is
 //! as small as one [`SignalMatch`].
 
 use serde::Serialize;
 
-use crate::scan::SignalMatch;
+use super::hit::SignalMatch;
 
-/// An evidence line's matches: reads as a slice of [`SignalMatch`].
+/// A line's matches (a hit's, an evidence line's): reads as a slice of [`SignalMatch`].
 #[derive(Clone, PartialEq, Eq)]
 pub struct Matches(Repr);
 
@@ -28,6 +28,18 @@ impl Matches {
     }
 }
 
+impl Matches {
+    /// All of `list`'s matches, leaving it empty (with its capacity, for the next line):
+    /// one is kept inline, several in a list of exactly their number (it lives as long as
+    /// its evidence line, and a longer one would leave a hole behind every line).
+    pub fn take_all(list: &mut Vec<SignalMatch>) -> Self {
+        match list.len() {
+            1 => Self(Repr::One(list.pop().expect("one match"))),
+            _ => Self(Repr::Many(Box::new(list.drain(..).collect()))),
+        }
+    }
+}
+
 impl Default for Matches {
     fn default() -> Self {
         Self::none()
@@ -36,10 +48,7 @@ impl Default for Matches {
 
 impl From<Vec<SignalMatch>> for Matches {
     fn from(mut matches: Vec<SignalMatch>) -> Self {
-        match matches.len() {
-            1 => Self(Repr::One(matches.pop().expect("one match"))),
-            _ => Self(Repr::Many(Box::new(matches.into_boxed_slice()))),
-        }
+        Self::take_all(&mut matches)
     }
 }
 
@@ -49,6 +58,15 @@ impl std::ops::Deref for Matches {
     fn deref(&self) -> &[SignalMatch] {
         match &self.0 {
             Repr::One(only) => std::slice::from_ref(only),
+            Repr::Many(all) => all,
+        }
+    }
+}
+
+impl std::ops::DerefMut for Matches {
+    fn deref_mut(&mut self) -> &mut [SignalMatch] {
+        match &mut self.0 {
+            Repr::One(only) => std::slice::from_mut(only),
             Repr::Many(all) => all,
         }
     }
