@@ -45,7 +45,7 @@ impl ReadBlock {
 /// The hits of a block, handed from the scanning to the evidence thread, with the block's
 /// offset in the source's stream (hit offsets count from the block's start).
 struct ScannedBlock {
-    hits: Vec<crate::scan::LineHit>,
+    hits: crate::scan::Hits,
     offset: u64,
 }
 
@@ -56,9 +56,10 @@ fn build_evidence(
     evidence: &mut Vec<EvidenceLine>,
     builder: &mut EvidenceBuilder,
 ) {
-    for mut hit in block.hits {
-        hit.offset += block.offset;
-        evidence.push(builder.line(source, hit));
+    let ScannedBlock { mut hits, offset } = block;
+    for (mut hit, text) in hits.drain() {
+        hit.offset += offset;
+        evidence.push(builder.line(source, hit, text));
     }
 }
 

@@ -4,6 +4,7 @@
 //! It is a plain, serializable value so chunks, files and machines can be scanned apart and
 //! judged together.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde::Serialize;
@@ -122,15 +123,16 @@ impl EvidenceBuilder {
         self.parser = parser;
     }
 
-    /// Combines a scanner hit with its parsed envelope.
-    pub fn line(&mut self, source: usize, hit: LineHit) -> EvidenceLine {
+    /// Combines a scanner hit (with its text, from its [`crate::scan::Hits`]) with its
+    /// parsed envelope.
+    pub fn line(&mut self, source: usize, hit: LineHit, text: &[u8]) -> EvidenceLine {
         let LineHit {
             line_no,
             offset,
-            text,
             mut matches,
+            ..
         } = hit;
-        let envelope = self.parser.parse(&text);
+        let envelope = self.parser.parse(text);
         let record = match envelope.format {
             LineFormat::JournalJson | LineFormat::DockerJson => Some(readable(&envelope)),
             _ => None,
@@ -139,8 +141,11 @@ impl EvidenceBuilder {
             self.captures.share(found);
         }
         let mut line = from_envelope(source, line_no, &envelope, &mut self.names, matches);
-        // A plain line keeps the scanner's copy, not a second one.
-        let shown = record.unwrap_or_else(|| into_text(text));
+        let shown = match record {
+            Some(record) => Cow::Owned(record),
+            // Text past the budget goes to the temporary file without a copy of its own.
+            None => String::from_utf8_lossy(text),
+        };
         line.text = self.texts.keep(shown);
         line.offset = offset;
         line
@@ -157,7 +162,11 @@ impl EvidenceBuilder {
         let envelope = self.parser.parse(raw);
         let shown = match envelope.format {
             LineFormat::JournalJson | LineFormat::DockerJson => readable(&envelope),
-            _ => into_text(LineHit::keep_text(raw)),
+            _ => {
+                let mut kept = Vec::new();
+                crate::scan::keep_text(raw, &mut kept);
+                into_text(kept)
+            }
         };
         let mut line = from_envelope(source, line_no, &envelope, &mut self.names, Matches::none());
         line.text = self.texts.keep(shown);
@@ -266,13 +275,10 @@ mod tests {
     #[test]
     fn journal_json_evidence_reads_like_short_iso() {
         let raw = br#"{"__REALTIME_TIMESTAMP":"1768566498069134","_HOSTNAME":"web","SYSLOG_IDENTIFIER":"python","_PID":"42","MESSAGE":"bind failed\nretrying"}"#;
-        let hit = LineHit {
-            line_no: 7,
-            offset: 0,
-            text: raw.to_vec(),
-            matches: Matches::none(),
-        };
-        let line = EvidenceBuilder::new(EnvelopeParser::new()).line(0, hit);
+        let mut hits = crate::scan::Hits::default();
+        hits.push(7, 0, raw, Matches::none());
+        let (hit, text) = hits.drain().next().expect("one hit");
+        let line = EvidenceBuilder::new(EnvelopeParser::new()).line(0, hit, text);
         assert_eq!(
             line.text.get(),
             "2026-01-16T12:28:18.069134Z web python[42]: bind failed\\nretrying"

@@ -235,17 +235,20 @@ impl TextKeeper {
         }
     }
 
-    pub fn keep(&mut self, text: String) -> LineText {
+    /// Keeps `text` in memory while the budget lasts, else in the temporary file (copied
+    /// there: a borrowed text costs no allocation of its own).
+    pub fn keep<'a>(&mut self, text: impl Into<Cow<'a, str>>) -> LineText {
+        let text = text.into();
         if self.problem.is_some() || self.held + text.len() <= self.budget {
             self.held += text.len();
-            return text.into();
+            return text.into_owned().into();
         }
         if self.store.is_none() {
             match TextStore::create() {
                 Ok(store) => self.store = Some(Arc::new(store)),
                 Err(err) => {
                     self.problem = Some(format!("cannot create a temporary file: {err}"));
-                    return text.into();
+                    return text.into_owned().into();
                 }
             }
         }
@@ -255,10 +258,10 @@ impl TextKeeper {
                 store: Arc::clone(store),
                 place,
             }),
-            Ok(None) => text.into(),
+            Ok(None) => text.into_owned().into(),
             Err(err) => {
                 self.problem = Some(format!("cannot write a temporary file: {err}"));
-                text.into()
+                text.into_owned().into()
             }
         }
     }

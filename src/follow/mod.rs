@@ -165,7 +165,7 @@ impl<'a> Follower<'a> {
             return;
         }
         let state = &mut self.sources[source];
-        let (hits, newlines) = self.analyzer.scanner().scan(bytes, state.next_line);
+        let (mut hits, newlines) = self.analyzer.scanner().scan(bytes, state.next_line);
         state.next_line += newlines;
         state.line_open = !bytes.ends_with(b"\n");
         let summary = &mut self.summaries[source];
@@ -174,8 +174,8 @@ impl<'a> Follower<'a> {
         if hits.is_empty() {
             return;
         }
-        for hit in hits {
-            let line = state.builder.line(source, hit);
+        for (hit, text) in hits.drain() {
+            let line = state.builder.line(source, hit, text);
             if let Some(ts) = line.timestamp_us.get() {
                 self.newest_us = Some(self.newest_us.map_or(ts, |n| n.max(ts)));
             }

@@ -218,39 +218,95 @@ impl Serialize for SignalMatch {
     }
 }
 
-/// A line that matched at least one signal.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A line that matched at least one signal. Its text is in the [`Hits`] it came in.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineHit {
     /// 1-based line number in its source.
     pub line_no: u64,
     /// Byte offset of the line's start in the scanned data (the engine makes it an offset
     /// in the source's stream).
-    #[serde(skip)]
     pub offset: u64,
-    /// The line as read (without the line ending), cut at [`MAX_EVIDENCE_BYTES`].
-    #[serde(serialize_with = "lossy")]
-    pub text: Vec<u8>,
+    /// Where its text is in its [`Hits`]' buffer.
+    text: std::ops::Range<usize>,
     pub matches: super::Matches,
 }
 
-fn lossy<S: serde::Serializer>(bytes: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(&String::from_utf8_lossy(bytes))
+/// The lines of a scan that matched, in input order, with their texts (as read, without the
+/// line ending, cut at [`MAX_EVIDENCE_BYTES`]) in one buffer: a busy block's hundreds of
+/// matched lines cost one allocation for their texts, not one each, and the thread that
+/// turns them into evidence frees one buffer, not each line's (frees of memory another
+/// thread allocated contend for that thread's allocator lock).
+///
+/// Reads as a slice of [`LineHit`]; [`Hits::text`] gives a hit's text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Hits {
+    lines: Vec<LineHit>,
+    texts: Vec<u8>,
 }
 
-impl LineHit {
-    pub(crate) fn keep_text(line: &[u8]) -> Vec<u8> {
-        if line.len() <= MAX_EVIDENCE_BYTES {
-            return line.to_vec();
-        }
-        let mut end = MAX_EVIDENCE_BYTES;
-        // Do not cut a UTF-8 sequence in half.
-        while end > 0 && (line[end] & 0xC0) == 0x80 {
-            end -= 1;
-        }
-        let mut text = line[..end].to_vec();
-        text.extend_from_slice("…".as_bytes());
-        text
+impl std::ops::Deref for Hits {
+    type Target = [LineHit];
+
+    fn deref(&self) -> &[LineHit] {
+        &self.lines
     }
+}
+
+impl Hits {
+    /// The text of `hit`, one of these hits.
+    pub fn text(&self, hit: &LineHit) -> &[u8] {
+        &self.texts[hit.text.clone()]
+    }
+
+    /// Adds a hit for `line` (cut at [`MAX_EVIDENCE_BYTES`]).
+    pub(crate) fn push(&mut self, line_no: u64, offset: u64, line: &[u8], matches: super::Matches) {
+        let start = self.texts.len();
+        keep_text(line, &mut self.texts);
+        self.lines.push(LineHit {
+            line_no,
+            offset,
+            text: start..self.texts.len(),
+            matches,
+        });
+    }
+
+    /// Appends `other`'s hits, with `line_base` added to their line numbers and
+    /// `offset_base` to their offsets.
+    pub(crate) fn append(&mut self, other: Hits, line_base: u64, offset_base: u64) {
+        let text_base = self.texts.len();
+        self.texts.extend_from_slice(&other.texts);
+        self.lines.extend(other.lines.into_iter().map(|mut hit| {
+            hit.line_no += line_base;
+            hit.offset += offset_base;
+            hit.text = hit.text.start + text_base..hit.text.end + text_base;
+            hit
+        }));
+    }
+
+    /// Takes the hits out in order, each with its text.
+    pub fn drain(&mut self) -> impl Iterator<Item = (LineHit, &[u8])> {
+        let Self { lines, texts } = self;
+        let texts: &[u8] = texts;
+        lines.drain(..).map(move |hit| {
+            let text = &texts[hit.text.clone()];
+            (hit, text)
+        })
+    }
+}
+
+/// Appends `line` to `out`, cut at [`MAX_EVIDENCE_BYTES`] (the cut marked with an ellipsis).
+pub(crate) fn keep_text(line: &[u8], out: &mut Vec<u8>) {
+    if line.len() <= MAX_EVIDENCE_BYTES {
+        out.extend_from_slice(line);
+        return;
+    }
+    let mut end = MAX_EVIDENCE_BYTES;
+    // Do not cut a UTF-8 sequence in half.
+    while end > 0 && (line[end] & 0xC0) == 0x80 {
+        end -= 1;
+    }
+    out.extend_from_slice(&line[..end]);
+    out.extend_from_slice("…".as_bytes());
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use regex::bytes::{CaptureLocations, Regex};
 
 use super::bucket_filter::{BucketFilter, FilterLiteral};
 use super::count_newlines;
-use super::hit::{CaptureNames, LineHit, SignalMatch};
+use super::hit::{CaptureNames, Hits, SignalMatch};
 use super::matches::Matches;
 use super::repeats;
 use crate::record::{EnvelopeParser, Level, LineFormat};
@@ -351,9 +351,9 @@ impl Scanner {
     /// Scans `data` (whole lines; the last may lack its newline) in parallel chunks.
     /// `first_line_no` is the number of the first line. Returns the hits in input order and
     /// the number of newlines in `data`.
-    pub fn scan(&self, data: &[u8], first_line_no: u64) -> (Vec<LineHit>, u64) {
+    pub fn scan(&self, data: &[u8], first_line_no: u64) -> (Hits, u64) {
         let chunks = split_lines(data, self.chunk_size);
-        let results: Vec<(Vec<LineHit>, u64)> = if chunks.len() == 1 {
+        let mut results: Vec<(Hits, u64)> = if chunks.len() == 1 {
             vec![self.scan_chunk(chunks[0])]
         } else {
             chunks
@@ -361,15 +361,11 @@ impl Scanner {
                 .map(|chunk| self.scan_chunk(chunk))
                 .collect()
         };
-        let mut hits = Vec::new();
         let mut base = first_line_no;
         let mut chunk_offset = 0u64;
-        for ((mut chunk_hits, newlines), chunk) in results.into_iter().zip(&chunks) {
-            for hit in &mut chunk_hits {
-                hit.line_no += base;
-                hit.offset += chunk_offset;
-            }
-            hits.append(&mut chunk_hits);
+        let mut hits = Hits::default();
+        for ((chunk_hits, newlines), chunk) in results.drain(..).zip(&chunks) {
+            hits.append(chunk_hits, base, chunk_offset);
             base += newlines;
             chunk_offset += chunk.len() as u64;
         }
@@ -377,10 +373,10 @@ impl Scanner {
     }
 
     /// Scans one chunk; hit line numbers are 0-based within the chunk.
-    fn scan_chunk(&self, chunk: &[u8]) -> (Vec<LineHit>, u64) {
+    fn scan_chunk(&self, chunk: &[u8]) -> (Hits, u64) {
         let candidates = self.candidate_lines(chunk);
         let mut scratch = Scratch::new(self.regexes.len());
-        let mut hits = Vec::new();
+        let mut hits = Hits::default();
         let mut counted_to = 0usize;
         let mut line_no = 0u64;
         let mut found = candidates.literals.as_slice();
@@ -404,12 +400,7 @@ impl Scanner {
             };
             line_no += count_newlines(&chunk[counted_to..start]);
             counted_to = start;
-            hits.push(LineHit {
-                line_no,
-                offset: start as u64,
-                text: LineHit::keep_text(trim_cr(line)),
-                matches,
-            });
+            hits.push(line_no, start as u64, trim_cr(line), matches);
         }
         let newlines = line_no + count_newlines(&chunk[counted_to..]);
         (hits, newlines)
@@ -741,7 +732,7 @@ regex = '^\d{5,}$'
         assert_eq!(hits[0].matches[0].capture("port"), Some("8000"));
         assert_eq!(hits[1].matches[0].capture("pid"), Some("42"));
         assert_eq!(hits[2].matches[0].capture("counter"), Some("7"));
-        assert_eq!(hits[3].text, b"1234567");
+        assert_eq!(hits.text(&hits[3]), b"1234567");
     }
 
     #[test]

@@ -15,7 +15,8 @@ mod matcher;
 mod matches;
 mod repeats;
 
-pub use hit::{CaptureNames, LineHit, SignalMatch};
+pub(crate) use hit::keep_text;
+pub use hit::{CaptureNames, Hits, LineHit, SignalMatch};
 pub use matcher::{Scanner, ScannerBuilder};
 pub use matches::Matches;
 
