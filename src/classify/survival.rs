@@ -12,8 +12,8 @@
 //! instead was quadratic: on 4 GiB of logs, with tens of thousands of failures and half a
 //! million lifecycle lines, it took longer than scanning the input.
 
+use foldhash::{HashMap, HashMapExt};
 use std::cell::OnceCell;
-use std::collections::HashMap;
 
 use crate::evidence::EvidenceLine;
 use crate::rules::EvidenceRef;

@@ -10,7 +10,9 @@
 //! while systemd restarts the unit).
 
 use std::cell::OnceCell;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use foldhash::{HashMap, HashMapExt, HashSet};
 
 use serde::Serialize;
 
@@ -486,7 +488,9 @@ mod tests {
 
     #[test]
     fn lines_of_other_looping_units_do_not_belong() {
-        let looping: HashSet<String> = ["worker".to_string(), "api".to_string()].into();
+        let looping: HashSet<String> = ["worker".to_string(), "api".to_string()]
+            .into_iter()
+            .collect();
         let line = |seq: usize, unit: Option<&str>, ident: Option<&str>| ErrorLine {
             place: Place {
                 wall_us: None,

@@ -7,7 +7,7 @@
 //! by the `process` a line names (`Killed process 4242 (python)`, `Found left-over process
 //! 77 (uvicorn)`); lines of service managers and the kernel name no program of their own.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use serde::Serialize;
 

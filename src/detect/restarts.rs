@@ -9,7 +9,9 @@
 //! jitter the median absolute deviation; with a single restart the delay between the death
 //! and the scheduled restart (systemd's `RestartSec=`) stands in for the period.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use foldhash::{HashMap, HashMapExt, HashSet};
 
 use serde::Serialize;
 

@@ -15,7 +15,7 @@
 //! [`lost_route_lines`] is `detector:lost-route`: the 404s after the restart together with
 //! the last 2xx answer before it, for every candidate a context line proves.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet};
 
 use aho_corasick::AhoCorasick;
 

@@ -7,7 +7,7 @@
 //! matched line came from that PID or named it: a live instance that logs nothing the rules
 //! know would look stale too, and the finding says to check before removing anything.
 
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 
 use crate::evidence::EvidenceLine;
 use crate::rules::{RuleSet, Tag};

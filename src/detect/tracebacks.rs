@@ -18,7 +18,7 @@
 //!   digits and addresses taken out (a trace without frames: its message, likewise), so
 //!   PIDs, thread ids, line numbers and addresses do not split one crash into many.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use serde::Serialize;
 

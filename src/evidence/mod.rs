@@ -4,8 +4,8 @@
 //! It is a plain, serializable value so chunks, files and machines can be scanned apart and
 //! judged together.
 
+use foldhash::HashMap;
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use serde::Serialize;
 

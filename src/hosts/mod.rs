@@ -23,7 +23,7 @@
 //!
 //! Names are compared without regard to ASCII case; the spelling seen first is shown.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use crate::classify::Finding;
 use crate::detect::format_time;

@@ -2,7 +2,7 @@
 //! causes several hosts share (`hosts[]` and `shared_causes[]` in JSON), plus the pieces the
 //! text and Markdown reports use to group a report of several hosts by host.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use serde::Serialize;
 
