@@ -409,7 +409,7 @@ impl Placed {
 fn message_of(line: &EvidenceLine) -> String {
     let text = line.text.get();
     let envelope = EnvelopeParser::new().parse(text.as_bytes());
-    let message = String::from_utf8_lossy(&envelope.message);
+    let message = crate::record::lossy(&envelope.message);
     let message = message.trim();
     match message.char_indices().nth(MESSAGE_CHARS) {
         Some((cut, _)) => format!("{}…", &message[..cut]),

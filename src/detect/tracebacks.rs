@@ -257,7 +257,7 @@ fn message_of(line: &EvidenceLine) -> String {
     let envelope = EnvelopeParser::new().parse(text.as_bytes());
     match envelope.format {
         LineFormat::App | LineFormat::Logfmt => text.trim_start().to_string(),
-        _ => String::from_utf8_lossy(&envelope.message).into_owned(),
+        _ => crate::record::lossy(&envelope.message).into_owned(),
     }
 }
 

@@ -80,7 +80,7 @@ fn readable(envelope: &Envelope<'_>) -> String {
         text.push_str(": ");
     }
     // A journal message may span lines; evidence is one line.
-    text.push_str(&String::from_utf8_lossy(&envelope.message).replace('\n', "\\n"));
+    text.push_str(&crate::record::lossy(&envelope.message).replace('\n', "\\n"));
     text
 }
 
@@ -144,7 +144,7 @@ impl EvidenceBuilder {
         let shown = match record {
             Some(record) => Cow::Owned(record),
             // Text past the budget goes to the temporary file without a copy of its own.
-            None => String::from_utf8_lossy(text),
+            None => crate::record::lossy(text),
         };
         line.text = self.texts.keep(shown);
         line.offset = offset;
@@ -208,7 +208,7 @@ impl SharedNames {
         if let Some(name) = by_bytes.get(bytes) {
             return Some(name.clone());
         }
-        let name = Name::from(&*String::from_utf8_lossy(bytes));
+        let name = Name::from(&*crate::record::lossy(bytes));
         if by_bytes.len() < Self::MAX {
             by_bytes.insert(bytes.into(), name.clone());
         }

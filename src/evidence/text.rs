@@ -190,7 +190,7 @@ impl TextStore {
         if at >= inner.written {
             let start = (at - inner.written) as usize;
             return match inner.pending.get(start..start + len) {
-                Some(bytes) => String::from_utf8_lossy(bytes).into_owned(),
+                Some(bytes) => crate::record::lossy(bytes).into_owned(),
                 None => "(evidence text missing)".to_string(),
             };
         }

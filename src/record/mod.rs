@@ -59,6 +59,7 @@
 
 mod app;
 mod bytes;
+pub use bytes::lossy;
 mod container;
 mod json;
 mod kernel;

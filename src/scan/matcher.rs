@@ -583,7 +583,7 @@ impl CaptureGroups {
             .filter_map(|(group, name)| {
                 let name = (*name)?;
                 let (start, end) = locations.get(group)?;
-                Some((name, String::from_utf8_lossy(&text[start..end])))
+                Some((name, crate::record::lossy(&text[start..end])))
             });
         SignalMatch::new(signal, &self.names, values)
     }
