@@ -96,7 +96,10 @@ mod tests {
 
     #[test]
     fn lossy_text_borrows_valid_utf8_and_replaces_invalid_bytes() {
-        assert!(matches!(lossy("café ok".as_bytes()), Cow::Borrowed("café ok")));
+        assert!(matches!(
+            lossy("café ok".as_bytes()),
+            Cow::Borrowed("café ok")
+        ));
         assert_eq!(lossy(b"caf\xe9 ok"), "caf\u{FFFD} ok");
     }
 }
