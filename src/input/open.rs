@@ -49,6 +49,24 @@ type Stream<'a> = Box<dyn Read + 'a>;
 /// the rest of an archive) from being read.
 type Visitor<'v> = dyn FnMut(Result<Source<'_>, InputError>) + 'v;
 
+/// Asks for a larger pipe when stdin is one (`journalctl | logsleuth`): a pipe holds 64 KiB
+/// by default, so the writer and the reader took turns every 64 KiB, each turn two context
+/// switches. 1 MiB is what an unprivileged process may ask for by default
+/// (`/proc/sys/fs/pipe-max-size`); when the kernel refuses, the pipe stays as it was.
+fn widen_stdin_pipe() {
+    use std::os::fd::AsRawFd;
+    const PIPE_BYTES: libc::c_int = 1 << 20;
+    let fd = io::stdin().as_raw_fd();
+    // SAFETY: fstat writes into the zeroed struct it is given; fcntl(F_SETPIPE_SZ) only
+    // changes the size of the pipe behind `fd`, and fails harmlessly on anything else.
+    unsafe {
+        let mut stat: libc::stat = std::mem::zeroed();
+        if libc::fstat(fd, &mut stat) == 0 && stat.st_mode & libc::S_IFMT == libc::S_IFIFO {
+            libc::fcntl(fd, libc::F_SETPIPE_SZ, PIPE_BYTES);
+        }
+    }
+}
+
 /// Opens a source and hands what it holds to `visit`, one source at a time: a file or stdin
 /// is one source; a tar archive is one source per regular-file member, each opened in turn
 /// while the archive streams (so `visit` reads a member before the next one is opened).
@@ -65,7 +83,10 @@ where
     F: FnMut(Result<Source<'_>, InputError>),
 {
     let reader: Stream<'static> = match &spec.location {
-        Location::Stdin => Box::new(io::stdin()),
+        Location::Stdin => {
+            widen_stdin_pipe();
+            Box::new(io::stdin())
+        }
         Location::File(path) => match open_file(path, spec) {
             Ok(FileKind::Journal(reader)) => {
                 return visit_journal(Ok(reader), &spec.name, &mut visit)
