@@ -45,6 +45,12 @@ struct Confirm {
     /// Where its window ends, counted from the literal's first byte.
     window_end: usize,
     bucket: u32,
+    /// The (up to) 8 bytes ending at the window's end, as [`Confirm::quick_check`] compares
+    /// them: the little-endian word of those bytes with the case bit set where case is
+    /// ignored, which bits count, and the case bits to set in the input's word.
+    tail: u64,
+    tail_mask: u64,
+    tail_case: u64,
 }
 
 const KEYS: usize = 1 << 12;
@@ -147,13 +153,7 @@ impl BucketFilter {
             .filter(|(_, l)| !l.text.is_empty())
             .map(|(id, l)| {
                 let window = least_common_window(l.text);
-                Confirm {
-                    id: id as u32,
-                    text: l.text.into(),
-                    fold: l.case_insensitive,
-                    window_end: window.end - 1,
-                    bucket: 0,
-                }
+                Confirm::new(id as u32, l.text, l.case_insensitive, window.end - 1)
             })
             .collect();
         // Short windows together: a short window leaves its bucket's leading positions open,
@@ -273,9 +273,17 @@ impl BucketFilter {
         let previous = if end == 0 { b'\n' } else { haystack[end - 1] };
         let key = confirm_key(previous, haystack[end]);
         let ids = &self.by_key[self.key_start[key] as usize..self.key_start[key + 1] as usize];
+        // The 8 bytes ending at `end`, for a check of each literal's tail in a few
+        // instructions before its whole text is compared.
+        let word = end
+            .checked_sub(7)
+            .map(|start| u64::from_le_bytes(haystack[start..=end].try_into().expect("8 bytes")));
         for &index in ids {
             let literal = &self.literals[index as usize];
             if alive & (1 << literal.bucket) == 0 || end < literal.window_end {
+                continue;
+            }
+            if word.is_some_and(|word| !literal.quick_check(word)) {
                 continue;
             }
             let start = end - literal.window_end;
@@ -295,6 +303,40 @@ impl BucketFilter {
 }
 
 impl Confirm {
+    fn new(id: u32, text: &[u8], fold: bool, window_end: usize) -> Self {
+        let (mut tail, mut tail_mask, mut tail_case) = (0u64, 0u64, 0u64);
+        // Byte `window_end - k` is byte `7 - k` of the word that ends there.
+        for k in 0..8.min(window_end + 1) {
+            let byte = text[window_end - k];
+            let shift = 8 * (7 - k);
+            let case = if fold && byte.is_ascii_alphabetic() {
+                0x20
+            } else {
+                0
+            };
+            tail |= u64::from(byte | case) << shift;
+            tail_mask |= 0xFF << shift;
+            tail_case |= u64::from(case) << shift;
+        }
+        Self {
+            id,
+            text: text.into(),
+            fold,
+            window_end,
+            bucket: 0,
+            tail,
+            tail_mask,
+            tail_case,
+        }
+    }
+
+    /// Whether the 8 input bytes ending where the window ends (`word`, little-endian) can
+    /// be this literal's: a necessary condition, in three instructions.
+    #[inline]
+    fn quick_check(&self, word: u64) -> bool {
+        (word | self.tail_case) & self.tail_mask == self.tail
+    }
+
     fn window(&self) -> &[u8] {
         let start = (self.window_end + 1).saturating_sub(WINDOW);
         &self.text[start..=self.window_end]
