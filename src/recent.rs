@@ -1,7 +1,9 @@
-//! A cache of recent values, for sharing what many evidence lines repeat (their captures,
-//! their origins), and the hash its users pick slots by: direct-mapped, a slot for each value of the top bits of a value's hash,
-//! the newest value of a slot wins. Its memory is bounded whatever the number of distinct
-//! values: values that recur stay in it, a run of unique ones only passes through.
+//! A direct-mapped cache of recent values, and the word-at-a-time hash its users pick slots
+//! by. The evidence builder shares what many lines repeat through it (their captures, their
+//! origins); the scanner's answers for repeated messages (`scan::repeats`) use the same
+//! hash. A slot for each value of the top bits of a value's hash, the newest value of a
+//! slot wins: its memory is bounded whatever the number of distinct values, values that
+//! recur stay in it, and a run of unique ones only passes through.
 //!
 //! Each slot keeps its value's hash, so a slot holding another value is passed over
 //! without reading it (the values live behind pointers, rarely in the processor's cache).

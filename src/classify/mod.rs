@@ -413,7 +413,7 @@ fn one_line_per_trace(lines: Vec<usize>, tracebacks: &[Traceback]) -> Vec<usize>
     if tracebacks.is_empty() {
         return lines;
     }
-    let mut seen: std::collections::HashSet<usize> = std::collections::HashSet::new();
+    let mut seen: foldhash::HashSet<usize> = foldhash::HashSet::default();
     lines
         .into_iter()
         .filter(

@@ -52,20 +52,26 @@ type Visitor<'v> = dyn FnMut(Result<Source<'_>, InputError>) + 'v;
 /// Asks for a larger pipe when stdin is one (`journalctl | logsleuth`): a pipe holds 64 KiB
 /// by default, so the writer and the reader took turns every 64 KiB, each turn two context
 /// switches. 1 MiB is what an unprivileged process may ask for by default
-/// (`/proc/sys/fs/pipe-max-size`); when the kernel refuses, the pipe stays as it was.
+/// (`/proc/sys/fs/pipe-max-size`). A pipe already that large is left alone, and so is the
+/// pipe when the kernel refuses.
+#[cfg(any(target_os = "linux", target_os = "android"))]
 fn widen_stdin_pipe() {
     use std::os::fd::AsRawFd;
     const PIPE_BYTES: libc::c_int = 1 << 20;
     let fd = io::stdin().as_raw_fd();
-    // SAFETY: fstat writes into the zeroed struct it is given; fcntl(F_SETPIPE_SZ) only
-    // changes the size of the pipe behind `fd`, and fails harmlessly on anything else.
+    // SAFETY: F_GETPIPE_SZ and F_SETPIPE_SZ take and return plain integers: they read or
+    // change the size of the pipe behind `fd`, and fail (-1, ignored) when it is no pipe.
     unsafe {
-        let mut stat: libc::stat = std::mem::zeroed();
-        if libc::fstat(fd, &mut stat) == 0 && stat.st_mode & libc::S_IFMT == libc::S_IFIFO {
+        let size = libc::fcntl(fd, libc::F_GETPIPE_SZ);
+        if (0..PIPE_BYTES).contains(&size) {
             libc::fcntl(fd, libc::F_SETPIPE_SZ, PIPE_BYTES);
         }
     }
 }
+
+/// Pipes have no settable size here.
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+fn widen_stdin_pipe() {}
 
 /// Opens a source and hands what it holds to `visit`, one source at a time: a file or stdin
 /// is one source; a tar archive is one source per regular-file member, each opened in turn

@@ -218,8 +218,9 @@ impl Serialize for SignalMatch {
     }
 }
 
-/// A line that matched at least one signal. Its text is in the [`Hits`] it came in.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A line that matched at least one signal. Its text is in the [`Hits`] it came in, and
+/// means nothing without them ([`Hits::text`], [`Hits::drain`]).
+#[derive(Debug, Clone)]
 pub struct LineHit {
     /// 1-based line number in its source.
     pub line_no: u64,
@@ -237,8 +238,9 @@ pub struct LineHit {
 /// turns them into evidence frees one buffer, not each line's (frees of memory another
 /// thread allocated contend for that thread's allocator lock).
 ///
-/// Reads as a slice of [`LineHit`]; [`Hits::text`] gives a hit's text.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Reads as a slice of [`LineHit`]; [`Hits::text`] gives a hit's text. Two are equal when
+/// their hits are, text for text.
+#[derive(Debug, Clone, Default)]
 pub struct Hits {
     lines: Vec<LineHit>,
     texts: Vec<u8>,
@@ -251,6 +253,18 @@ impl std::ops::Deref for Hits {
         &self.lines
     }
 }
+
+impl PartialEq for Hits {
+    fn eq(&self, other: &Self) -> bool {
+        self.lines.len() == other.lines.len()
+            && self.lines.iter().zip(&other.lines).all(|(a, b)| {
+                (a.line_no, a.offset, &a.matches) == (b.line_no, b.offset, &b.matches)
+                    && self.text(a) == other.text(b)
+            })
+    }
+}
+
+impl Eq for Hits {}
 
 impl Hits {
     /// The text of `hit`, one of these hits.
@@ -272,7 +286,16 @@ impl Hits {
 
     /// Appends `other`'s hits, with `line_base` added to their line numbers and
     /// `offset_base` to their offsets.
-    pub(crate) fn append(&mut self, other: Hits, line_base: u64, offset_base: u64) {
+    pub(crate) fn append(&mut self, mut other: Hits, line_base: u64, offset_base: u64) {
+        if self.lines.is_empty() && self.texts.is_empty() {
+            // The first part (a block of one chunk is all of it): taken, not copied.
+            for hit in &mut other.lines {
+                hit.line_no += line_base;
+                hit.offset += offset_base;
+            }
+            *self = other;
+            return;
+        }
         let text_base = self.texts.len();
         self.texts.extend_from_slice(&other.texts);
         self.lines.extend(other.lines.into_iter().map(|mut hit| {

@@ -513,6 +513,7 @@ impl Scanner {
             _ => &envelope.message,
         };
         let ascii = message.is_ascii();
+        let asked = repeats::Message::new(message);
         let candidates = std::mem::take(&mut scratch.candidates);
         for &idx in &candidates {
             if let Some(wanted) = &self.message_ids[idx as usize] {
@@ -525,7 +526,7 @@ impl Scanner {
                     continue;
                 }
             }
-            let found = repeats::answer(self.id, idx, message, || {
+            let found = repeats::answer(self.id, idx, &asked, || {
                 let (regex, form) = self.regexes[idx as usize].for_ascii_message(ascii);
                 let locations = scratch.locations(idx, regex, form);
                 regex.captures_read(locations, message)?;

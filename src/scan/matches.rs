@@ -1,8 +1,9 @@
 //! The signals that matched a line, kept inline when there is one: most lines match a
 //! single signal, and a boxed list of one would cost an allocation (and its malloc header)
-//! per line of a busy log, in the scanner and again for as long as the evidence line lives. A list (several matches, or none on a context line) is
-//! boxed twice, so that it is one pointer and fits beside the inline match's: `Matches` is
-//! as small as one [`SignalMatch`].
+//! per line of a busy log, in the scanner and again for as long as the evidence line lives.
+//! A list (several matches, or none on a context line) is boxed twice, so that it is one
+//! pointer and fits beside the inline match's: `Matches` is as small as one
+//! [`SignalMatch`].
 
 use serde::Serialize;
 

@@ -34,24 +34,41 @@ thread_local! {
     static REPEATS: RefCell<Box<[Slot]>> = RefCell::new(Box::default());
 }
 
-fn key_hash(scanner: u64, signal: SignalIdx, message: &[u8]) -> u64 {
-    let seed = hash_word(hash_word(scanner, u64::from(signal)), message.len() as u64);
-    hash_bytes(seed, message) | 1
+/// A message as [`answer`] looks it up: its bytes and their hash, taken once for all the
+/// signals a line is tried against.
+pub(super) struct Message<'m> {
+    bytes: &'m [u8],
+    /// `None` when the message is too long to keep.
+    hash: Option<u64>,
+}
+
+impl<'m> Message<'m> {
+    pub(super) fn new(bytes: &'m [u8]) -> Self {
+        let hash = (bytes.len() <= LONGEST_KEPT)
+            .then(|| hash_bytes(hash_word(0, bytes.len() as u64), bytes));
+        Self { bytes, hash }
+    }
+}
+
+/// The slot hash of a message's answer for one scanner and signal; never 0 (an empty slot).
+fn key_hash(message_hash: u64, scanner: u64, signal: SignalIdx) -> u64 {
+    hash_word(hash_word(message_hash, scanner), u64::from(signal)) | 1
 }
 
 /// The answer of `signal`'s regex on `message` for the scanner numbered `scanner`: a kept
 /// one, else `run`'s, which is then kept (when the message is at most [`LONGEST_KEPT`]
-/// bytes long). `run` must be that regex's answer on `message`.
+/// bytes long). `run` must be that regex's answer on the message.
 pub(super) fn answer(
     scanner: u64,
     signal: SignalIdx,
-    message: &[u8],
+    message: &Message<'_>,
     run: impl FnOnce() -> Option<SignalMatch>,
 ) -> Option<SignalMatch> {
-    if message.len() > LONGEST_KEPT {
+    let Some(message_hash) = message.hash else {
         return run();
-    }
-    let hash = key_hash(scanner, signal, message);
+    };
+    let message = message.bytes;
+    let hash = key_hash(message_hash, scanner, signal);
     REPEATS.with_borrow_mut(|slots| {
         if slots.is_empty() {
             *slots = (0..1usize << BITS).map(|_| Slot::default()).collect();
@@ -90,26 +107,28 @@ mod tests {
     fn a_repeated_message_is_answered_from_the_cache_and_others_run_the_regex() {
         let runs = std::cell::Cell::new(0);
         let ask = |scanner, signal, message: &[u8]| {
-            answer(scanner, signal, message, || {
+            answer(scanner, signal, &Message::new(message), || {
                 runs.set(runs.get() + 1);
                 message.starts_with(b"bind").then(|| with_port("80"))
             })
         };
-        let first = ask(1, 7, b"bind failed").expect("a match");
-        let again = ask(1, 7, b"bind failed").expect("the kept match");
+        // Scanner numbers no real scanner gets (they count up from 1).
+        let (one, two) = (u64::MAX - 1, u64::MAX - 2);
+        let first = ask(one, 7, b"bind failed").expect("a match");
+        let again = ask(one, 7, b"bind failed").expect("the kept match");
         assert!(again.shares_captures_with(&first));
-        assert!(ask(1, 7, b"quiet").is_none());
-        assert!(ask(1, 7, b"quiet").is_none());
+        assert!(ask(one, 7, b"quiet").is_none());
+        assert!(ask(one, 7, b"quiet").is_none());
         assert_eq!(runs.get(), 2);
         // Another signal, another scanner or other bytes are other questions.
-        ask(1, 8, b"bind failed");
-        ask(2, 7, b"bind failed");
-        ask(1, 7, b"bind failed!");
+        ask(one, 8, b"bind failed");
+        ask(two, 7, b"bind failed");
+        ask(one, 7, b"bind failed!");
         assert_eq!(runs.get(), 5);
         // Too long to keep: asked every time.
         let long = vec![b'x'; LONGEST_KEPT + 1];
-        ask(1, 7, &long);
-        ask(1, 7, &long);
+        ask(one, 7, &long);
+        ask(one, 7, &long);
         assert_eq!(runs.get(), 7);
     }
 }
