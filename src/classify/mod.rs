@@ -19,6 +19,8 @@ mod template;
 
 pub use finding::{Citation, Finding};
 
+use rayon::prelude::*;
+
 use crate::detect::{competing_managers, RestartLoop, Traceback};
 use crate::evidence::EvidenceLine;
 use crate::rules::{Cause, EvidenceRef, RuleSet, Severity, Tag};
@@ -43,13 +45,15 @@ pub struct Inputs<'a> {
 
 /// Evaluates every cause and returns the findings, most important first.
 pub fn classify(inputs: &Inputs<'_>) -> Vec<Finding> {
-    let mut survival = Survival::default();
-    let mut findings: Vec<Finding> = inputs
+    let survival = Survival::for_causes(&inputs.rules.causes);
+    // Each cause on its own (in parallel), the findings in the causes' order.
+    let evaluated: Vec<Option<Finding>> = inputs
         .rules
         .causes
-        .iter()
-        .filter_map(|cause| evaluate(cause, inputs, &mut survival))
+        .par_iter()
+        .map(|cause| evaluate(cause, inputs, &survival))
         .collect();
+    let mut findings: Vec<Finding> = evaluated.into_iter().flatten().collect();
     drop_superseded(inputs.rules, &mut findings);
     rank_explanations_first(inputs.rules, &mut findings);
     findings.sort_by(Finding::by_rank);
@@ -322,11 +326,7 @@ fn lines_of_all(references: &[EvidenceRef], inputs: &Inputs<'_>) -> Vec<usize> {
     lines
 }
 
-fn evaluate<'a>(
-    cause: &'a Cause,
-    inputs: &Inputs<'a>,
-    survival: &mut Survival<'a>,
-) -> Option<Finding> {
+fn evaluate<'a>(cause: &'a Cause, inputs: &Inputs<'a>, survival: &Survival<'a>) -> Option<Finding> {
     let when = &cause.when;
     let mut required: Vec<usize> = Vec::new();
     let mut any_hits = 0;

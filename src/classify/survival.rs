@@ -13,10 +13,10 @@
 //! million lifecycle lines, it took longer than scanning the input.
 
 use foldhash::{HashMap, HashMapExt};
-use std::cell::OnceCell;
+use std::sync::OnceLock;
 
 use crate::evidence::EvidenceLine;
-use crate::rules::EvidenceRef;
+use crate::rules::{Cause, EvidenceRef};
 
 /// Two optional values agree unless both are present and differ.
 fn agree<T: PartialEq>(a: Option<T>, b: Option<T>) -> bool {
@@ -28,27 +28,38 @@ fn agree<T: PartialEq>(a: Option<T>, b: Option<T>) -> bool {
 
 /// The run ends of each distinct `resolved_by` list, grouped when a failure first needs
 /// them: causes that name the same resolving lines (most name `tag:ready-marker`) share one
-/// grouping.
-#[derive(Default)]
+/// grouping. Causes are evaluated in parallel; a grouping is built once, by the first that
+/// needs it, while the others wait for it.
 pub(super) struct Survival<'e> {
-    built: Vec<(&'e [EvidenceRef], RunEnds<'e>)>,
+    built: Vec<(&'e [EvidenceRef], OnceLock<RunEnds<'e>>)>,
 }
 
 impl<'e> Survival<'e> {
-    /// The run ends for `resolved_by`, grouped by `build` the first time.
+    /// A slot for each distinct `resolved_by` list of `causes`.
+    pub(super) fn for_causes(causes: &'e [Cause]) -> Self {
+        let mut built: Vec<(&'e [EvidenceRef], OnceLock<RunEnds<'e>>)> = Vec::new();
+        for cause in causes {
+            let refs = cause.when.resolved_by.as_slice();
+            if !refs.is_empty() && !built.iter().any(|(known, _)| *known == refs) {
+                built.push((refs, OnceLock::new()));
+            }
+        }
+        Self { built }
+    }
+
+    /// The run ends for `resolved_by` (a list of one of the causes given to
+    /// [`Survival::for_causes`]), grouped by `build` the first time.
     pub(super) fn run_ends(
-        &mut self,
+        &self,
         resolved_by: &'e [EvidenceRef],
         build: impl FnOnce() -> RunEnds<'e>,
     ) -> &RunEnds<'e> {
-        let at = match self.built.iter().position(|(refs, _)| *refs == resolved_by) {
-            Some(at) => at,
-            None => {
-                self.built.push((resolved_by, build()));
-                self.built.len() - 1
-            }
-        };
-        &self.built[at].1
+        let (_, slot) = self
+            .built
+            .iter()
+            .find(|(refs, _)| *refs == resolved_by)
+            .expect("every cause's resolved_by list has a slot");
+        slot.get_or_init(build)
     }
 }
 
@@ -65,9 +76,9 @@ type ByIdentifier<'e> = HashMap<Option<&'e str>, HashMap<Option<u32>, Vec<RunEnd
 #[derive(Default)]
 struct SourceEnds<'e> {
     groups: ByIdentifier<'e>,
-    by_identifier: OnceCell<HashMap<Option<&'e str>, Vec<RunEnd>>>,
-    by_pid: OnceCell<HashMap<Option<u32>, Vec<RunEnd>>>,
-    all: OnceCell<Vec<RunEnd>>,
+    by_identifier: OnceLock<HashMap<Option<&'e str>, Vec<RunEnd>>>,
+    by_pid: OnceLock<HashMap<Option<u32>, Vec<RunEnd>>>,
+    all: OnceLock<Vec<RunEnd>>,
 }
 
 impl<'e> SourceEnds<'e> {
