@@ -61,7 +61,7 @@ pub struct ProgramProcesses {
     /// at least two others started and ended: a competing instance.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub long_lived: Option<u32>,
-    /// The first and the last PIDs (at most [`LISTED_PIDS`]), in order of first sighting.
+    /// The first and the last PIDs (at most `LISTED_PIDS`), in order of first sighting.
     pub processes: Vec<ProcessLife>,
 }
 

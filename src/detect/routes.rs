@@ -67,7 +67,7 @@ fn without_query(path: &str) -> &str {
 }
 
 /// Finds the candidates (see the module docs), in evidence order: routes with at least
-/// [`MIN_NOT_FOUND`] 404s after the restart, at most [`MAX_CANDIDATES`] of them.
+/// `MIN_NOT_FOUND` 404s after the restart, at most `MAX_CANDIDATES` of them.
 pub fn lost_route_candidates(
     rules: &RuleSet,
     evidence: &[EvidenceLine],

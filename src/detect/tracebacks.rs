@@ -85,7 +85,7 @@ pub struct Traceback {
     /// ones; Java and .NET: the causes, the root cause last).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub chain: Vec<String>,
-    /// Innermost first, at most [`REPORTED_FRAMES`].
+    /// Innermost first, at most `REPORTED_FRAMES`.
     pub frames: Vec<Frame>,
     /// Frames in the trace, reported or not.
     pub frame_count: usize,

@@ -130,7 +130,7 @@ pub struct Signal {
     pub description: String,
     /// The file the signal came from (`rules/network.toml`).
     pub origin: String,
-    /// Compiled when a line first needs it ([`SignalRegex`]).
+    /// Compiled when a line first needs it (`SignalRegex`).
     pub regex: super::SignalRegex,
     /// A journal `MESSAGE_ID` the line must carry (journal JSON input): it survives
     /// localisation and rewording of the message.

@@ -16,7 +16,7 @@ mod matches;
 mod repeats;
 
 pub(crate) use hit::keep_text;
-pub use hit::{CaptureNames, Hits, LineHit, SignalMatch};
+pub use hit::{CaptureNames, Hits, LineHit, SignalMatch, MAX_EVIDENCE_BYTES};
 pub use matcher::{Scanner, ScannerBuilder};
 pub use matches::Matches;
 
