@@ -355,7 +355,7 @@ impl Scanner {
     /// the number of newlines in `data`.
     pub fn scan(&self, data: &[u8], first_line_no: u64) -> (Hits, u64) {
         let chunks = split_lines(data, self.chunk_size);
-        let mut results: Vec<(Hits, u64)> = if chunks.len() == 1 {
+        let results: Vec<(Hits, u64)> = if chunks.len() == 1 {
             vec![self.scan_chunk(chunks[0])]
         } else {
             chunks
@@ -366,7 +366,7 @@ impl Scanner {
         let mut base = first_line_no;
         let mut chunk_offset = 0u64;
         let mut hits = Hits::default();
-        for ((chunk_hits, newlines), chunk) in results.drain(..).zip(&chunks) {
+        for ((chunk_hits, newlines), chunk) in results.into_iter().zip(&chunks) {
             hits.append(chunk_hits, base, chunk_offset);
             base += newlines;
             chunk_offset += chunk.len() as u64;

@@ -27,9 +27,7 @@ impl Matches {
     pub fn none() -> Self {
         Self(Repr::Many(Box::default()))
     }
-}
 
-impl Matches {
     /// All of `list`'s matches, leaving it empty (with its capacity, for the next line):
     /// one is kept inline, several in a list of exactly their number (it lives as long as
     /// its evidence line, and a longer one would leave a hole behind every line).
