@@ -10,6 +10,8 @@ use serde::Serialize;
 
 use super::restarts::{format_time, normalize_unit, LoopNames, RestartLoop};
 use crate::evidence::EvidenceLine;
+use crate::rules::RuleSet;
+use crate::scan::signals_capturing;
 
 /// Readings kept per loop (the latest).
 pub const KEPT_READINGS: usize = 24;
@@ -65,8 +67,12 @@ pub fn format_size(bytes: u64) -> String {
     }
 }
 
-fn reading_of(line: &EvidenceLine) -> Option<(MemoryReading, Option<String>)> {
-    for m in &line.matches {
+fn reading_of(line: &EvidenceLine, has_figure: &[bool]) -> Option<(MemoryReading, Option<String>)> {
+    for m in line
+        .matches
+        .iter()
+        .filter(|m| has_figure[m.signal as usize])
+    {
         let (bytes, what) = if let Some(peak) = m.capture("memory_peak") {
             (parse_size(peak)?, "memory-peak")
         } else if let Some(kb) = m.capture("anon_rss") {
@@ -105,13 +111,14 @@ fn trend(readings: &[MemoryReading]) -> Option<MemoryTrend> {
 }
 
 /// Fills each loop's `memory` and `memory_trend` from the evidence.
-pub(crate) fn attach_memory(loops: &mut [RestartLoop], evidence: &[EvidenceLine]) {
+pub(crate) fn attach_memory(loops: &mut [RestartLoop], rules: &RuleSet, evidence: &[EvidenceLine]) {
     if loops.is_empty() {
         return;
     }
     let names = LoopNames::new(loops);
+    let has_figure = signals_capturing(rules, &["memory_peak", "anon_rss"]);
     for line in evidence {
-        let Some((reading, subject)) = reading_of(line) else {
+        let Some((reading, subject)) = reading_of(line, &has_figure) else {
             continue;
         };
         if let Some(slot) = names.find(subject.as_deref()) {

@@ -19,7 +19,7 @@ use super::cycles::{self, Cycles, LastError, Ordering, Places};
 use super::stats::{median, median_absolute_deviation};
 use crate::evidence::EvidenceLine;
 use crate::rules::{RuleSet, Tag};
-use crate::scan::SignalMatch;
+use crate::scan::{signals_capturing, SignalMatch};
 
 /// systemd's default start limit: `StartLimitBurst=5` starts within
 /// `StartLimitIntervalSec=10s`, so restarting faster than every 2 s hits it.
@@ -310,8 +310,8 @@ pub fn detect_restart_loops(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<R
             looped
         })
         .collect();
-    super::memory::attach_memory(&mut loops, evidence);
-    attach_backoff(&mut loops, evidence);
+    super::memory::attach_memory(&mut loops, rules, evidence);
+    attach_backoff(&mut loops, rules, evidence);
     loops
 }
 
@@ -331,13 +331,18 @@ fn parse_go_duration(text: &str) -> Option<f64> {
 
 /// The longest back-off a supervisor announced for each loop's subject; a supervisor that
 /// says it backs off makes the loop a back-off loop whatever the intervals looked like.
-fn attach_backoff(loops: &mut [RestartLoop], evidence: &[EvidenceLine]) {
+fn attach_backoff(loops: &mut [RestartLoop], rules: &RuleSet, evidence: &[EvidenceLine]) {
     if loops.is_empty() {
         return;
     }
     let names = LoopNames::new(loops);
+    let has_backoff = signals_capturing(rules, &["backoff"]);
     for line in evidence {
-        for m in &line.matches {
+        for m in line
+            .matches
+            .iter()
+            .filter(|m| has_backoff[m.signal as usize])
+        {
             let Some(delay) = m.capture("backoff").and_then(parse_go_duration) else {
                 continue;
             };

@@ -590,6 +590,24 @@ impl CaptureGroups {
     }
 }
 
+/// Per signal (by index), whether its matches can capture one of `names`: whether its regex
+/// has a group of that name (`port2` counts as `port`, as for [`SignalMatch::capture`]). A
+/// detector that reads such a capture from every line skips the other signals' matches
+/// without looking into their captures.
+pub fn signals_capturing(rules: &RuleSet, names: &[&str]) -> Vec<bool> {
+    rules
+        .signals
+        .iter()
+        .map(|signal| {
+            signal
+                .regex
+                .capture_names()
+                .flatten()
+                .any(|group| names.contains(&base_name(group)))
+        })
+        .collect()
+}
+
 /// A regex cannot name two groups alike, so alternatives capture `port`, `port2`, `port3`:
 /// they all mean `port`.
 fn base_name(name: &str) -> &str {
@@ -736,6 +754,28 @@ regex = '^\d{5,}$'
         assert_eq!(hits[1].matches[0].capture("pid"), Some("42"));
         assert_eq!(hits[2].matches[0].capture("counter"), Some("7"));
         assert_eq!(hits.text(&hits[3]), b"1234567");
+    }
+
+    #[test]
+    fn signals_capturing_knows_which_signals_can_capture_a_name() {
+        let rules = RuleSetBuilder::new()
+            .builtin(false)
+            .add_text(
+                "t.toml",
+                format!("{RULES}[[signal]]\nid = \"either\"\nregex = 'port (?P<port2>\\d+)|pid (?P<pid>\\d+)'\n"),
+            )
+            .build()
+            .unwrap();
+        // in-use, oom, restart, digits-only, either
+        assert_eq!(
+            signals_capturing(&rules, &["port"]),
+            [true, false, false, false, true]
+        );
+        assert_eq!(
+            signals_capturing(&rules, &["pid", "counter"]),
+            [false, true, true, false, true]
+        );
+        assert_eq!(signals_capturing(&rules, &["backoff"]), [false; 5]);
     }
 
     #[test]

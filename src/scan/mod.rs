@@ -17,7 +17,7 @@ mod repeats;
 
 pub(crate) use hit::keep_text;
 pub use hit::{CaptureNames, Hits, LineHit, SignalMatch, MAX_EVIDENCE_BYTES};
-pub use matcher::{Scanner, ScannerBuilder};
+pub use matcher::{signals_capturing, Scanner, ScannerBuilder};
 pub use matches::Matches;
 
 /// Counts `\n` bytes (memchr's vectorised count).
