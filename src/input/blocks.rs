@@ -66,8 +66,9 @@ enum ReadState {
 /// block size is cut into block-sized pieces; the pieces keep one line number.
 pub struct LineBlocks<R> {
     reader: R,
-    /// The buffer being filled; empty after [`LineBlocks::next_owned_block`] handed it over,
-    /// with the unfinished line kept in `tail`, until the next call attaches a buffer.
+    /// The buffer being filled; empty before the first block and after
+    /// [`LineBlocks::next_owned_block`] handed it over (with the unfinished line kept in
+    /// `tail`), until the next call attaches a buffer.
     buf: Box<[u8]>,
     block_size: usize,
     /// The bytes after the last owned block (an unfinished line), while `buf` is empty.
@@ -83,8 +84,9 @@ pub struct LineBlocks<R> {
 
 impl<R: Read> LineBlocks<R> {
     /// Blocks of at most `block_size` bytes, kept between [`MIN_BLOCK_SIZE`] and
-    /// [`MAX_BLOCK_SIZE`]. The buffer has this size (and so has each new one
-    /// [`LineBlocks::next_owned_block`] takes when given no spare).
+    /// [`MAX_BLOCK_SIZE`]. The buffer has this size; it is made by the first call, or is the
+    /// spare [`LineBlocks::next_owned_block`] is given (a reader of many small sources in
+    /// turn can so read them all into one buffer).
     pub fn new(reader: R, block_size: usize) -> Self {
         let block_size = block_size.clamp(MIN_BLOCK_SIZE, MAX_BLOCK_SIZE);
         Self::with_exact_block_size(reader, block_size)
@@ -95,7 +97,7 @@ impl<R: Read> LineBlocks<R> {
         let block_size = block_size.max(1);
         Self {
             reader,
-            buf: vec![0; block_size].into_boxed_slice(),
+            buf: Box::default(),
             block_size,
             tail: Vec::new(),
             start: 0,
@@ -143,9 +145,8 @@ impl<R: Read> LineBlocks<R> {
     /// the last block left, into `spare` (a buffer handed over before; anything not of the
     /// block size is replaced by a new buffer), and the whole buffer is handed over: the
     /// reader keeps only the unfinished line after the block, apart, until the next call.
-    /// The first call reads into the buffer made with the reader and drops `spare`. So a
-    /// caller that gives back each buffer once it is done with it reads into one buffer while
-    /// the other is in use: two buffers in all.
+    /// So a caller that gives back each buffer once it is done with it reads into one buffer
+    /// while the other is in use: two buffers in all.
     pub fn next_owned_block(&mut self, spare: Vec<u8>) -> io::Result<Option<OwnedBlock>> {
         if self.buf.is_empty() {
             self.attach(spare);

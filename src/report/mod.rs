@@ -22,7 +22,7 @@ use crate::rules::Severity;
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// What was read from one source.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct SourceSummary {
     pub name: String,
     pub lines: u64,

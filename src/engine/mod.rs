@@ -8,6 +8,8 @@ use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+mod ahead;
+
 use crate::classify::{classify, EvidenceIndex, Inputs};
 use crate::detect::{
     assemble_tracebacks, detect_restart_loops, lost_route_candidates, track_processes,
@@ -231,12 +233,7 @@ impl Analyzer {
         if let Some(progress) = &self.progress {
             progress.sources_found(specs.len());
         }
-        for spec in &specs {
-            self.analyze_spec(spec, &mut run);
-            if let Some(progress) = &self.progress {
-                progress.source_finished();
-            }
-        }
+        self.analyze_specs(&specs, &mut run);
         self.check_earlier_answers(&mut run);
         self.finish(run)
     }
