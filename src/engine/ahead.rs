@@ -72,15 +72,17 @@ impl Analyzer {
                 .take(window)
                 .position(|spec| !may_scan_ahead(spec))
                 .map_or((next + window).min(specs.len()), |i| next + i);
-            let (outcomes, ()) = rayon::join(
-                || {
+            // This thread records while the pool scans (the pool may be one thread).
+            let outcomes = std::thread::scope(|scope| {
+                let window = scope.spawn(|| {
                     specs[next..end]
                         .par_iter()
                         .map(|spec| self.scan_ahead(spec))
                         .collect::<Vec<_>>()
-                },
-                || self.record_scanned(&mut pending, run),
-            );
+                });
+                self.record_scanned(&mut pending, run);
+                window.join().expect("scanning ahead does not panic")
+            });
             // What the pipeline streams (and all after it) waits for this thread.
             while let Some((spec, outcome)) = pending.pop_front() {
                 match outcome {
@@ -98,6 +100,8 @@ impl Analyzer {
             }
             next = end.max(next);
         }
+        // The read buffers are not kept past the reading: the end of the run needs memory.
+        rayon::broadcast(|_| drop(READ_BUFFER.take()));
     }
 
     /// Records `pending`'s outcomes from the front up to the first the pipeline must stream.
