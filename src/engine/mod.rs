@@ -8,7 +8,9 @@ use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-mod ahead;
+mod small;
+
+use small::SmallSources;
 
 use crate::classify::{classify, EvidenceIndex, Inputs};
 use crate::detect::{
@@ -253,21 +255,59 @@ impl Analyzer {
         self.finish(run)
     }
 
-    /// Analyses what a spec holds: one source, or one per member of a tar archive.
-    fn analyze_spec(&self, spec: &SourceSpec, run: &mut Run) {
-        // Before the first byte is read: stdin's offset is where a second read starts.
-        let reread = Reread::of(spec);
-        input::open(spec, |opened| match opened {
-            Ok(source) => self.analyze_source(source, reread.clone(), run),
-            Err(err) => run.record_input_error(err),
+    /// Analyses the specs in order: each source that fits in one block is scanned on the
+    /// thread pool while this thread reads on ([`small::SmallSources`]); a larger one streams
+    /// through the pipeline once every source before it is recorded.
+    fn analyze_specs(&self, specs: &[SourceSpec], run: &mut Run) {
+        rayon::in_place_scope(|scope| {
+            let mut small = SmallSources::new(scope);
+            for spec in specs {
+                self.analyze_spec(spec, run, &mut small);
+                if let Some(progress) = &self.progress {
+                    progress.source_finished();
+                }
+            }
+            small.record_all(self, run);
         });
     }
 
-    fn analyze_source(&self, opened: Source<'_>, reread: Option<Reread>, run: &mut Run) {
-        let source = self.begin_source(&opened.name, reread, run);
+    /// Analyses what a spec holds: one source, or one per member of a tar archive.
+    fn analyze_spec<'env>(
+        &'env self,
+        spec: &SourceSpec,
+        run: &mut Run,
+        small: &mut SmallSources<'_, 'env>,
+    ) {
+        // Before the first byte is read: stdin's offset is where a second read starts.
+        let reread = Reread::of(spec);
+        input::open(spec, |opened| match opened {
+            Ok(source) => self.analyze_source(source, &reread, run, small),
+            Err(err) => small.problem(err, self, run),
+        });
+    }
+
+    fn analyze_source<'env>(
+        &'env self,
+        opened: Source<'_>,
+        reread: &Option<Reread>,
+        run: &mut Run,
+        small: &mut SmallSources<'_, 'env>,
+    ) {
+        let Source { name, reader } = opened;
+        let mut blocks = input::LineBlocks::new(reader, self.options.block_size);
+        let first = match blocks.next_owned_block(small.spare_buffer()) {
+            Ok(Some(first)) if !blocks.is_exhausted() => first,
+            Ok(whole) => return small.scan(self, run, name, reread.clone(), Ok(whole)),
+            Err(err) => {
+                let err = InputError::from_read(&name, err);
+                return small.scan(self, run, name, reread.clone(), Err(err));
+            }
+        };
+        small.record_all(self, run);
+        let source = self.begin_source(&name, reread.clone(), run);
         let result = self
-            .scan_stream(source, opened.reader, run)
-            .map_err(|err| InputError::from_read(&opened.name, err));
+            .stream_blocks(source, blocks, first, run)
+            .map_err(|err| InputError::from_read(&name, err));
         self.end_source(source, result, run);
     }
 
@@ -389,6 +429,17 @@ impl Analyzer {
         let Some(first) = blocks.next_owned_block(Vec::new())? else {
             return Ok(());
         };
+        self.stream_blocks(source, blocks, first, run)
+    }
+
+    /// [`Analyzer::scan_stream`] once the first block was read.
+    fn stream_blocks(
+        &self,
+        source: usize,
+        mut blocks: input::LineBlocks<impl Read>,
+        first: input::OwnedBlock,
+        run: &mut Run,
+    ) -> std::io::Result<()> {
         let first = ReadBlock {
             block: first,
             offset: 0,
