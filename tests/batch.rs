@@ -1,6 +1,7 @@
-//! A batch of many sources: small files are read and scanned ahead on the thread pool while
-//! larger ones stream through the pipeline. Which way a source goes must not change the
-//! analysis: the same sources in the same order, the same evidence, the same report.
+//! A batch of many sources: those that fit in one block are scanned side by side on the
+//! thread pool and recorded in order, larger ones stream through the pipeline. Which way a
+//! source goes must not change the analysis: the same sources in the same order, the same
+//! evidence, the same report.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -38,8 +39,9 @@ fn tar_gz(members: &[(&str, &[u8])]) -> Vec<u8> {
     gzip(&builder.into_inner().unwrap())
 }
 
-/// A directory of every corpus log (plain, gzip, and three in a tar.gz), a binary file, an
-/// empty one, a truncated gzip, and one log larger than the others together.
+/// A directory of every corpus log (plain, gzip, and some in tar.gz archives), a binary
+/// file, an empty one, a truncated gzip, and a log as large as the others together, alone
+/// and between two small members of an archive.
 fn batch(dir: &Path) -> Vec<PathBuf> {
     let logs = corpus_logs();
     assert!(logs.len() > 20, "the corpora hold many logs");
@@ -61,6 +63,15 @@ fn batch(dir: &Path) -> Vec<PathBuf> {
         all.extend_from_slice(&text);
     }
     std::fs::write(dir.join("50-everything.log"), &all).unwrap();
+    // Small members around a large one: those before it are recorded before it streams.
+    let first = std::fs::read(&logs[0]).unwrap();
+    let second = std::fs::read(&logs[1]).unwrap();
+    let members = [
+        ("one.log", &first[..]),
+        ("big.log", &all[..]),
+        ("two.log", &second[..]),
+    ];
+    std::fs::write(dir.join("50-mixed.tar.gz"), tar_gz(&members)).unwrap();
     std::fs::write(
         dir.join("51-binary.log"),
         [0u8, 1, 2, 255, 0, 7].repeat(100),
@@ -82,16 +93,16 @@ fn analyzer(block_size: usize) -> Analyzer {
 }
 
 #[test]
-fn sources_scanned_ahead_are_analysed_as_if_streamed() {
+fn sources_scanned_on_the_pool_are_analysed_as_if_streamed() {
     let dir = tempfile::tempdir().unwrap();
     let paths = batch(dir.path());
     // 64 KiB blocks: all but the large log and what the truncated gzip holds fit in one and
-    // are scanned ahead. 4 KiB blocks: nearly every source streams.
-    let ahead = analyzer(64 << 10).analyze_paths(&paths);
+    // go to the pool. 4 KiB blocks: nearly every source streams.
+    let pooled = analyzer(64 << 10).analyze_paths(&paths);
     let streamed = analyzer(4 << 10).analyze_paths(&paths);
-    let ahead_json = serde_json::to_string_pretty(&ahead.report).unwrap();
+    let pooled_json = serde_json::to_string_pretty(&pooled.report).unwrap();
     let streamed_json = serde_json::to_string_pretty(&streamed.report).unwrap();
-    if let Some((line, (a, s))) = ahead_json
+    if let Some((line, (a, s))) = pooled_json
         .lines()
         .zip(streamed_json.lines())
         .enumerate()
@@ -99,10 +110,10 @@ fn sources_scanned_ahead_are_analysed_as_if_streamed() {
     {
         panic!("reports differ at line {}: {a} | {s}", line + 1);
     }
-    assert_eq!(ahead_json.len(), streamed_json.len());
-    assert!(ahead.evidence == streamed.evidence, "the same evidence");
+    assert_eq!(pooled_json.len(), streamed_json.len());
+    assert!(pooled.evidence == streamed.evidence, "the same evidence");
     // The batch really is diverse: every source read, problems reported.
-    let report = &ahead.report;
+    let report = &pooled.report;
     assert!(report.sources.len() > 30);
     assert!(report
         .sources

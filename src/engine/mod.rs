@@ -109,7 +109,7 @@ impl Default for AnalyzeOptions {
 
 /// Told how a batch run ([`Analyzer::analyze_paths`]) advances, for a progress display.
 /// Calls come from the thread that runs the analysis, and `bytes_scanned` also from the
-/// thread that scans a source read in several blocks.
+/// threads that scan (the thread pool's for sources of one block).
 pub trait ProgressObserver: Send + Sync {
     /// The sources (files, directories' files, stdin) to read were found: `count` of them.
     fn sources_found(&self, count: usize);
