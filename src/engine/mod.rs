@@ -1,7 +1,8 @@
 //! The analysis pipeline: sources -> scanner -> evidence -> detectors -> classifier -> report.
 //!
-//! The scan of each source runs in parallel chunks; everything after it works on the sparse
-//! evidence in input order.
+//! The scan of each source runs in parallel chunks, and sources that fit in one block are
+//! scanned side by side (`small.rs`); everything after it works on the sparse evidence in
+//! input order.
 
 use std::io::Read;
 use std::ops::ControlFlow;
@@ -113,7 +114,8 @@ impl Default for AnalyzeOptions {
 pub trait ProgressObserver: Send + Sync {
     /// The sources (files, directories' files, stdin) to read were found: `count` of them.
     fn sources_found(&self, count: usize);
-    /// A source (or an archive member) is being read.
+    /// A source (or an archive member) is being read; for one that fits in a block: was
+    /// read and scanned, and is being recorded.
     fn source_started(&self, name: &str);
     /// `bytes` more bytes of the current source were scanned (after decompression).
     fn bytes_scanned(&self, bytes: u64);
