@@ -117,9 +117,10 @@ pub trait ProgressObserver: Send + Sync {
     /// A source (or an archive member) is being read; for one that fits in a block: was
     /// read and scanned, and is being recorded.
     fn source_started(&self, name: &str);
-    /// `bytes` more bytes of the current source were scanned (after decompression).
+    /// `bytes` more bytes were scanned (after decompression), of the current source or of
+    /// one of a block that the thread pool scans before it is recorded.
     fn bytes_scanned(&self, bytes: u64);
-    /// A command-line source (with all its members) is done.
+    /// A command-line source (with all its members) is done: scanned and recorded.
     fn source_finished(&self);
 }
 
@@ -265,9 +266,7 @@ impl Analyzer {
             let mut small = SmallSources::new(scope);
             for spec in specs {
                 self.analyze_spec(spec, run, &mut small);
-                if let Some(progress) = &self.progress {
-                    progress.source_finished();
-                }
+                small.spec_end(self, run);
             }
             small.record_all(self, run);
         });
@@ -297,12 +296,14 @@ impl Analyzer {
     ) {
         let Source { name, reader } = opened;
         let mut blocks = input::LineBlocks::new(reader, self.options.block_size);
-        let first = match blocks.next_owned_block(small.spare_buffer()) {
+        // A source whose read failed after its first bytes is not exhausted either: the
+        // pipeline hands out those bytes, then reports the error, as for any stream.
+        let first = match blocks.next_owned_block(small.buffer()) {
             Ok(Some(first)) if !blocks.is_exhausted() => first,
-            Ok(whole) => return small.scan(self, run, name, reread.clone(), Ok(whole)),
+            Ok(whole) => return small.queue_read(self, run, name, reread.clone(), Ok(whole)),
             Err(err) => {
                 let err = InputError::from_read(&name, err);
-                return small.scan(self, run, name, reread.clone(), Err(err));
+                return small.queue_read(self, run, name, reread.clone(), Err(err));
             }
         };
         small.record_all(self, run);

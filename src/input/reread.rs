@@ -21,9 +21,13 @@ pub struct Reread {
 
 impl Reread {
     /// How `spec` can be read again, checked before its first read (for stdin, the offset
-    /// it has now); `None` for a pipe or a terminal.
+    /// it has now); `None` for a pipe or a terminal, on stdin or named (a FIFO opened again
+    /// would wait for a writer that never comes).
     pub fn of(spec: &SourceSpec) -> Option<Self> {
         let stdin_offset = match &spec.location {
+            Location::File(path) if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) => {
+                return None
+            }
             Location::File(_) | Location::JournalFiles(_) => None,
             Location::Stdin => Some(stdin_file()?.stream_position().ok()?),
         };
