@@ -456,8 +456,9 @@ impl Analyzer {
         let summary = &mut report.sources[source];
         let mut next_line = 1;
         if blocks.is_exhausted() {
-            // The whole source in one block (most files of a batch): scanned here, since
-            // handing it between threads would cost more than scanning it.
+            // The whole stream in one block (a short input to `analyze_reader`; batch
+            // sources of one block go to `small`): scanned here, since handing it between
+            // threads would cost more than scanning it.
             if let Some(block) = self.scan_block(&first, &mut next_line, summary) {
                 build_evidence(block, source, evidence, evidence_builder);
             }

@@ -14,9 +14,10 @@
 //! buffers of [`MAX_SCAN_BYTES`] together, are scanned at once, and buffers are kept for
 //! the next reads up to [`SPARE_BYTES`]; a queued result holds only its hits. (A buffer is
 //! counted by the bytes ever read into it, which stay in memory. A scan of a large block
-//! splits into chunks on the pool itself, so a few such scans keep many threads busy.) Called from a thread of the pool itself (a library user's
-//! `install`), sources are scanned in turn on that thread: waiting there for the pool's work
-//! could wait for itself.
+//! splits into chunks on the pool itself, so a few such scans keep many threads busy.)
+//!
+//! Called from a thread of the pool itself (a library user's `install`), sources are
+//! scanned in turn on that thread: waiting there for the pool's work could wait for itself.
 
 use std::collections::VecDeque;
 use std::panic::{self, AssertUnwindSafe};
@@ -168,34 +169,34 @@ impl<'scope, 'env> SmallSources<'scope, 'env> {
         reread: Option<Reread>,
         read: Result<Option<OwnedBlock>, InputError>,
     ) {
-        let scanned = match read {
-            Ok(Some(block)) if !self.in_turn => {
-                let (found, scanned) = channel();
-                let buffers_back = self.buffers_back.clone();
-                let used = self.handed_out.max(block.len);
-                self.scanning += 1;
-                self.scanning_bytes += used;
-                self.scope.spawn(move |_| {
-                    let block = ReadBlock { block, offset: 0 };
-                    let result = panic::catch_unwind(AssertUnwindSafe(|| {
-                        analyzer.scan_alone(name, Ok(Some(&block)))
-                    }));
-                    let buffer = block.block.buffer;
-                    let _ = buffers_back.send(Buffer { buffer, used });
-                    let _ = found.send(result);
-                });
-                Scanned::Running(scanned)
+        let block = match read {
+            Ok(Some(block)) => block,
+            unread => {
+                let scanned = ScannedSource::unread(name, unread.err());
+                let scanned = Scanned::Done(Box::new(scanned));
+                return self.push(Queued::Source { reread, scanned }, analyzer, run);
             }
-            Ok(Some(block)) => {
-                let used = self.handed_out.max(block.len);
-                let block = ReadBlock { block, offset: 0 };
-                let scanned = analyzer.scan_alone(name, Ok(Some(&block)));
+        };
+        let used = self.handed_out.max(block.len);
+        let block = ReadBlock { block, offset: 0 };
+        let scanned = if self.in_turn {
+            let scanned = analyzer.scan_alone(name, &block);
+            let buffer = block.block.buffer;
+            self.keep(Buffer { buffer, used });
+            Scanned::Done(Box::new(scanned))
+        } else {
+            let (found, scanned) = channel();
+            let buffers_back = self.buffers_back.clone();
+            self.scanning += 1;
+            self.scanning_bytes += used;
+            self.scope.spawn(move |_| {
+                let result =
+                    panic::catch_unwind(AssertUnwindSafe(|| analyzer.scan_alone(name, &block)));
                 let buffer = block.block.buffer;
-                self.keep(Buffer { buffer, used });
-                Scanned::Done(Box::new(scanned))
-            }
-            Ok(None) => Scanned::Done(Box::new(analyzer.scan_alone(name, Ok(None)))),
-            Err(err) => Scanned::Done(Box::new(analyzer.scan_alone(name, Err(err)))),
+                let _ = buffers_back.send(Buffer { buffer, used });
+                let _ = found.send(result);
+            });
+            Scanned::Running(scanned)
         };
         self.push(Queued::Source { reread, scanned }, analyzer, run);
     }
@@ -247,27 +248,28 @@ impl<'scope, 'env> SmallSources<'scope, 'env> {
     }
 }
 
+impl ScannedSource {
+    /// A source with nothing to scan: empty, or failed before its first byte.
+    fn unread(name: String, error: Option<InputError>) -> Self {
+        Self {
+            name,
+            summary: SourceSummary::default(),
+            hits: None,
+            error,
+        }
+    }
+}
+
 impl Analyzer {
-    /// Scans a source read whole into `read` (or empty, or failed before its first byte).
-    fn scan_alone(
-        &self,
-        name: String,
-        read: Result<Option<&ReadBlock>, InputError>,
-    ) -> ScannedSource {
+    /// Scans a source read whole into `block`.
+    fn scan_alone(&self, name: String, block: &ReadBlock) -> ScannedSource {
         let mut summary = SourceSummary::default();
-        let (hits, error) = match read {
-            Ok(None) => (None, None),
-            Ok(Some(block)) => {
-                let mut next_line = 1;
-                (self.scan_block(block, &mut next_line, &mut summary), None)
-            }
-            Err(err) => (None, Some(err)),
-        };
+        let hits = self.scan_block(block, &mut 1, &mut summary);
         ScannedSource {
             name,
             summary,
             hits,
-            error,
+            error: None,
         }
     }
 }
