@@ -268,10 +268,12 @@ pub fn diagnose_each_host(
     combine(parts)
 }
 
-/// [`diagnose_each_host`] for evidence the caller owns: each host's lines are moved out for
-/// their diagnosis and back, so nothing is copied. The evidence comes back in its order.
+/// [`diagnose_each_host`] for evidence the caller owns: the lines are put in host order in
+/// place, each host's lines diagnosed as one slice, and the lines put back in their order,
+/// so nothing is copied and nothing of a line's size is held twice. The evidence comes back
+/// in its order.
 pub fn diagnose_each_host_owned(
-    evidence: Vec<EvidenceLine>,
+    mut evidence: Vec<EvidenceLine>,
     source_names: &[String],
     diagnose: impl Fn(&[EvidenceLine]) -> Report,
 ) -> (Report, Vec<EvidenceLine>) {
@@ -283,25 +285,85 @@ pub fn diagnose_each_host_owned(
     }
     let groups = assignment.groups();
     drop(assignment);
-    let mut slots: Vec<Option<EvidenceLine>> = evidence.into_iter().map(Some).collect();
-    let mut parts = Vec::with_capacity(groups.len());
-    for group in groups {
-        let lines: Vec<EvidenceLine> = group
-            .members
-            .iter()
-            .map(|&i| slots[i].take().expect("a line belongs to one host"))
-            .collect();
-        let part = HostDiagnosis::of(group.host, &lines, &diagnose);
-        for (&i, line) in group.members.iter().zip(lines) {
-            slots[i] = Some(line);
-        }
-        parts.push(part.at(group.members));
-    }
-    let evidence = slots
-        .into_iter()
-        .map(|line| line.expect("every line was put back"))
+    // Where each line comes from in host order: the groups' members one after the other.
+    let order: Vec<u32> = groups
+        .iter()
+        .flat_map(|group| group.members.iter())
+        .map(|&i| u32::try_from(i).expect("fewer than 2^32 evidence lines"))
         .collect();
+    assert_eq!(order.len(), evidence.len(), "a line belongs to one host");
+    permute::gather(&mut evidence, &order);
+    let mut parts = Vec::with_capacity(groups.len());
+    let mut start = 0;
+    for group in groups {
+        let end = start + group.members.len();
+        let part = HostDiagnosis::of(group.host, &evidence[start..end], &diagnose);
+        parts.push(part.at(group.members));
+        start = end;
+    }
+    permute::scatter(&mut evidence, &order);
     (combine(parts), evidence)
+}
+
+/// Reordering a slice in place by a permutation, one cycle at a time with swaps: no second
+/// copy of the items, one bit of bookkeeping per item.
+mod permute {
+    /// Puts the item at `order[k]` at `k`, for every `k`.
+    pub(super) fn gather<T>(items: &mut [T], order: &[u32]) {
+        // Along a cycle, position `k` takes its item from `order[k]`, which then holds the
+        // cycle's first item until the last position takes that.
+        cycles(items, order, |items, _, k, from| items.swap(k, from));
+    }
+
+    /// Puts the item at `k` at `order[k]`, for every `k`: undoes [`gather`].
+    pub(super) fn scatter<T>(items: &mut [T], order: &[u32]) {
+        // Along a cycle, the item held at the cycle's first position goes where it belongs
+        // and the one there comes back to be sent on.
+        cycles(items, order, |items, start, _, to| items.swap(start, to));
+    }
+
+    /// Walks each cycle of `order` from its first position `start`, calling `step(items,
+    /// start, k, order[k])` at each position `k` whose `order[k]` is not `start`.
+    fn cycles<T>(
+        items: &mut [T],
+        order: &[u32],
+        mut step: impl FnMut(&mut [T], usize, usize, usize),
+    ) {
+        assert_eq!(items.len(), order.len(), "one position per item");
+        let mut done = vec![0u64; order.len().div_ceil(64)];
+        for start in 0..order.len() {
+            if done[start / 64] & (1 << (start % 64)) != 0 {
+                continue;
+            }
+            let mut k = start;
+            loop {
+                done[k / 64] |= 1 << (k % 64);
+                let next = order[k] as usize;
+                if next == start {
+                    break;
+                }
+                step(items, start, k, next);
+                k = next;
+            }
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn gather_then_scatter_gives_the_items_back() {
+            // Cycles of one, two and several, and a fixed point between them.
+            let order = [3u32, 0, 2, 5, 6, 1, 4, 7];
+            let mut items: Vec<u32> = (10..18).collect();
+            gather(&mut items, &order);
+            let expected: Vec<u32> = order.iter().map(|&i| 10 + i).collect();
+            assert_eq!(items, expected);
+            scatter(&mut items, &order);
+            assert_eq!(items, (10..18).collect::<Vec<u32>>());
+        }
+    }
 }
 
 /// The diagnosis of one host's evidence, with what the evidence itself says about the host.
