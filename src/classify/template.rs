@@ -145,8 +145,12 @@ impl Values {
     /// Replaces every `{name}` in `template`; `{{` and `}}` stand for braces. An optional
     /// part `{?text}` is kept only when every placeholder inside it has a value
     /// (`Invalid configuration{? in {file}}{? at line {line}}`).
+    ///
+    /// A placeholder without a value reads as neutral words in prose ("the service") and as
+    /// `<unit>` inside a `` `command` ``, where words would make the command wrong and a
+    /// user expects to put in the name.
     pub fn fill(&self, template: &str) -> String {
-        self.fill_part(template).0
+        self.fill_part(template, &mut false).0
     }
 
     /// [`Values::fill`] for a text that is a sentence, such as a title: when it starts with a
@@ -168,13 +172,15 @@ impl Values {
         text
     }
 
-    /// The filled text, and whether every placeholder in it had a value.
-    fn fill_part(&self, template: &str) -> (String, bool) {
+    /// The filled text, and whether every placeholder in it had a value. `in_code` says
+    /// whether the text starts inside a `` `code` `` span, and is left saying whether it
+    /// ends inside one.
+    fn fill_part(&self, template: &str, in_code: &mut bool) -> (String, bool) {
         let mut out = String::with_capacity(template.len());
         let mut complete = true;
         let mut rest = template;
         while let Some(open) = rest.find(['{', '}']) {
-            out.push_str(&rest[..open]);
+            push_literal(&mut out, &rest[..open], in_code);
             let tail = &rest[open..];
             if tail.starts_with("{{") || tail.starts_with("}}") {
                 out.push_str(&tail[..1]);
@@ -182,9 +188,11 @@ impl Values {
                 continue;
             }
             if let Some(close) = tail.strip_prefix("{?").and_then(closing_brace) {
-                let (part, part_complete) = self.fill_part(&tail[2..2 + close]);
+                let mut part_in_code = *in_code;
+                let (part, part_complete) = self.fill_part(&tail[2..2 + close], &mut part_in_code);
                 if part_complete {
                     out.push_str(&part);
+                    *in_code = part_in_code;
                 }
                 rest = &tail[2 + close + 1..];
                 continue;
@@ -194,6 +202,10 @@ impl Values {
                     let name = &tail[1..close];
                     match self.get(name) {
                         Some(value) => out.push_str(value),
+                        None if *in_code => {
+                            complete = false;
+                            out.push_str(&format!("<{}>", name.replace('_', "-")));
+                        }
                         None => {
                             complete = false;
                             out.push_str(&neutral(name));
@@ -202,12 +214,12 @@ impl Values {
                     rest = &tail[close + 1..];
                 }
                 _ => {
-                    out.push_str(&tail[..1]);
+                    push_literal(&mut out, &tail[..1], in_code);
                     rest = &tail[1..];
                 }
             }
         }
-        out.push_str(rest);
+        push_literal(&mut out, rest, in_code);
         (out, complete)
     }
 }
@@ -231,6 +243,13 @@ fn closing_brace(text: &str) -> Option<usize> {
         i += 1;
     }
     None
+}
+
+/// Appends template text (not a value), keeping track of the `` `code` `` span it leaves
+/// the text in.
+fn push_literal(out: &mut String, text: &str, in_code: &mut bool) {
+    out.push_str(text);
+    *in_code ^= text.bytes().filter(|&b| b == b'`').count() % 2 == 1;
 }
 
 fn is_name(text: &str) -> bool {
@@ -274,5 +293,28 @@ mod tests {
         assert_eq!(values.fill_sentence("{line} lines"), "3 lines");
         assert_eq!(values.fill_sentence("{{unit}} stays"), "{unit} stays");
         assert_eq!(values.fill("{?unclosed {line}"), "{?unclosed 3");
+    }
+
+    #[test]
+    fn a_placeholder_without_a_value_in_a_command_is_left_for_the_user() {
+        let mut values = Values::default();
+        values.values.insert("port".into(), "8000".into());
+        assert_eq!(
+            values.fill("`journalctl -u {unit} -f` shows {unit} on `ss -ltnp 'sport = :{port}'`"),
+            "`journalctl -u <unit> -f` shows the service on `ss -ltnp 'sport = :8000'`"
+        );
+        // An optional part left out leaves the code span as it was; one kept moves it on.
+        assert_eq!(
+            values.fill("`a{? `{file}` }` {unit} `{config_file}`"),
+            "`a` the service `<config-file>`"
+        );
+        assert_eq!(
+            values.fill("{? on `{port}`} `{unit}`"),
+            " on `8000` `<unit>`"
+        );
+        assert_eq!(
+            values.fill_sentence("{unit} hit its limit: `systemctl reset-failed {unit}`"),
+            "The service hit its limit: `systemctl reset-failed <unit>`"
+        );
     }
 }
