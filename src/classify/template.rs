@@ -135,7 +135,29 @@ impl Values {
             let trimmed = unit.trim_end_matches('.').to_string();
             *unit = trimmed;
         }
+        values.derive_endpoint();
         values
+    }
+
+    /// `{endpoint}`: where a connection went, from what the evidence names of it (`host`,
+    /// else `addr`, and `port`): `db:5432` (`[::1]:5432`), `db`, or `port 5432`.
+    fn derive_endpoint(&mut self) {
+        if self.values.contains_key("endpoint") {
+            return;
+        }
+        // Some signals name the host part `addr` (`ECONNREFUSED 127.0.0.1:6379`).
+        let host = self.get("host").or(self.get("addr"));
+        let endpoint = match (host, self.get("port")) {
+            (Some(host), Some(port)) if host.ends_with(&format!(":{port}")) => host.to_string(),
+            (Some(host), Some(port)) if host.contains(':') && !host.starts_with('[') => {
+                format!("[{host}]:{port}")
+            }
+            (Some(host), Some(port)) => format!("{host}:{port}"),
+            (Some(host), None) => host.to_string(),
+            (None, Some(port)) => format!("port {port}"),
+            (None, None) => return,
+        };
+        self.values.insert("endpoint".into(), endpoint);
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
@@ -293,6 +315,40 @@ mod tests {
         assert_eq!(values.fill_sentence("{line} lines"), "3 lines");
         assert_eq!(values.fill_sentence("{{unit}} stays"), "{unit} stays");
         assert_eq!(values.fill("{?unclosed {line}"), "{?unclosed 3");
+    }
+
+    #[test]
+    fn an_endpoint_is_told_from_what_the_evidence_names() {
+        let endpoint = |pairs: &[(&str, &str)]| {
+            let mut values = Values::default();
+            for (name, value) in pairs {
+                values.values.insert(name.to_string(), value.to_string());
+            }
+            values.derive_endpoint();
+            values.fill("Database{? at {endpoint}} is unreachable")
+        };
+        assert_eq!(
+            endpoint(&[("host", "db"), ("port", "5432")]),
+            "Database at db:5432 is unreachable"
+        );
+        assert_eq!(
+            endpoint(&[("host", "::1"), ("port", "5432")]),
+            "Database at [::1]:5432 is unreachable"
+        );
+        assert_eq!(endpoint(&[("host", "db")]), "Database at db is unreachable");
+        assert_eq!(
+            endpoint(&[("port", "6379")]),
+            "Database at port 6379 is unreachable"
+        );
+        assert_eq!(endpoint(&[]), "Database is unreachable");
+        assert_eq!(
+            endpoint(&[("addr", "127.0.0.1"), ("port", "6379")]),
+            "Database at 127.0.0.1:6379 is unreachable"
+        );
+        assert_eq!(
+            endpoint(&[("addr", "0.0.0.0:8000"), ("port", "8000")]),
+            "Database at 0.0.0.0:8000 is unreachable"
+        );
     }
 
     #[test]
