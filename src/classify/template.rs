@@ -105,7 +105,9 @@ impl Values {
                     .or_insert_with(|| pid.to_string());
             }
         }
-        if let Some(looped) = related_loop(inputs, required, values.get("unit")) {
+        let looped = related_loop(inputs, required, values.get("unit"));
+        values.scope_commands(inputs, required, looped);
+        if let Some(looped) = looped {
             if looped.unit != crate::detect::UNNAMED_SUBJECT {
                 values
                     .values
@@ -137,6 +139,34 @@ impl Values {
         }
         values.derive_endpoint();
         values
+    }
+
+    /// `{systemctl}` and `{journalctl}`: the commands for the unit a finding is about, with
+    /// `--user` when a user's service manager (`systemd --user`, not PID 1) runs it, as the
+    /// restart loop's manager or the manager's lines in the evidence tell.
+    fn scope_commands(
+        &mut self,
+        inputs: &Inputs<'_>,
+        required: &[usize],
+        looped: Option<&crate::detect::RestartLoop>,
+    ) {
+        let manager = looped.and_then(|l| l.manager_pid).or_else(|| {
+            required.iter().find_map(|&i| {
+                let line = &inputs.evidence[i];
+                let by_manager = line.origin.identifier.as_deref() == Some("systemd");
+                line.pid.filter(|_| by_manager)
+            })
+        });
+        let user = if manager.is_some_and(|pid| pid != 1) {
+            " --user"
+        } else {
+            ""
+        };
+        for command in ["systemctl", "journalctl"] {
+            self.values
+                .entry(command.into())
+                .or_insert_with(|| format!("{command}{user}"));
+        }
     }
 
     /// `{endpoint}`: where a connection went, from what the evidence names of it (`host`,
@@ -348,6 +378,41 @@ mod tests {
         assert_eq!(
             endpoint(&[("addr", "0.0.0.0:8000"), ("port", "8000")]),
             "Database at 0.0.0.0:8000 is unreachable"
+        );
+    }
+
+    #[test]
+    fn commands_for_a_user_unit_say_user() {
+        let log = |manager: u32| {
+            let mut log = String::new();
+            for (second, pid) in [(10, 300), (20, 301), (30, 302)] {
+                log += &format!(
+                    "Mar 02 10:00:{second} ws systemd[{manager}]: Started report.service - Reports.\n\
+                     Mar 02 10:00:{second} ws python3[{pid}]: ModuleNotFoundError: No module named 'reportlib'\n\
+                     Mar 02 10:00:{second} ws systemd[{manager}]: report.service: Main process exited, code=exited, status=1/FAILURE\n\
+                     Mar 02 10:00:{second} ws systemd[{manager}]: report.service: Scheduled restart job, restart counter is at {pid}.\n"
+                );
+            }
+            log
+        };
+        let steps = |log: &str| {
+            let report = crate::detect::report_for(log);
+            let finding = report
+                .findings
+                .into_iter()
+                .find(|f| f.cause == "missing-dependency")
+                .expect("a missing module");
+            finding.verify.join("\n")
+        };
+        assert!(
+            steps(&log(1_204)).contains("`journalctl --user -u report.service`"),
+            "{}",
+            steps(&log(1_204))
+        );
+        assert!(
+            steps(&log(1)).contains("`journalctl -u report.service`"),
+            "{}",
+            steps(&log(1))
         );
     }
 
