@@ -10,33 +10,59 @@ pub struct Values {
     values: BTreeMap<String, String>,
 }
 
+/// A unit's name without `.service` (and a trailing dot), as loops and programs are named.
+fn bare_unit(name: &str) -> &str {
+    let name = name.trim_end_matches('.');
+    name.strip_suffix(".service").unwrap_or(name)
+}
+
+/// Required lines whose messages are compared with the error a loop's cycles end with.
+const MESSAGES_COMPARED: usize = 64;
+
 /// The restart loop a finding is about: the one named like the unit or program of its
-/// evidence, else the only loop there is. With several loops and no name in common, none.
+/// evidence, else the first whose cycles end with the message of one of its evidence lines,
+/// else the only loop there is. With several loops and nothing in common, none.
 fn related_loop<'a>(
     inputs: &'a Inputs<'_>,
     required: &[usize],
     unit: Option<&str>,
 ) -> Option<&'a crate::detect::RestartLoop> {
-    let bare = |name: &str| {
-        let name = name.trim_end_matches('.');
-        name.strip_suffix(".service").unwrap_or(name).to_string()
-    };
+    let bare = |name: &str| bare_unit(name).to_string();
     let mut names: Vec<String> = unit.map(bare).into_iter().collect();
     for &i in required {
         let line = &inputs.evidence[i];
         names.extend(line.origin.unit.as_deref().map(bare));
         names.extend(line.origin.identifier.as_deref().map(bare));
     }
-    inputs
-        .loops
+    // The messages of the first required lines, for loops whose cycles end with one.
+    let messages: std::cell::OnceCell<Vec<String>> = std::cell::OnceCell::new();
+    let ends_with_this = |looped: &&crate::detect::RestartLoop| {
+        let Some(error) = looped.last_error.as_ref() else {
+            return false;
+        };
+        let messages = messages.get_or_init(|| {
+            let first = required.iter().take(MESSAGES_COMPARED);
+            first
+                .map(|&i| crate::detect::message_of(&inputs.evidence[i]))
+                .collect()
+        });
+        messages.contains(&error.message)
+    };
+    let loops = &inputs.loops;
+    loops
         .iter()
         .find(|l| names.contains(&l.unit))
-        .or(if inputs.loops.len() == 1 {
-            inputs.loops.first()
+        .or_else(|| loops.iter().find(ends_with_this))
+        .or(if loops.len() == 1 {
+            loops.first()
         } else {
             None
         })
 }
+
+/// Identifiers of the lines of a service manager or the kernel, which are about other
+/// programs.
+const MANAGERS: [&str; 2] = ["systemd", "kernel"];
 
 /// What a placeholder says when the evidence has no value for it.
 fn neutral(name: &str) -> String {
@@ -58,19 +84,40 @@ impl Values {
     /// envelope (unit, identifier, pid) and restart loops.
     pub fn collect(inputs: &Inputs<'_>, required: &[usize], supporting: &[usize]) -> Self {
         let mut values = Values::default();
-        for &i in required.iter().chain(supporting) {
+        // The programs of the required lines. Lines of several (a full disk fails them all)
+        // are about no one unit of theirs.
+        let programs: std::collections::HashSet<&str> = required
+            .iter()
+            .filter_map(|&i| inputs.evidence[i].origin.identifier.as_deref())
+            .filter(|ident| !MANAGERS.contains(ident))
+            .collect();
+        let one_program = programs.len() <= 1;
+        // Supporting lines are found across the whole log (any unit's restart supports a
+        // failure), so a unit they name counts only when it is the required lines' program,
+        // or the only unit they name for a finding of one program.
+        let mut supporting_units: Vec<&str> = Vec::new();
+        for (n, &i) in required.iter().chain(supporting).enumerate() {
             let line = &inputs.evidence[i];
+            let is_supporting = n >= required.len();
             for m in &line.matches {
                 for (name, value) in m.captures() {
-                    if !value.is_empty() {
-                        values
-                            .values
-                            .entry(name.to_string())
-                            .or_insert_with(|| value.to_string());
+                    if value.is_empty() {
+                        continue;
                     }
+                    if is_supporting && name == "unit" {
+                        if !supporting_units.contains(&value) {
+                            supporting_units.push(value);
+                        }
+                        continue;
+                    }
+                    values
+                        .values
+                        .entry(name.to_string())
+                        .or_insert_with(|| value.to_string());
                 }
             }
         }
+        let program = programs.iter().next().filter(|_| one_program);
         // A trace the evidence belongs to names the exception with its message
         // (`KeyError: 'DATABASE_URL'`), which its start line alone does not.
         let in_trace = required.iter().find_map(|&i| {
@@ -90,6 +137,27 @@ impl Values {
                     .or_insert_with(|| frame.to_string());
             }
         }
+        let looped = related_loop(inputs, required, values.get("unit"));
+        values.scope_commands(inputs, required, looped);
+        // A unit the supporting lines name, as spelled there (`api.service`): the one of the
+        // required lines' program or of the related loop, or the only one they name.
+        let named_like = |name: &str| {
+            supporting_units
+                .iter()
+                .find(|unit| bare_unit(unit) == bare_unit(name))
+        };
+        let supporting_unit = program
+            .and_then(|p| named_like(p))
+            .or_else(|| looped.and_then(|l| named_like(&l.unit)))
+            .or(supporting_units
+                .first()
+                .filter(|_| supporting_units.len() == 1));
+        if let Some(unit) = supporting_unit.filter(|_| one_program) {
+            values
+                .values
+                .entry("unit".into())
+                .or_insert_with(|| unit.to_string());
+        }
         for &i in required {
             let line = &inputs.evidence[i];
             if let Some(unit) = line.origin.unit.as_ref() {
@@ -105,10 +173,8 @@ impl Values {
                     .or_insert_with(|| pid.to_string());
             }
         }
-        let looped = related_loop(inputs, required, values.get("unit"));
-        values.scope_commands(inputs, required, looped);
         if let Some(looped) = looped {
-            if looped.unit != crate::detect::UNNAMED_SUBJECT {
+            if looped.unit != crate::detect::UNNAMED_SUBJECT && one_program {
                 values
                     .values
                     .entry("unit".into())
@@ -123,15 +189,11 @@ impl Values {
                     .insert("period".into(), format!("{period:.1} s"));
             }
         }
-        for &i in required {
-            if let Some(ident) = inputs.evidence[i].origin.identifier.as_deref() {
-                if ident != "systemd" && ident != "kernel" {
-                    values
-                        .values
-                        .entry("unit".into())
-                        .or_insert_with(|| ident.to_string());
-                }
-            }
+        if let Some(&ident) = program {
+            values
+                .values
+                .entry("unit".into())
+                .or_insert_with(|| ident.to_string());
         }
         if let Some(unit) = values.values.get_mut("unit") {
             let trimmed = unit.trim_end_matches('.').to_string();
@@ -379,6 +441,50 @@ mod tests {
             endpoint(&[("addr", "0.0.0.0:8000"), ("port", "8000")]),
             "Database at 0.0.0.0:8000 is unreachable"
         );
+    }
+
+    /// `count` cycles of `unit` at `second` + 10 s each: started, `error` from `program`,
+    /// exited, restarted.
+    fn looping(unit: &str, program: &str, error: &str, first_second: u32, count: u32) -> String {
+        let mut log = String::new();
+        for n in 0..count {
+            let (second, pid) = (first_second + 10 * n, 400 + first_second + n);
+            log += &format!(
+                "Mar 02 10:01:{second:02} ws systemd[1]: Started {unit}.service - {unit}.\n\
+                 Mar 02 10:01:{second:02} ws {program}[{pid}]: {error}\n\
+                 Mar 02 10:01:{second:02} ws systemd[1]: {unit}.service: Main process exited, code=exited, status=1/FAILURE\n\
+                 Mar 02 10:01:{second:02} ws systemd[1]: {unit}.service: Failed with result 'exit-code'.\n\
+                 Mar 02 10:01:{second:02} ws systemd[1]: {unit}.service: Scheduled restart job, restart counter is at {n}.\n"
+            );
+        }
+        log
+    }
+
+    fn steps_of(log: &str, cause: &str) -> String {
+        let report = crate::detect::report_for(log);
+        let finding = report.findings.into_iter().find(|f| f.cause == cause);
+        let finding = finding.unwrap_or_else(|| panic!("no {cause}"));
+        [finding.fix, finding.verify].concat().join("\n")
+    }
+
+    #[test]
+    fn the_unit_of_a_finding_is_its_programs_or_its_loops_never_another_units() {
+        let bind = "ERROR:    [Errno 98] error while attempting to bind on address ('0.0.0.0', 8000): address already in use";
+        // Two loops; the bind errors come from `python3`, which names neither, and end the
+        // cycles of `api` only.
+        let log = looping("worker", "celery", "RuntimeError: broker lost", 0, 4)
+            + &looping("api", "python3", bind, 5, 4);
+        let steps = steps_of(&log, "port-conflict");
+        assert!(steps.contains("`journalctl -u api.service -f`"), "{steps}");
+        // A full disk fails two programs: about no one unit of theirs, not the unit whose
+        // restart happens to support it.
+        let full = "OSError: [Errno 28] No space left on device";
+        let log = looping("worker", "celery", "RuntimeError: broker lost", 0, 4)
+            + &format!(
+                "Mar 02 10:02:00 ws app-a[10]: {full}\nMar 02 10:02:01 ws app-b[11]: {full}\n"
+            );
+        let steps = steps_of(&log, "disk-full");
+        assert!(steps.contains("`systemctl restart <unit>`"), "{steps}");
     }
 
     #[test]

@@ -406,7 +406,7 @@ impl Placed {
 }
 
 /// The line's message without its envelope, cut to a readable length.
-fn message_of(line: &EvidenceLine) -> String {
+pub(crate) fn message_of(line: &EvidenceLine) -> String {
     let text = line.text.get();
     let envelope = EnvelopeParser::new().parse(text.as_bytes());
     let message = crate::record::lossy(&envelope.message);

@@ -12,6 +12,7 @@ mod stale;
 mod stats;
 mod tracebacks;
 
+pub(crate) use cycles::message_of;
 pub use cycles::LastError;
 pub use holders::port_holders;
 pub use memory::{format_size, MemoryReading, MemoryTrend};
