@@ -267,6 +267,14 @@ fn check_rules(paths: &[std::path::PathBuf]) -> Result<u8> {
     }
 }
 
+/// A fix or verify template with its `{systemctl}` and `{journalctl}` as they read for a
+/// system unit: a reader of the guidance wants commands (a report adds `--user` for a
+/// user's unit).
+fn plain_commands(step: &str) -> String {
+    step.replace("{systemctl}", "systemctl")
+        .replace("{journalctl}", "journalctl")
+}
+
 fn explain(cause_id: &str, args: &RuleArgs) -> Result<u8> {
     let rules = match load_rules(args) {
         Ok(rules) => rules,
@@ -291,14 +299,14 @@ fn explain(cause_id: &str, args: &RuleArgs) -> Result<u8> {
     if !cause.fix.is_empty() {
         writeln!(out, "Fix:")?;
         for (i, step) in cause.fix.iter().enumerate() {
-            writeln!(out, "  {}. {step}", i + 1)?;
+            writeln!(out, "  {}. {}", i + 1, plain_commands(step))?;
         }
         writeln!(out)?;
     }
     if !cause.verify.is_empty() {
         writeln!(out, "Verify:")?;
         for step in &cause.verify {
-            writeln!(out, "  - {step}")?;
+            writeln!(out, "  - {}", plain_commands(step))?;
         }
         writeln!(out)?;
     }

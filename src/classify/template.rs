@@ -21,7 +21,7 @@ const MESSAGES_COMPARED: usize = 64;
 
 /// The restart loop a finding is about: the one named like the unit or program of its
 /// evidence, else the first whose cycles end with the message of one of its evidence lines,
-/// else the only loop there is. With several loops and nothing in common, none.
+/// else the only loop there is when the evidence falls within its time; else none.
 fn related_loop<'a>(
     inputs: &'a Inputs<'_>,
     required: &[usize],
@@ -53,12 +53,23 @@ fn related_loop<'a>(
         .iter()
         .find(|l| names.contains(&l.unit))
         .or_else(|| loops.iter().find(ends_with_this))
-        .or(if loops.len() == 1 {
-            loops.first()
-        } else {
-            None
+        .or_else(|| {
+            // The only loop, when the evidence falls within its time (a copy started by hand
+            // that holds the port while the unit's new instances fail).
+            let [only] = &loops[..] else {
+                return None;
+            };
+            let (first, last) = only.span_us()?;
+            let near = |t: i64| t >= first - NEAR_LOOP_US && t <= last + NEAR_LOOP_US;
+            let mut clocks = required
+                .iter()
+                .filter_map(|&i| inputs.evidence[i].clock_us());
+            clocks.any(near).then_some(only)
         })
 }
+
+/// How far before its first cycle or after its last a line is still near a loop.
+const NEAR_LOOP_US: i64 = 30_000_000;
 
 /// Identifiers of the lines of a service manager or the kernel, which are about other
 /// programs.
@@ -138,9 +149,8 @@ impl Values {
             }
         }
         let looped = related_loop(inputs, required, values.get("unit"));
-        values.scope_commands(inputs, required, looped);
         // A unit the supporting lines name, as spelled there (`api.service`): the one of the
-        // required lines' program or of the related loop, or the only one they name.
+        // required lines' program or of the related loop (any other is another unit's).
         let named_like = |name: &str| {
             supporting_units
                 .iter()
@@ -148,10 +158,7 @@ impl Values {
         };
         let supporting_unit = program
             .and_then(|p| named_like(p))
-            .or_else(|| looped.and_then(|l| named_like(&l.unit)))
-            .or(supporting_units
-                .first()
-                .filter(|_| supporting_units.len() == 1));
+            .or_else(|| looped.and_then(|l| named_like(&l.unit)));
         if let Some(unit) = supporting_unit.filter(|_| one_program) {
             values
                 .values
@@ -199,26 +206,21 @@ impl Values {
             let trimmed = unit.trim_end_matches('.').to_string();
             *unit = trimmed;
         }
+        values.scope_commands(looped);
         values.derive_endpoint();
         values
     }
 
     /// `{systemctl}` and `{journalctl}`: the commands for the unit a finding is about, with
-    /// `--user` when a user's service manager (`systemd --user`, not PID 1) runs it, as the
-    /// restart loop's manager or the manager's lines in the evidence tell.
-    fn scope_commands(
-        &mut self,
-        inputs: &Inputs<'_>,
-        required: &[usize],
-        looped: Option<&crate::detect::RestartLoop>,
-    ) {
-        let manager = looped.and_then(|l| l.manager_pid).or_else(|| {
-            required.iter().find_map(|&i| {
-                let line = &inputs.evidence[i];
-                let by_manager = line.origin.identifier.as_deref() == Some("systemd");
-                line.pid.filter(|_| by_manager)
-            })
-        });
+    /// `--user` when it is the unit of a restart loop that a user's service manager
+    /// (`systemd --user`, not PID 1) restarts. Only the loop's lifecycle lines tell the
+    /// manager: systemd logs a failure to start a process (`Failed at step EXEC`) under the
+    /// PID of the child it forked, whichever manager it is.
+    fn scope_commands(&mut self, looped: Option<&crate::detect::RestartLoop>) {
+        let unit = self.get("unit").map(bare_unit);
+        let manager = looped
+            .filter(|l| unit == Some(bare_unit(&l.unit)))
+            .and_then(|l| l.manager_pid);
         let user = if manager.is_some_and(|pid| pid != 1) {
             " --user"
         } else {
@@ -231,15 +233,13 @@ impl Values {
         }
     }
 
-    /// `{endpoint}`: where a connection went, from what the evidence names of it (`host`,
-    /// else `addr`, and `port`): `db:5432` (`[::1]:5432`), `db`, or `port 5432`.
+    /// `{endpoint}`: where a connection went, from what the evidence names of it (`host`
+    /// and `port`): `db:5432` (`[::1]:5432`), `db`, or `port 5432`.
     fn derive_endpoint(&mut self) {
         if self.values.contains_key("endpoint") {
             return;
         }
-        // Some signals name the host part `addr` (`ECONNREFUSED 127.0.0.1:6379`).
-        let host = self.get("host").or(self.get("addr"));
-        let endpoint = match (host, self.get("port")) {
+        let endpoint = match (self.get("host"), self.get("port")) {
             (Some(host), Some(port)) if host.ends_with(&format!(":{port}")) => host.to_string(),
             (Some(host), Some(port)) if host.contains(':') && !host.starts_with('[') => {
                 format!("[{host}]:{port}")
@@ -434,12 +434,8 @@ mod tests {
         );
         assert_eq!(endpoint(&[]), "Database is unreachable");
         assert_eq!(
-            endpoint(&[("addr", "127.0.0.1"), ("port", "6379")]),
-            "Database at 127.0.0.1:6379 is unreachable"
-        );
-        assert_eq!(
-            endpoint(&[("addr", "0.0.0.0:8000"), ("port", "8000")]),
-            "Database at 0.0.0.0:8000 is unreachable"
+            endpoint(&[("host", "db:5432"), ("port", "5432")]),
+            "Database at db:5432 is unreachable"
         );
     }
 
@@ -519,6 +515,41 @@ mod tests {
             steps(&log(1)).contains("`journalctl -u report.service`"),
             "{}",
             steps(&log(1))
+        );
+    }
+
+    #[test]
+    fn commands_for_a_system_unit_stay_plain_whatever_else_the_log_holds() {
+        // systemd logs a failed exec under the PID of the child it forked.
+        let log = "Feb 17 02:00:00 batch-01 systemd[1]: Starting report-worker.service - Report worker...\n\
+             Feb 17 02:00:00 batch-01 systemd[733418]: report-worker.service: Failed to locate executable /opt/reporting/venv/bin/report-worker: No such file or directory\n\
+             Feb 17 02:00:00 batch-01 systemd[733418]: report-worker.service: Failed at step EXEC spawning /opt/reporting/venv/bin/report-worker: No such file or directory\n\
+             Feb 17 02:00:00 batch-01 systemd[1]: report-worker.service: Main process exited, code=exited, status=203/EXEC\n\
+             Feb 17 02:00:00 batch-01 systemd[1]: report-worker.service: Failed with result 'exit-code'.\n";
+        let steps = steps_of(log, "bad-exec-path");
+        assert!(
+            steps.contains("`systemctl cat report-worker.service`"),
+            "{steps}"
+        );
+        assert!(!steps.contains("--user"), "{steps}");
+        // A user's unit loops next to a system unit's one failure: the failure's commands are
+        // the system's.
+        let mut log = "Mar 02 09:00:00 ws systemd[1]: Started api.service - API.\n\
+             Mar 02 09:00:01 ws python3[500]: ModuleNotFoundError: No module named 'fastapi'\n\
+             Mar 02 09:00:01 ws systemd[1]: api.service: Main process exited, code=exited, status=1/FAILURE\n"
+            .to_string();
+        for n in 0..4 {
+            log += &format!(
+                "Mar 02 10:01:{s:02} ws systemd[1204]: Started sync.service - Sync.\n\
+                 Mar 02 10:01:{s:02} ws systemd[1204]: sync.service: Main process exited, code=exited, status=2/INVALIDARGUMENT\n\
+                 Mar 02 10:01:{s:02} ws systemd[1204]: sync.service: Scheduled restart job, restart counter is at {n}.\n",
+                s = 10 * n
+            );
+        }
+        let steps = steps_of(&log, "missing-dependency");
+        assert!(
+            !steps.contains("--user") && !steps.contains("sync"),
+            "{steps}"
         );
     }
 

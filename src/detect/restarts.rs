@@ -109,6 +109,13 @@ pub struct RestartLoop {
     named_by_unit: bool,
 }
 
+impl RestartLoop {
+    /// The clock span of its cycles (wall time, else time since boot), when they have one.
+    pub(crate) fn span_us(&self) -> Option<(i64, i64)> {
+        self.span_us
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum EventKind {
     Restart,
@@ -564,7 +571,7 @@ fn on_one_clock(events: &mut [Event], places: &Places<'_>) -> Ordering {
     if ordering != Ordering::Sequence && events.iter().all(|e| e.clock_us().is_some()) {
         // Unique keys (a line's events of one subject differ in their match), so the
         // unstable sort keeps the order of equal times and lines, and sorts in place: a
-        // stable sort would borrow half the events' size.
+        // stable sort would borrow a buffer of up to the events' size.
         events.sort_unstable_by_key(|e| (e.clock_us(), e.seq(), e.match_on_line));
     }
     ordering
