@@ -2,6 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use foldhash::{HashMap, HashMapExt};
+
 use super::Inputs;
 
 /// Values for placeholders, first captured value wins.
@@ -20,8 +22,9 @@ fn bare_unit(name: &str) -> &str {
 const MESSAGES_COMPARED: usize = 64;
 
 /// The restart loop a finding is about: the one named like the unit or program of its
-/// evidence, else the first whose cycles end with the message of one of its evidence lines,
-/// else the only loop there is when the evidence falls within its time; else none.
+/// evidence, else the first loop whose cycles end with the message of one of its evidence
+/// lines (of two units failing on one port, one), else the only loop there is when the evidence falls within its time and names no
+/// unit; else none.
 fn related_loop<'a>(
     inputs: &'a Inputs<'_>,
     required: &[usize],
@@ -55,10 +58,17 @@ fn related_loop<'a>(
         .or_else(|| loops.iter().find(ends_with_this))
         .or_else(|| {
             // The only loop, when the evidence falls within its time (a copy started by hand
-            // that holds the port while the unit's new instances fail).
+            // that holds the port while the unit's new instances fail) and names no unit of
+            // its own.
             let [only] = &loops[..] else {
                 return None;
             };
+            if required
+                .iter()
+                .any(|&i| own_unit(&inputs.evidence[i]).is_some())
+            {
+                return None;
+            }
             let (first, last) = only.span_us()?;
             let near = |t: i64| t >= first - NEAR_LOOP_US && t <= last + NEAR_LOOP_US;
             let mut clocks = required
@@ -66,6 +76,15 @@ fn related_loop<'a>(
                 .filter_map(|&i| inputs.evidence[i].clock_us());
             clocks.any(near).then_some(only)
         })
+}
+
+/// The unit a line's envelope names as the service it came from: not a scope (a login
+/// session, a transient unit), which nothing restarts.
+fn own_unit(line: &crate::evidence::EvidenceLine) -> Option<&str> {
+    line.origin
+        .unit
+        .as_deref()
+        .filter(|unit| !unit.ends_with(".scope"))
 }
 
 /// How far before its first cycle or after its last a line is still near a loop.
@@ -102,11 +121,24 @@ impl Values {
             .filter_map(|&i| inputs.evidence[i].origin.identifier.as_deref())
             .filter(|ident| !MANAGERS.contains(ident))
             .collect();
-        let one_program = programs.len() <= 1;
+        // The units the required lines' envelopes name (journal fields); several, like
+        // several programs, are no one unit.
+        let mut own_units: Vec<&str> = Vec::new();
+        for &i in required {
+            if let Some(unit) = own_unit(&inputs.evidence[i]) {
+                if !own_units.contains(&unit) {
+                    own_units.push(unit);
+                }
+                if own_units.len() > 1 {
+                    break;
+                }
+            }
+        }
+        let one_program = programs.len() <= 1 && own_units.len() <= 1;
         // Supporting lines are found across the whole log (any unit's restart supports a
-        // failure), so a unit they name counts only when it is the required lines' program,
-        // or the only unit they name for a finding of one program.
-        let mut supporting_units: Vec<&str> = Vec::new();
+        // failure), so a unit they name counts only when it is the required lines' program
+        // or their loop's: by bare name, the first spelling.
+        let mut supporting_units: HashMap<&str, &str> = HashMap::new();
         for (n, &i) in required.iter().chain(supporting).enumerate() {
             let line = &inputs.evidence[i];
             let is_supporting = n >= required.len();
@@ -116,9 +148,7 @@ impl Values {
                         continue;
                     }
                     if is_supporting && name == "unit" {
-                        if !supporting_units.contains(&value) {
-                            supporting_units.push(value);
-                        }
+                        supporting_units.entry(bare_unit(value)).or_insert(value);
                         continue;
                     }
                     values
@@ -151,15 +181,13 @@ impl Values {
         let looped = related_loop(inputs, required, values.get("unit"));
         // A unit the supporting lines name, as spelled there (`api.service`): the one of the
         // required lines' program or of the related loop (any other is another unit's).
-        let named_like = |name: &str| {
-            supporting_units
-                .iter()
-                .find(|unit| bare_unit(unit) == bare_unit(name))
-        };
+        let named_like = |name: &str| supporting_units.get(bare_unit(name));
         let supporting_unit = program
             .and_then(|p| named_like(p))
             .or_else(|| looped.and_then(|l| named_like(&l.unit)));
-        if let Some(unit) = supporting_unit.filter(|_| one_program) {
+        // The lines' own unit first, then the one the supporting lines name for them.
+        let unit = own_units.first().or(supporting_unit);
+        if let Some(unit) = unit.filter(|_| one_program) {
             values
                 .values
                 .entry("unit".into())
@@ -167,12 +195,6 @@ impl Values {
         }
         for &i in required {
             let line = &inputs.evidence[i];
-            if let Some(unit) = line.origin.unit.as_ref() {
-                values
-                    .values
-                    .entry("unit".into())
-                    .or_insert_with(|| unit.to_string());
-            }
             if let Some(pid) = line.pid {
                 values
                     .values
@@ -551,6 +573,61 @@ mod tests {
             !steps.contains("--user") && !steps.contains("sync"),
             "{steps}"
         );
+    }
+
+    /// A journal entry as `journalctl -o json` prints it, `second`s into the day.
+    fn entry(second: u64, ident: &str, pid: u32, unit: &str, message: &str) -> String {
+        let us = 1_772_445_600_000_000u64 + second * 1_000_000;
+        format!(
+            r#"{{"__REALTIME_TIMESTAMP":"{us}","_HOSTNAME":"ws","SYSLOG_IDENTIFIER":"{ident}","_PID":"{pid}","_SYSTEMD_UNIT":"{unit}","MESSAGE":"{message}"}}"#
+        ) + "\n"
+    }
+
+    #[test]
+    fn the_unit_a_journal_entry_names_comes_first() {
+        // `worker` loops; 5 s after its last cycle, `api.service` fails to bind.
+        let mut log = String::new();
+        for n in 0..4u64 {
+            let (s, pid) = (10 * n, 700 + n as u32);
+            log += &entry(
+                s,
+                "systemd",
+                1,
+                "init.scope",
+                "Started worker.service - Worker.",
+            );
+            log += &entry(
+                s + 1,
+                "celery",
+                pid,
+                "worker.service",
+                "RuntimeError: broker lost",
+            );
+            log += &entry(
+                s + 1,
+                "systemd",
+                1,
+                "init.scope",
+                "worker.service: Main process exited, code=exited, status=1/FAILURE",
+            );
+            log += &entry(
+                s + 2,
+                "systemd",
+                1,
+                "init.scope",
+                &format!("worker.service: Scheduled restart job, restart counter is at {n}."),
+            );
+        }
+        let bind = "ERROR:    [Errno 98] error while attempting to bind on address ('0.0.0.0', 8000): address already in use";
+        log += &entry(37, "python3", 900, "api.service", bind);
+        let steps = steps_of(&log, "port-conflict");
+        assert!(steps.contains("`journalctl -u api.service -f`"), "{steps}");
+        // One program in several units (a full disk): no one unit.
+        let full = "OSError: [Errno 28] No space left on device";
+        let log = entry(0, "python3", 10, "a.service", full)
+            + &entry(1, "python3", 11, "b.service", full);
+        let steps = steps_of(&log, "disk-full");
+        assert!(steps.contains("`systemctl restart <unit>`"), "{steps}");
     }
 
     #[test]
