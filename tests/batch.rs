@@ -9,17 +9,7 @@ use std::path::{Path, PathBuf};
 use logsleuth::engine::{AnalyzeOptions, Analyzer};
 use logsleuth::rules::RuleSetBuilder;
 
-fn corpus_logs() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpora");
-    let mut logs: Vec<PathBuf> = std::fs::read_dir(root)
-        .unwrap()
-        .filter_map(Result::ok)
-        .map(|entry| entry.path().join("input.log"))
-        .filter(|path| path.is_file())
-        .collect();
-    logs.sort();
-    logs
-}
+mod common;
 
 fn gzip(data: &[u8]) -> Vec<u8> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
@@ -43,7 +33,7 @@ fn tar_gz(members: &[(&str, &[u8])]) -> Vec<u8> {
 /// file, an empty one, a truncated gzip, and a log as large as the others together, alone
 /// and between two small members of an archive.
 fn batch(dir: &Path) -> Vec<PathBuf> {
-    let logs = corpus_logs();
+    let logs = common::corpus_files("input.log");
     assert!(logs.len() > 20, "the corpora hold many logs");
     let mut all = Vec::new();
     for (i, log) in logs.iter().enumerate() {

@@ -23,8 +23,8 @@ const MESSAGES_COMPARED: usize = 64;
 
 /// The restart loop a finding is about: the one named like the unit or program of its
 /// evidence, else the first loop whose cycles end with the message of one of its evidence
-/// lines (of two units failing on one port, one), else the only loop there is when the evidence falls within its time and names no
-/// unit; else none.
+/// lines (of two units failing on one port, one), else the only loop there is when the
+/// evidence falls within its time and names no unit; else none.
 fn related_loop<'a>(
     inputs: &'a Inputs<'_>,
     required: &[usize],
@@ -111,7 +111,8 @@ fn neutral(name: &str) -> String {
 
 impl Values {
     /// Collects captures from the required lines, then the supporting ones, then the
-    /// envelope (unit, identifier, pid) and restart loops.
+    /// envelope (unit, pid), the related restart loop and the program; derives `{endpoint}`,
+    /// `{systemctl}` and `{journalctl}`.
     pub fn collect(inputs: &Inputs<'_>, required: &[usize], supporting: &[usize]) -> Self {
         let mut values = Values::default();
         // The programs of the required lines. Lines of several (a full disk fails them all)
