@@ -2,7 +2,7 @@
 # Runs real programs on this machine and records what they print when they fail.
 # Usage: sudo bash corpora/tools/capture_real_errors.sh OUTDIR
 # Needs (Debian): python3 python3-uvicorn python3-fastapi python3-loguru python3-psycopg2 python3-redis
-#                 nodejs openjdk-17-jdk rustc gcc nginx-light postgresql-15
+#                 nodejs openjdk-17-jdk rustc gcc nginx-light postgresql-15 redis-server
 # Every OUTDIR/<name>.out file is verbatim stdout+stderr of the failing program.
 # PIDs, ports and timestamps are whatever the run produced.
 set -u
@@ -132,6 +132,14 @@ NGX
 $SYSPY -m http.server 8080 >/dev/null 2>&1 & P=$!; wait_port 8080
 nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g 'daemon off;' > "$OUT/nginx-bind-eaddrinuse.out" 2>&1
 stop $P
+
+# --- 7b. redis-server twice on 6379 --------------------------------------------------
+if command -v redis-server >/dev/null; then
+  mkdir -p "$WORK/redis1" "$WORK/redis2"
+  redis-server --port 6379 --dir "$WORK/redis1" >/dev/null 2>&1 & P=$!; wait_port 6379
+  (cd "$WORK/redis2" && redis-server --port 6379 --dir "$WORK/redis2") > "$OUT/redis-second-server-eaddrinuse.out" 2>&1
+  stop $P
+fi
 
 # --- 8. PostgreSQL: two clusters on port 5433 ----------------------------------------
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | tail -1)

@@ -315,6 +315,22 @@ fn present(reference: &EvidenceRef, inputs: &Inputs<'_>) -> bool {
     }
 }
 
+/// Fix or verify steps with their placeholders filled, without those left empty.
+fn fill_steps(steps: &[String], values: &template::Values) -> Vec<String> {
+    steps
+        .iter()
+        .map(|step| values.fill(step))
+        .filter(|step| !step.trim().is_empty())
+        .collect()
+}
+
+/// Whether a signal of error severity (or worse) matched `line`.
+fn reports_error(rules: &RuleSet, line: &EvidenceLine) -> bool {
+    line.matches
+        .iter()
+        .any(|m| rules.signal(m.signal).severity >= Severity::Error)
+}
+
 /// The evidence lines of all `references`, ascending and each once.
 fn lines_of_all(references: &[EvidenceRef], inputs: &Inputs<'_>) -> Vec<usize> {
     let mut lines: Vec<usize> = references
@@ -334,7 +350,10 @@ fn evaluate<'a>(cause: &'a Cause, inputs: &Inputs<'a>, survival: &Survival<'a>) 
         let mut lines = lines_for(reference, inputs);
         if !when.resolved_by.is_empty() && !lines.is_empty() {
             let run_ends = survival.run_ends(&when.resolved_by, || {
-                let resolvers = lines_of_all(&when.resolved_by, inputs);
+                let mut resolvers = lines_of_all(&when.resolved_by, inputs);
+                // "Failed listening on port 6379, aborting" names what a ready line names,
+                // and says the opposite: a line that reports an error resolves nothing.
+                resolvers.retain(|&i| !reports_error(inputs.rules, &inputs.evidence[i]));
                 RunEnds::new(inputs.evidence, &inputs.index.run_boundaries, &resolvers)
             });
             lines.retain(|&i| !run_ends.survived(i));
@@ -391,8 +410,9 @@ fn evaluate<'a>(cause: &'a Cause, inputs: &Inputs<'a>, survival: &Survival<'a>) 
         title: values.fill_sentence(&cause.title),
         summary: cause.summary.clone(),
         explanation: values.fill(&cause.explanation),
-        fix: cause.fix.iter().map(|f| values.fill(f)).collect(),
-        verify: cause.verify.iter().map(|v| values.fill(v)).collect(),
+        // A step that is one optional part (`{?In a container, ...}`) goes when it does.
+        fix: fill_steps(&cause.fix, &values),
+        verify: fill_steps(&cause.verify, &values),
         occurrences: required.len(),
         evidence: cited
             .iter()
