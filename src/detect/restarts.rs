@@ -686,14 +686,33 @@ fn judge(subject: String, events: &[Event], places: &Places<'_>) -> Option<Resta
     })
 }
 
+/// Two starts of different processes closer than this, with no death between them, are
+/// processes started side by side (a pre-forking server's workers), not a restart.
+const SIBLING_START_US: i64 = 1_000_000;
+
 /// The starts that began a new cycle: the first start, then each start after a death, or
 /// after the previous process went away unseen (a new PID with no clean finish). Starts
 /// after a deliberate stop or a clean finish (a timer's oneshot job) are not restarts.
+///
+/// A new PID alone is not a restart when the processes run side by side, as a pre-forking
+/// server's master and workers do (gunicorn's `Booting worker with pid: 9`, uvicorn's
+/// `Started server process [9]` in each worker): a PID that already started, a start within
+/// [`SIBLING_START_US`] of the one before, or a start after which the previous process is
+/// still heard from.
 fn undeliberate_starts(events: &[Event]) -> Vec<&Event> {
+    // The last event of each PID, to tell whether a process lives on after a new one starts.
+    let mut last_of_pid: HashMap<u32, usize> = HashMap::new();
+    for (at, event) in events.iter().enumerate() {
+        if let Some(pid) = event.pid.filter(|_| !event.by_manager) {
+            last_of_pid.insert(pid, at);
+        }
+    }
+    let mut started: HashSet<u32> = HashSet::default();
     let mut starts: Vec<&Event> = Vec::new();
     let (mut died, mut settled) = (false, false);
     let mut last_pid = None;
-    for event in events {
+    let mut last_start_clock = None;
+    for (at, event) in events.iter().enumerate() {
         match event.kind {
             EventKind::Death => died = true,
             EventKind::Stop | EventKind::CleanExit => settled = true,
@@ -704,12 +723,31 @@ fn undeliberate_starts(events: &[Event]) -> Vec<&Event> {
                 // process is told by nor forgets that the start was deliberate.
                 let by_manager = event.by_manager;
                 let pid = event.pid.filter(|_| !by_manager);
-                let new_process = pid.is_some() && last_pid.is_some() && pid != last_pid;
+                let replaced = last_pid.is_some_and(|previous| {
+                    last_of_pid.get(&previous).is_none_or(|&last| last < at)
+                });
+                let apart = match (last_start_clock, event.clock_us()) {
+                    (Some(before), Some(now)) => now - before >= SIBLING_START_US,
+                    _ => true,
+                };
+                let new_process = pid.is_some_and(|pid| !started.contains(&pid))
+                    && last_pid.is_some()
+                    && pid != last_pid
+                    && replaced
+                    && apart;
                 let restarted = !settled && (died || new_process);
                 if starts.is_empty() || restarted {
                     starts.push(event);
                 }
+                if died {
+                    // A process that died is gone: its PID may come back (a container's 1).
+                    started.clear();
+                }
+                if let Some(pid) = pid {
+                    started.insert(pid);
+                }
                 last_pid = pid.or(last_pid);
+                last_start_clock = event.clock_us().or(last_start_clock);
                 died = false;
                 if !by_manager {
                     settled = false;
@@ -925,6 +963,44 @@ mod tests {
         assert_eq!(looped.pattern, LoopPattern::Backoff);
         assert_eq!(looped.intervals_s, Some((12.0, 162.0)));
         assert_eq!(looped.backoff_s, Some(300.0));
+    }
+
+    #[test]
+    fn a_pre_forking_servers_workers_are_no_restarts() {
+        // gunicorn 20.1's own wording: the master, then four workers forked within a second;
+        // under uvicorn's worker class each worker also says "Started server process".
+        let mut log = String::from(
+            "Mar 02 10:00:00 web gunicorn[700]: [2026-03-02 10:00:00 +0000] [700] [INFO] Starting gunicorn 20.1.0\n\
+             Mar 02 10:00:00 web gunicorn[700]: [2026-03-02 10:00:00 +0000] [700] [INFO] Listening at: http://0.0.0.0:8000 (700)\n",
+        );
+        for pid in 703..707 {
+            log += &format!("Mar 02 10:00:00 web gunicorn[{pid}]: [2026-03-02 10:00:00 +0000] [{pid}] [INFO] Booting worker with pid: {pid}\n");
+        }
+        for pid in 703..707 {
+            log += &format!("Mar 02 10:00:01 web gunicorn[{pid}]: [2026-03-02 10:00:01 +0000] [{pid}] [INFO] Started server process [{pid}]\n");
+        }
+        assert!(crate::detect::report_for(&log).restart_loops.is_empty());
+    }
+
+    #[test]
+    fn a_new_process_every_few_seconds_is_a_restart_even_unseen_deaths() {
+        // Only the service's own start lines, each of a new PID, ten seconds apart; the
+        // process before is never heard from again.
+        let log: String = (0..5)
+            .map(|i| {
+                format!(
+                    "Mar 02 10:00:{:02} web python3[{}]: INFO:     Started server process [{}]\n",
+                    i * 10,
+                    900 + i,
+                    900 + i
+                )
+            })
+            .collect();
+        let loops = crate::detect::report_for(&log).restart_loops;
+        assert_eq!(loops.len(), 1, "{loops:?}");
+        assert_eq!(loops[0].restarts, 4);
+        assert_eq!(loops[0].counted_from, "start");
+        assert_eq!(loops[0].period_s, Some(10.0));
     }
 
     #[test]
