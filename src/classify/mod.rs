@@ -599,10 +599,40 @@ INFO:     Application startup complete.
     #[test]
     fn a_start_up_retry_that_ends_ready_is_survived() {
         assert!(causes_for(RETRY_THEN_READY).is_empty());
-        // The same failures with no ready line after them are the findings.
-        let mut failing = causes_for(&without(RETRY_THEN_READY, "startup complete"));
+        // The same failures with no ready line after them (neither the connection nor the
+        // start-up said to be done) are the findings.
+        let no_ready = without(
+            &without(RETRY_THEN_READY, "startup complete"),
+            "connected to",
+        );
+        let mut failing = causes_for(&no_ready);
         failing.sort();
         assert_eq!(failing, ["cache-unreachable", "db-unreachable"]);
+    }
+
+    #[test]
+    fn a_line_that_reports_an_error_resolves_nothing_though_it_names_a_port() {
+        // redis-server 7.0 on a busy port, verbatim: its last line names the port as a
+        // ready line does ("listening on port 6379").
+        let log = "24051:M 02 Dec 2026 16:29:44.334 # Warning: Could not create server TCP listening socket *:6379: bind: Address already in use\n\
+                   24051:M 02 Dec 2026 16:29:44.334 # Failed listening on port 6379 (TCP), aborting.\n";
+        assert_eq!(causes_for(log), ["port-conflict"]);
+    }
+
+    #[test]
+    fn a_dependency_reported_reachable_resolves_the_failures_before_it() {
+        // A compose service's wait-for-database loop, then the server it execs in place.
+        let waiting = "api-1  | 2024-12-02 16:40:11,203 WARNING wait_for_db: database not ready yet (connection to server at \"db\" (172.21.0.2), port 5432 failed: Connection refused\n";
+        let up = "api-1  | 2024-12-02 16:40:17,233 INFO wait_for_db: database is up\n";
+        let server = "api-1  | [2024-12-02 16:40:18 +0000] [1] [INFO] Starting gunicorn 22.0.0\n\
+                      api-1  | [2024-12-02 16:40:18 +0000] [1] [INFO] Listening at: http://0.0.0.0:8000 (1)\n";
+        assert!(causes_for(&format!("{waiting}{waiting}{up}{server}")).is_empty());
+        // Without the line saying so, the start of the server ends the run the failures
+        // were in: nothing shows they were survived.
+        assert_eq!(
+            causes_for(&format!("{waiting}{waiting}{server}")),
+            ["db-unreachable"]
+        );
     }
 
     #[test]
