@@ -3,7 +3,9 @@
 //! A small hand-written scanner walks the top-level fields of one flat object without
 //! building a tree (nested objects and arrays are skipped as raw bytes). String values
 //! borrow the raw bytes between the quotes; only the message is unescaped (into an owned
-//! buffer, when it has escapes). `identifier` and `host` must borrow, so when such a value
+//! buffer, when it has escapes). An application line's message also carries the error its
+//! logger put beside it (`error`, `err`, `exception` ...: "failed to connect: dial tcp
+//! 10.0.0.5:27017: connect: connection refused"), where the cause often is. `identifier` and `host` must borrow, so when such a value
 //! contains escapes it is returned still escaped (rare: hostnames and identifiers are
 //! plain ASCII in practice).
 
@@ -265,6 +267,8 @@ struct Collected<'a> {
     time: Option<&'a [u8]>,
     level: Option<&'a [u8]>,
     app_message: Option<JsonValue<'a>>,
+    /// The error a structured logger puts beside the message (`error`, `err`, ...).
+    app_error: Option<JsonValue<'a>>,
     app_name: Option<&'a [u8]>,
 }
 
@@ -301,6 +305,12 @@ impl<'a> Collected<'a> {
             | b"@level" => self.level = self.level.or(text),
             b"msg" | b"message" | b"event" | b"@message" => {
                 self.app_message = self.app_message.or(Some(value));
+            }
+            // zap and logrus (`error`), pino and bunyan (`err`, an object with a
+            // `message`), ECS (`error.message`), python-json-logger (`exc_info`, the
+            // traceback), structlog (`exception`).
+            b"error" | b"err" | b"error.message" | b"exception" | b"exc_info" => {
+                self.app_error = self.app_error.or(Some(value));
             }
             b"pid" | b"process" => self.pid = self.pid.or(text),
             // The machine. A bare `host` is as often a peer or a request's Host header
@@ -378,13 +388,40 @@ fn docker_envelope<'a>(line: &'a [u8], c: Collected<'a>) -> Envelope<'a> {
 }
 
 fn app_envelope<'a>(line: &'a [u8], c: Collected<'a>) -> Envelope<'a> {
-    let mut env = Envelope::new(LineFormat::JsonApp, decoded_message(c.app_message, line));
+    let mut message = decoded_message(c.app_message, line);
+    if let Some(error) = c.app_error.and_then(error_text) {
+        // The cause is often only in the error field ("failed to connect" + "dial tcp
+        // 10.0.0.5:27017: connect: connection refused"): the message carries both, as
+        // logfmt and zap's console output print them.
+        if c.app_message.is_some() && !error.is_empty() && !contains(&message, &error) {
+            let mut joined = message.into_owned();
+            joined.extend_from_slice(b": ");
+            joined.extend_from_slice(&error);
+            message = Cow::Owned(joined);
+        }
+    }
+    let mut env = Envelope::new(LineFormat::JsonApp, message);
     env.timestamp_us = c.time.and_then(parse_field_stamp).map(|s| s.us);
     env.level = c.level.and_then(level_from_field);
     env.pid = c.pid.and_then(parse_u32);
     env.host = c.host;
     env.identifier = c.app_name;
     env
+}
+
+/// An error field's text: a string, or the `message` of an error object (pino's `err`).
+fn error_text(value: JsonValue<'_>) -> Option<Cow<'_, [u8]>> {
+    match value {
+        JsonValue::Other(raw) if raw.first() == Some(&b'{') => JsonFields::new(raw)?
+            .find(|(key, _)| matches!(*key, b"message" | b"msg"))
+            .and_then(|(_, message)| message.decoded()),
+        JsonValue::Str { .. } => value.decoded(),
+        _ => None,
+    }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    memchr::memmem::find(haystack, needle).is_some()
 }
 
 fn parse_digits_i64(text: &[u8]) -> Option<i64> {

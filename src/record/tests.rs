@@ -1054,6 +1054,33 @@ fn json_application_lines() {
             ..Want::default()
         },
     );
+    // The cause in the logger's error field is part of the message: zap's `error`, pino's
+    // `err` object (its `message`); an error the message already holds is not repeated.
+    check(
+        r#"{"level":"error","ts":1768566498.5,"msg":"failed to connect","error":"dial tcp 10.96.14.203:27017: connect: connection refused"}"#,
+        Want {
+            format: Some(LineFormat::JsonApp),
+            message: Some(
+                "failed to connect: dial tcp 10.96.14.203:27017: connect: connection refused",
+            ),
+            ..Want::default()
+        },
+    );
+    check(
+        r#"{"level":50,"time":1768566498123,"msg":"redis client error","err":{"type":"Error","message":"connect ECONNREFUSED 127.0.0.1:6379","stack":"Error: connect ECONNREFUSED\n    at x"}}"#,
+        Want {
+            format: Some(LineFormat::JsonApp),
+            message: Some("redis client error: connect ECONNREFUSED 127.0.0.1:6379"),
+            ..Want::default()
+        },
+    );
+    check(
+        r#"{"level":"error","msg":"boom: disk full","error":"disk full"}"#,
+        Want {
+            message: Some("boom: disk full"),
+            ..Want::default()
+        },
+    );
     // nginx's JSON access log: `host` is the request's Host header, not the machine.
     check(
         r#"{"time":"2026-01-16T12:28:18Z","host":"shop.example.com","status":"502","message":"GET /"}"#,
