@@ -1,7 +1,9 @@
 //! Timestamp parsing for envelopes: a hand-written fast path for the common shapes
 //! (ISO 8601 / RFC 3339 date-times, Go `YYYY/MM/DD HH:MM:SS`, syslog `Mmm dd HH:MM:SS`,
 //! unix seconds) with civil-date arithmetic, and chrono as the fallback for rare shapes
-//! (`Thu Dec  7 00:05:14 2017`).
+//! (`Thu Dec  7 00:05:14 2017`). Syslog month names are read in the locales journalctl
+//! prints them in: English, French, German, Italian, Spanish, Portuguese, Dutch,
+//! Russian, and the numbered months of Chinese, Japanese (`3月`) and Korean (`3월`).
 //!
 //! All results are UTC microseconds since the Unix epoch. A stamp without a zone is taken
 //! as UTC; zone abbreviations from a small table (UTC, GMT, CET, EST, ...) are applied,
@@ -238,7 +240,8 @@ fn zone_abbreviation_offset_hours(abbr: &[u8]) -> Option<i64> {
 }
 
 /// Month numbers of English month names and the abbreviations common in French, German,
-/// Italian, Spanish, Portuguese and Dutch locales (compared lowercase, trailing `.` removed).
+/// Italian, Spanish, Portuguese, Dutch and Russian locales (compared lowercase, trailing `.`
+/// removed).
 const MONTH_NAMES: &[(&[u8], u8)] = &[
     (b"jan", 1),
     (b"january", 1),
@@ -293,6 +296,20 @@ const MONTH_NAMES: &[(&[u8], u8)] = &[
     (b"d\xc3\xa9c", 12),
     (b"dez", 12),
     (b"dic", 12),
+    // Russian (glibc's ru_RU %b)
+    ("янв".as_bytes(), 1),
+    ("фев".as_bytes(), 2),
+    ("мар".as_bytes(), 3),
+    ("апр".as_bytes(), 4),
+    ("мая".as_bytes(), 5),
+    ("май".as_bytes(), 5),
+    ("июн".as_bytes(), 6),
+    ("июл".as_bytes(), 7),
+    ("авг".as_bytes(), 8),
+    ("сен".as_bytes(), 9),
+    ("окт".as_bytes(), 10),
+    ("ноя".as_bytes(), 11),
+    ("дек".as_bytes(), 12),
 ];
 
 /// Month number of a (possibly localized, any case) month name such as `Mar`, `mar`,
@@ -309,6 +326,9 @@ pub(crate) fn month_from_name(name: &[u8]) -> Option<u8> {
         }
     }
     let name = name.strip_suffix(b".").unwrap_or(name);
+    if let Some(month) = numbered_month(name) {
+        return Some(month);
+    }
     if !(3..=9).contains(&name.len()) {
         return None;
     }
@@ -325,6 +345,20 @@ pub(crate) fn month_from_name(name: &[u8]) -> Option<u8> {
         .iter()
         .find(|(candidate, _)| *candidate == folded)
         .map(|&(_, month)| month)
+}
+
+/// A month written as its number and the word for month, as Chinese and Japanese (`3月`)
+/// and Korean (`3월`) locales print `%b`.
+fn numbered_month(name: &[u8]) -> Option<u8> {
+    const MONTH_WORDS: [&str; 2] = ["\u{6708}", "\u{c6d4}"];
+    let digits = MONTH_WORDS
+        .iter()
+        .find_map(|word| name.strip_suffix(word.as_bytes()))?;
+    if !(1..=2).contains(&digits.len()) || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let month = digits.iter().fold(0u8, |n, d| n * 10 + (d - b'0'));
+    (1..=12).contains(&month).then_some(month)
 }
 
 /// Fast path for the three-letter English abbreviations.
@@ -546,6 +580,14 @@ mod tests {
         ] {
             assert_eq!(month_from_name(name.as_bytes()), Some(month), "{name}");
         }
+        for (name, month) in [("3\u{6708}", 3), ("12\u{6708}", 12), ("11\u{c6d4}", 11)] {
+            assert_eq!(month_from_name(name.as_bytes()), Some(month), "{name}");
+        }
+        for (name, month) in [("\u{43c}\u{430}\u{440}", 3), ("\u{434}\u{435}\u{43a}", 12)] {
+            assert_eq!(month_from_name(name.as_bytes()), Some(month), "{name}");
+        }
+        assert_eq!(month_from_name("13\u{6708}".as_bytes()), None);
+        assert_eq!(month_from_name("\u{6708}".as_bytes()), None);
         assert_eq!(month_from_name(b"Foo"), None);
         assert_eq!(month_from_name(b"Ma"), None);
     }
