@@ -358,6 +358,9 @@ fn evaluate<'a>(cause: &'a Cause, inputs: &Inputs<'a>, survival: &Survival<'a>) 
             });
             lines.retain(|&i| !run_ends.survived(i));
         }
+        if when.ends_process {
+            lines.retain(|&i| !survival.heard_from_after(inputs.rules, inputs.evidence, i));
+        }
         if matches!(reference, EvidenceRef::RestartLoop) && !inputs.loops.is_empty() {
             any_hits += inputs.loops.len();
         }
@@ -633,6 +636,44 @@ INFO:     Application startup complete.
             causes_for(&format!("{waiting}{waiting}{server}")),
             ["db-unreachable"]
         );
+    }
+
+    /// A Python traceback logged by `bot[pid]` at `second`.
+    fn logged_traceback(pid: u32, second: u32) -> String {
+        [
+            "Traceback (most recent call last):",
+            "  File \"/srv/bot/poll.py\", line 41, in poll",
+            "    updates = fetch()",
+            "  File \"/srv/bot/poll.py\", line 12, in fetch",
+            "    raise ValueError(\"bad update\")",
+            "ValueError: bad update",
+        ]
+        .iter()
+        .map(|text| format!("Jun 12 18:20:{second:02} vps bot[{pid}]: {text}\n"))
+        .collect()
+    }
+
+    #[test]
+    fn an_exception_its_process_logs_and_goes_on_from_is_not_unhandled() {
+        // The same PID logs a trace again ten seconds later, and then serves a request: it
+        // caught both.
+        let served = "Jun 12 18:20:30 vps bot[4021]: 10.0.0.7 - \"GET /status/9 HTTP/1.1\" 404\n";
+        let caught = logged_traceback(4021, 10) + &logged_traceback(4021, 20);
+        assert!(causes_for(&(caught.clone() + served)).is_empty());
+        // A trace that is the process's last word, its manager telling of its end.
+        let fatal = logged_traceback(4021, 10)
+            + "Jun 12 18:20:10 vps systemd[1]: bot.service: Main process exited, code=exited, status=1/FAILURE\n";
+        assert_eq!(causes_for(&fatal), ["unhandled-exception"]);
+        // Of two traces, the second still ends its process when nothing else follows.
+        let then_dies = caught
+            + "Jun 12 18:20:21 vps systemd[1]: bot.service: Main process exited, code=exited, status=1/FAILURE\n";
+        assert_eq!(causes_for(&then_dies), ["unhandled-exception"]);
+        // Without PIDs nothing tells the processes apart: a trace counts.
+        let plain: String = logged_traceback(4021, 10)
+            .lines()
+            .map(|l| l.replace("bot[4021]", "bot") + "\n")
+            .collect();
+        assert_eq!(causes_for(&(plain + served)), ["unhandled-exception"]);
     }
 
     #[test]

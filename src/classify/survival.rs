@@ -16,7 +16,7 @@ use foldhash::{HashMap, HashMapExt};
 use std::sync::OnceLock;
 
 use crate::evidence::EvidenceLine;
-use crate::rules::{Cause, EvidenceRef};
+use crate::rules::{Cause, EvidenceRef, RuleSet, Tag};
 
 /// Two optional values agree unless both are present and differ.
 fn agree<T: PartialEq>(a: Option<T>, b: Option<T>) -> bool {
@@ -32,6 +32,8 @@ fn agree<T: PartialEq>(a: Option<T>, b: Option<T>) -> bool {
 /// needs it, while the others wait for it.
 pub(super) struct Survival<'e> {
     built: Vec<(&'e [EvidenceRef], OnceLock<RunEnds<'e>>)>,
+    /// For causes whose failures end their process (`ends_process`), built once.
+    later_lines: OnceLock<LaterLines>,
 }
 
 impl<'e> Survival<'e> {
@@ -44,7 +46,23 @@ impl<'e> Survival<'e> {
                 built.push((refs, OnceLock::new()));
             }
         }
-        Self { built }
+        Self {
+            built,
+            later_lines: OnceLock::new(),
+        }
+    }
+
+    /// Whether the process of the failure on evidence line `failure` is heard from after
+    /// it ([`LaterLines`]), the lines indexed on first use.
+    pub(super) fn heard_from_after(
+        &self,
+        rules: &RuleSet,
+        evidence: &[EvidenceLine],
+        failure: usize,
+    ) -> bool {
+        self.later_lines
+            .get_or_init(|| LaterLines::new(rules, evidence))
+            .heard_from_after(evidence, failure)
     }
 
     /// The run ends for `resolved_by` (a list of one of the causes given to
@@ -222,6 +240,107 @@ impl<'e> RunEnds<'e> {
             })
             .min();
         first.is_some_and(|(_, resolves)| resolves)
+    }
+}
+
+/// The lines of a stack trace: what an uncaught exception prints before its process ends.
+const TRACE_TAGS: [Tag; 5] = [
+    Tag::TracebackStart,
+    Tag::TracebackEnd,
+    Tag::TracebackFrame,
+    Tag::TracebackCause,
+    Tag::Continuation,
+];
+
+/// Lines that tell of a process ending (or its manager acting on its end).
+const ENDING_TAGS: [Tag; 8] = [
+    Tag::ExitMarker,
+    Tag::CleanExit,
+    Tag::StopMarker,
+    Tag::FailureMarker,
+    Tag::Crash,
+    Tag::StartLimit,
+    Tag::LoopState,
+    Tag::RestartMarker,
+];
+
+/// Whether an uncaught exception ended its process: an exception its program caught and
+/// logged is followed by more lines of the same process. Per process (same source,
+/// identifier and PID; lines that lack either are not indexed, so their failures count),
+/// its evidence lines ascending and, for each, where the next line that does not continue
+/// a stack trace stands (a line of no trace, or the start of a new trace). A failure's process is heard from after it when that line, past the
+/// failure's own trace, exists and does not tell of the process ending.
+pub(super) struct LaterLines {
+    by_process: HashMap<(usize, u32), Vec<ProcessLine>>,
+}
+
+/// An evidence line of a process: its index, whether it tells of an ending, and the
+/// position (in its process's list) of the first line from it on that is no trace line.
+struct ProcessLine {
+    index: usize,
+    ending: bool,
+    /// Continues the stack trace before it: a trace line, but not the start of a new trace
+    /// (one that does not follow a chained exception's link).
+    continues_trace: bool,
+    next_plain: usize,
+}
+
+impl LaterLines {
+    fn new(rules: &RuleSet, evidence: &[EvidenceLine]) -> Self {
+        let has = |line: &EvidenceLine, tags: &[Tag]| {
+            line.matches
+                .iter()
+                .any(|m| tags.iter().any(|&t| rules.signal(m.signal).has_tag(t)))
+        };
+        // Keyed by source and PID, the identifier checked per line: an identifier is a
+        // string, and the PID tells processes apart on its own but for reuse across runs.
+        let mut by_process: HashMap<(usize, u32), Vec<ProcessLine>> = HashMap::new();
+        // Per process: whether its last line was a chained exception's link.
+        let mut after_link: HashMap<(usize, u32), bool> = HashMap::new();
+        for (index, line) in evidence.iter().enumerate() {
+            let (Some(pid), Some(_)) = (line.pid, line.origin.identifier.as_deref()) else {
+                continue;
+            };
+            let key = (line.source(), pid);
+            let linked = after_link.insert(key, has(line, &[Tag::TracebackCause]));
+            let starts = has(line, &[Tag::TracebackStart]);
+            by_process.entry(key).or_default().push(ProcessLine {
+                index,
+                ending: has(line, &ENDING_TAGS),
+                continues_trace: has(line, &TRACE_TAGS) && (!starts || linked == Some(true)),
+                next_plain: 0,
+            });
+        }
+        for lines in by_process.values_mut() {
+            let mut next = lines.len();
+            for at in (0..lines.len()).rev() {
+                if !lines[at].continues_trace {
+                    next = at;
+                }
+                lines[at].next_plain = next;
+            }
+        }
+        Self { by_process }
+    }
+
+    fn heard_from_after(&self, evidence: &[EvidenceLine], failure: usize) -> bool {
+        let failed = &evidence[failure];
+        let Some(pid) = failed.pid else {
+            return false;
+        };
+        let Some(lines) = self.by_process.get(&(failed.source(), pid)) else {
+            return false;
+        };
+        let Ok(at) = lines.binary_search_by_key(&failure, |l| l.index) else {
+            return false;
+        };
+        let identifier = failed.origin.identifier.as_deref();
+        lines
+            .get(at + 1)
+            .and_then(|next| lines.get(next.next_plain))
+            .is_some_and(|later| {
+                !later.ending && evidence[later.index].origin.identifier.as_deref() == identifier
+            })
     }
 }
 

@@ -106,6 +106,8 @@ struct RawCondition {
     #[serde(default)]
     resolved_by: Vec<Spanned<String>>,
     #[serde(default)]
+    ends_process: bool,
+    #[serde(default)]
     min_count: Option<usize>,
     #[serde(default)]
     confidence: Option<Spanned<f64>>,
@@ -720,6 +722,7 @@ fn compile_cause(
         supporting: resolve_refs(&when.supporting, rules, report),
         contradicting: resolve_refs(&when.contradicting, rules, report),
         resolved_by: resolve_refs(&when.resolved_by, rules, report),
+        ends_process: when.ends_process,
         min_count: when.min_count.unwrap_or(1).max(1),
         confidence,
     };

@@ -192,6 +192,10 @@ pub struct CauseCondition {
     /// PID where both lines name one) before that process ends or restarts (a ready line
     /// after a start-up retry: the dependency came up and the service went on).
     pub resolved_by: Vec<EvidenceRef>,
+    /// The failure is one that ends its process (an uncaught exception): an `any` line
+    /// is not counted when its process is heard from after it, past the block of lines
+    /// it starts (the program caught the exception, logged it and went on).
+    pub ends_process: bool,
     pub min_count: usize,
     /// Confidence when the required evidence is present.
     pub confidence: f64,
