@@ -677,6 +677,19 @@ INFO:     Application startup complete.
     }
 
     #[test]
+    fn what_a_process_logs_on_its_way_out_does_not_show_it_went_on() {
+        // Within the second of the trace: asyncio's teardown complaint.
+        let teardown = logged_traceback(4021, 10)
+            + "Jun 12 18:20:10 vps bot[4021]: Task was destroyed but it is pending!\n";
+        assert!(causes_for(&teardown).contains(&"unhandled-exception".to_string()));
+        // Later, but after it said it is shutting down.
+        let shutdown = logged_traceback(4021, 10)
+            + "Jun 12 18:20:11 vps bot[4021]: INFO:     Shutting down\n\
+               Jun 12 18:20:12 vps bot[4021]: INFO:     Finished server process [4021]\n";
+        assert_eq!(causes_for(&shutdown), ["unhandled-exception"]);
+    }
+
+    #[test]
     fn a_fallback_announced_below_covers_its_programs_failure_just_above() {
         let failure =
             "Mar 01 10:00:00 web app[100]: Error: environment variable DATABASE_URL is not set\n";

@@ -230,18 +230,29 @@ impl<'e> RunEnds<'e> {
             .into_iter()
             .filter_map(|lines| {
                 let after = lines.partition_point(|&(i, _)| i <= failure);
-                // Source, identifier and PID agree within these lines; the host may not.
-                lines[after..].iter().copied().find(|&(i, _)| {
-                    agree(
-                        failed.origin.host.as_deref(),
-                        self.evidence[i].origin.host.as_deref(),
-                    )
+                // Source, identifier and PID agree within these lines; the host may not. A
+                // resolving line that names no program does not resolve the failure of one
+                // that is named: a pasted `systemctl status` "Active: active (running)" may
+                // be another unit's.
+                lines[after..].iter().copied().find(|&(i, resolves)| {
+                    let line = &self.evidence[i];
+                    agree(failed.origin.host.as_deref(), line.origin.host.as_deref())
+                        && !(resolves
+                            && failed.origin.identifier.is_some()
+                            && line.origin.identifier.is_none())
                 })
             })
             .min();
         first.is_some_and(|(_, resolves)| resolves)
     }
 }
+
+/// How much later than a failure a line of its process must come to show that the process
+/// went on from it.
+const LIVED_ON_US: i64 = 1_000_000;
+
+/// Lines of a process read after a failure's trace for one that shows it went on.
+const MAX_LINES_READ_ON: usize = 256;
 
 /// The lines of a stack trace: what an uncaught exception prints before its process ends.
 const TRACE_TAGS: [Tag; 5] = [
@@ -268,8 +279,9 @@ const ENDING_TAGS: [Tag; 8] = [
 /// logged is followed by more lines of the same process. Per process (same source,
 /// identifier and PID; lines that lack either are not indexed, so their failures count),
 /// its evidence lines ascending and, for each, where the next line that does not continue
-/// a stack trace stands (a line of no trace, or the start of a new trace). A failure's process is heard from after it when that line, past the
-/// failure's own trace, exists and does not tell of the process ending.
+/// a stack trace stands (a line of no trace, or the start of a new trace). A failure's
+/// process is heard from after it when, past the failure's own trace, it logs a line at
+/// least a second after the failure, and no line before that tells of its end.
 pub(super) struct LaterLines {
     by_process: HashMap<(usize, u32), Vec<ProcessLine>>,
 }
@@ -334,13 +346,37 @@ impl LaterLines {
         let Ok(at) = lines.binary_search_by_key(&failure, |l| l.index) else {
             return false;
         };
+        let Some(failed_at) = failed.timestamp_us.get() else {
+            return false;
+        };
         let identifier = failed.origin.identifier.as_deref();
-        lines
-            .get(at + 1)
-            .and_then(|next| lines.get(next.next_plain))
-            .is_some_and(|later| {
-                !later.ending && evidence[later.index].origin.identifier.as_deref() == identifier
-            })
+        let Some(first) = lines.get(at + 1).map(|next| next.next_plain) else {
+            return false;
+        };
+        // What a dying interpreter prints on its way out (an "Exception ignored in" trace,
+        // asyncio's "Task was destroyed but it is pending!") comes within the second: only
+        // a line at least a second later shows the process went on, and a line that tells
+        // of its end before that shows it did not.
+        for later in lines[first.min(lines.len())..]
+            .iter()
+            .take(MAX_LINES_READ_ON)
+        {
+            if later.ending {
+                return false;
+            }
+            let line = &evidence[later.index];
+            if line.origin.identifier.as_deref() != identifier {
+                continue;
+            }
+            if line
+                .timestamp_us
+                .get()
+                .is_some_and(|t| t >= failed_at + LIVED_ON_US)
+            {
+                return true;
+            }
+        }
+        false
     }
 }
 
@@ -395,15 +431,25 @@ mod tests {
         failure: usize,
     ) -> bool {
         let failed = &evidence[failure];
+        // A resolving line that names no program is no run end of a named program's
+        // failure, not even when it is a boundary too.
+        let unnamed_resolver = |i: usize| {
+            resolvers.contains(&i)
+                && failed.origin.identifier.is_some()
+                && evidence[i].origin.identifier.is_none()
+        };
         let Some(&resolver) = resolvers
             .iter()
-            .find(|&&r| r > failure && same_process(failed, &evidence[r]))
+            .find(|&&r| r > failure && same_process(failed, &evidence[r]) && !unnamed_resolver(r))
         else {
             return false;
         };
-        !boundaries
-            .iter()
-            .any(|&b| b > failure && b < resolver && same_process(failed, &evidence[b]))
+        !boundaries.iter().any(|&b| {
+            b > failure
+                && b < resolver
+                && same_process(failed, &evidence[b])
+                && !unnamed_resolver(b)
+        })
     }
 
     #[test]
@@ -427,6 +473,24 @@ mod tests {
             "the PID-less boundary may be its process's"
         );
         assert!(!ends.survived(7));
+    }
+
+    #[test]
+    fn a_ready_line_that_names_no_program_resolves_only_unnamed_failures() {
+        // A journal line of mosquitto[24486], then a pasted `systemctl status` line of
+        // another unit ("Active: active (running)"), which names no program.
+        let evidence = vec![
+            line(0, None, Some("mosquitto"), Some(24486)),
+            line(0, None, None, None),
+            line(0, None, None, None),
+            line(0, None, None, None),
+        ];
+        let ends = RunEnds::new(&evidence, &[], &[1, 3]);
+        assert!(!ends.survived(0));
+        assert!(
+            ends.survived(2),
+            "an unnamed failure, an unnamed ready line"
+        );
     }
 
     fn arbitrary_line() -> impl Strategy<Value = EvidenceLine> {

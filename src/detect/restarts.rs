@@ -18,6 +18,7 @@ use serde::Serialize;
 use super::cycles::{self, Cycles, LastError, Ordering, Places};
 use super::stats::{median, median_absolute_deviation};
 use crate::evidence::EvidenceLine;
+use crate::record::Level;
 use crate::rules::{RuleSet, Tag};
 use crate::scan::{signals_capturing, SignalMatch};
 
@@ -436,9 +437,9 @@ fn describe_cycles(
 
 /// A program's own start-up lines repeat its unit's loop (uvicorn's "Started server
 /// process" once per systemd restart): such a loop, named only by its program, is dropped
-/// when the unit loops over the same time account for about as many restarts (two units
-/// running the same program, as in a system unit and a user unit fighting over a port, add
-/// up).
+/// when the unit loops over the same time account for about as many restarts, or up to
+/// twice as many (two units running the same program, as in a system unit and a user unit
+/// fighting over a port, add up).
 fn drop_echoes<T>(loops: Vec<(RestartLoop, Ordering, T)>) -> Vec<(RestartLoop, Ordering, T)> {
     let units: Vec<&RestartLoop> = loops
         .iter()
@@ -468,7 +469,13 @@ fn is_echo(program: &RestartLoop, units: &[&RestartLoop]) -> bool {
         })
         .collect();
     let restarts: usize = overlapping.iter().map(|u| u.restarts).sum();
-    !overlapping.is_empty() && program.restarts.abs_diff(restarts) <= 2.max(restarts / 5)
+    // Fewer restarts than the units account for is still an echo, down to half of them:
+    // the program's starts of two units interleave, and a start while the other unit's
+    // process runs is not counted as a restart of the program.
+    let tolerance = 2.max(restarts / 5);
+    !overlapping.is_empty()
+        && program.restarts <= restarts + tolerance
+        && program.restarts * 2 + tolerance >= restarts
 }
 
 fn event_kind(tags: &[Tag]) -> Option<EventKind> {
@@ -597,7 +604,7 @@ fn judge(subject: String, events: &[Event], places: &Places<'_>) -> Option<Resta
                 .collect(),
         )
     } else if count(EventKind::Start) > 1 {
-        ("start", undeliberate_starts(events))
+        ("start", undeliberate_starts(events, places))
     } else {
         ("death", deaths_of_distinct_pids(events))
     };
@@ -687,8 +694,13 @@ fn judge(subject: String, events: &[Event], places: &Places<'_>) -> Option<Resta
 }
 
 /// Two starts of different processes closer than this, with no death between them, are
-/// processes started side by side (a pre-forking server's workers), not a restart.
-const SIBLING_START_US: i64 = 1_000_000;
+/// processes started side by side (a pre-forking server's workers), not a restart, unless
+/// the first one logged an error before the second started. Two seconds, not one: with
+/// stamps of whole seconds, workers booted within a second can straddle a second's turn.
+const SIBLING_START_US: i64 = 2_000_000;
+
+/// Evidence lines read between two close starts for an error of the first process.
+const MAX_LINES_BETWEEN_SIBLINGS: usize = 4096;
 
 /// The starts that began a new cycle: the first start, then each start after a death, or
 /// after the previous process went away unseen (a new PID with no clean finish). Starts
@@ -696,10 +708,10 @@ const SIBLING_START_US: i64 = 1_000_000;
 ///
 /// A new PID alone is not a restart when the processes run side by side, as a pre-forking
 /// server's master and workers do (gunicorn's `Booting worker with pid: 9`, uvicorn's
-/// `Started server process [9]` in each worker): a PID that already started, a start within
-/// [`SIBLING_START_US`] of the one before, or a start after which the previous process is
-/// still heard from.
-fn undeliberate_starts(events: &[Event]) -> Vec<&Event> {
+/// `Started server process [9]` in each worker): a PID that already started, a start
+/// within [`SIBLING_START_US`] of the previous process's start while that process logged
+/// no error, or a start after which the previous process is still heard from.
+fn undeliberate_starts<'e>(events: &'e [Event], places: &Places<'_>) -> Vec<&'e Event> {
     // The last event of each PID, to tell whether a process lives on after a new one starts.
     let mut last_of_pid: HashMap<u32, usize> = HashMap::new();
     for (at, event) in events.iter().enumerate() {
@@ -707,11 +719,16 @@ fn undeliberate_starts(events: &[Event]) -> Vec<&Event> {
             last_of_pid.insert(pid, at);
         }
     }
-    let mut started: HashSet<u32> = HashSet::default();
+    // The run (deaths seen so far) in which each PID started: a PID that started in the
+    // current run is a process already running; after a death it may come back (a
+    // container's PID 1).
+    let mut started_in: HashMap<u32, usize> = HashMap::new();
+    let mut run = 0;
     let mut starts: Vec<&Event> = Vec::new();
     let (mut died, mut settled) = (false, false);
     let mut last_pid = None;
-    let mut last_start_clock = None;
+    // The previous start of a process (not a manager's line, which names no process).
+    let mut last_process_start: Option<&Event> = None;
     for (at, event) in events.iter().enumerate() {
         match event.kind {
             EventKind::Death => died = true,
@@ -723,31 +740,29 @@ fn undeliberate_starts(events: &[Event]) -> Vec<&Event> {
                 // process is told by nor forgets that the start was deliberate.
                 let by_manager = event.by_manager;
                 let pid = event.pid.filter(|_| !by_manager);
-                let replaced = last_pid.is_some_and(|previous| {
-                    last_of_pid.get(&previous).is_none_or(|&last| last < at)
-                });
-                let apart = match (last_start_clock, event.clock_us()) {
-                    (Some(before), Some(now)) => now - before >= SIBLING_START_US,
-                    _ => true,
+                if died {
+                    run += 1;
+                }
+                let new_process = match (pid, last_pid) {
+                    (Some(pid), Some(previous)) if pid != previous => {
+                        let already_running = started_in.get(&pid) == Some(&run);
+                        let replaced = last_of_pid.get(&previous).is_none_or(|&last| last < at);
+                        !already_running
+                            && replaced
+                            && last_process_start
+                                .is_none_or(|before| apart_or_failed(before, event, places))
+                    }
+                    _ => false,
                 };
-                let new_process = pid.is_some_and(|pid| !started.contains(&pid))
-                    && last_pid.is_some()
-                    && pid != last_pid
-                    && replaced
-                    && apart;
                 let restarted = !settled && (died || new_process);
                 if starts.is_empty() || restarted {
                     starts.push(event);
                 }
-                if died {
-                    // A process that died is gone: its PID may come back (a container's 1).
-                    started.clear();
-                }
                 if let Some(pid) = pid {
-                    started.insert(pid);
+                    started_in.insert(pid, run);
+                    last_process_start = Some(event);
                 }
                 last_pid = pid.or(last_pid);
-                last_start_clock = event.clock_us().or(last_start_clock);
                 died = false;
                 if !by_manager {
                     settled = false;
@@ -757,6 +772,27 @@ fn undeliberate_starts(events: &[Event]) -> Vec<&Event> {
         }
     }
     starts
+}
+
+/// Whether the start `after` of a new process is a restart of the one that started at
+/// `before` as far as time tells: at least [`SIBLING_START_US`] later (either clock
+/// missing: yes), or sooner but after the earlier process logged an error.
+fn apart_or_failed(before: &Event, after: &Event, places: &Places<'_>) -> bool {
+    match (before.clock_us(), after.clock_us()) {
+        (Some(then), Some(now)) if now - then < SIBLING_START_US => {
+            // A busy log with thousands of lines between two starts within two seconds:
+            // not read line by line (a pre-fork server boots its workers back to back).
+            if after.seq() - before.seq() > MAX_LINES_BETWEEN_SIBLINGS {
+                return true;
+            }
+            let earlier = places.line(before.seq()).pid;
+            (before.seq() + 1..after.seq()).any(|seq| {
+                let line = places.line(seq);
+                line.pid == earlier && line.level.is_some_and(|level| level >= Level::Error)
+            })
+        }
+        _ => true,
+    }
 }
 
 fn deaths_of_distinct_pids(events: &[Event]) -> Vec<&Event> {
@@ -1001,6 +1037,77 @@ mod tests {
         assert_eq!(loops[0].restarts, 4);
         assert_eq!(loops[0].counted_from, "start");
         assert_eq!(loops[0].period_s, Some(10.0));
+    }
+
+    /// `(unit, restarts)` of each loop found in `log`.
+    fn loops_in(log: &str) -> Vec<(String, usize)> {
+        crate::detect::report_for(log)
+            .restart_loops
+            .into_iter()
+            .map(|l| (l.unit, l.restarts))
+            .collect()
+    }
+
+    #[test]
+    fn workers_booted_across_a_seconds_turn_are_no_restarts() {
+        // Sync workers say nothing after booting; with whole-second stamps, four of them
+        // straddle 10:00:00 and 10:00:01.
+        let log: String = (0..4)
+            .map(|i| {
+                format!(
+                    "Mar 02 10:00:0{} web gunicorn[{pid}]: [2026-03-02 10:00:0{} +0000] [{pid}] [INFO] Booting worker with pid: {pid}\n",
+                    i / 2,
+                    i / 2,
+                    pid = 703 + i
+                )
+            })
+            .collect();
+        assert!(loops_in(&log).is_empty(), "{:?}", loops_in(&log));
+    }
+
+    #[test]
+    fn a_process_that_started_already_or_is_heard_from_later_was_not_replaced() {
+        let start = |second: u32, pid: u32| {
+            format!("Mar 02 10:00:{second:02} web python3[{pid}]: INFO:     Started server process [{pid}]\n")
+        };
+        // 9 and 10 run side by side (9 says it started again after 10 did), then 11 comes:
+        // one restart at most, no loop.
+        let log = start(0, 9) + &start(3, 10) + &start(6, 9) + &start(9, 11);
+        assert!(loops_in(&log).is_empty(), "{:?}", loops_in(&log));
+        // Each process gone when the next starts: a restart each time.
+        let log = start(0, 9) + &start(3, 10) + &start(6, 11) + &start(9, 12);
+        assert_eq!(loops_in(&log), [("python3".to_string(), 3)]);
+    }
+
+    #[test]
+    fn fast_respawns_after_an_exit_or_an_error_are_restarts() {
+        // supervisord respawns a process that was RUNNING at once; its `exited:` line is
+        // both a start and an exit marker and names no PID.
+        let mut log = String::new();
+        for (i, pid) in [2101, 2107, 2113, 2119].into_iter().enumerate() {
+            let second = i * 6;
+            if i > 0 {
+                log += &format!("2024-03-02 10:00:{:02},100 INFO exited: worker (exit status 1; not expected)\n", second);
+            }
+            log += &format!(
+                "2024-03-02 10:00:{:02},104 INFO spawned: 'worker' with pid {pid}\n",
+                second
+            );
+        }
+        assert_eq!(loops_in(&log), [("worker".to_string(), 3)]);
+        // Half a second apart, no death line, but each process logged an error first.
+        let mut log = String::new();
+        for i in 0..4u32 {
+            let (pid, ms) = (3100 + 3 * i, 550 * i);
+            let stamp =
+                |ms: u32| format!("Mar 02 10:00:{:02}.{:06}", ms / 1000, (ms % 1000) * 1000);
+            log += &format!(
+                "{} api python3[{pid}]: INFO:     Started server process [{pid}]\n",
+                stamp(ms)
+            );
+            log += &format!("{} api python3[{pid}]: ERROR:    [Errno 111] Connect call failed ('127.0.0.1', 5432)\n", stamp(ms + 50));
+        }
+        assert_eq!(loops_in(&log), [("python3".to_string(), 3)]);
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //! borrow the raw bytes between the quotes; only the message is unescaped (into an owned
 //! buffer, when it has escapes). An application line's message also carries the error its
 //! logger put beside it (`error`, `err`, `exception` ...: "failed to connect: dial tcp
-//! 10.0.0.5:27017: connect: connection refused"), where the cause often is. `identifier` and `host` must borrow, so when such a value
+//! 10.0.0.5:27017: connect: connection refused"), where the cause often is; of a stack
+//! trace, only its last line (the exception), so a logged trace is not read as a crash. `identifier` and `host` must borrow, so when such a value
 //! contains escapes it is returned still escaped (rare: hostnames and identifiers are
 //! plain ASCII in practice).
 
@@ -309,8 +310,10 @@ impl<'a> Collected<'a> {
             // zap and logrus (`error`), pino and bunyan (`err`, an object with a
             // `message`), ECS (`error.message`), python-json-logger (`exc_info`, the
             // traceback), structlog (`exception`).
-            b"error" | b"err" | b"error.message" | b"exception" | b"exc_info" => {
-                self.app_error = self.app_error.or(Some(value));
+            b"error" | b"err" | b"error.message" | b"exception" | b"exc_info"
+                if self.app_error.is_none() && error_text(value).is_some() =>
+            {
+                self.app_error = Some(value);
             }
             b"pid" | b"process" => self.pid = self.pid.or(text),
             // The machine. A bare `host` is as often a peer or a request's Host header
@@ -409,15 +412,25 @@ fn app_envelope<'a>(line: &'a [u8], c: Collected<'a>) -> Envelope<'a> {
     env
 }
 
-/// An error field's text: a string, or the `message` of an error object (pino's `err`).
+/// An error field's text: a string, or the `message` of an error object (pino's `err`);
+/// of a stack trace (python-json-logger's `exc_info`), its last line, the exception. `None`
+/// when there is no text.
 fn error_text(value: JsonValue<'_>) -> Option<Cow<'_, [u8]>> {
-    match value {
+    let text = match value {
         JsonValue::Other(raw) if raw.first() == Some(&b'{') => JsonFields::new(raw)?
             .find(|(key, _)| matches!(*key, b"message" | b"msg"))
-            .and_then(|(_, message)| message.decoded()),
-        JsonValue::Str { .. } => value.decoded(),
-        _ => None,
+            .and_then(|(_, message)| message.decoded())?,
+        JsonValue::Str { .. } => value.decoded()?,
+        _ => return None,
+    };
+    let last_line = text
+        .split(|&b| b == b'\n')
+        .map(<[u8]>::trim_ascii)
+        .rfind(|line| !line.is_empty())?;
+    if last_line.len() == text.len() {
+        return Some(text);
     }
+    Some(Cow::Owned(last_line.to_vec()))
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
