@@ -312,8 +312,9 @@ const MONTH_NAMES: &[(&[u8], u8)] = &[
     ("дек".as_bytes(), 12),
 ];
 
-/// Month number of a (possibly localized, any case) month name such as `Mar`, `mar`,
-/// `Dez`, `déc.`, `okt`.
+/// Month number of a (possibly localized) month name such as `Mar`, `mar`, `Dez`, `déc.`,
+/// `okt`, `мар`, `3月`. Latin letters match in any case; Cyrillic names in the lowercase
+/// glibc prints.
 pub(crate) fn month_from_name(name: &[u8]) -> Option<u8> {
     if let &[a, b, c] = name {
         let lower = [
