@@ -359,7 +359,7 @@ fn evaluate<'a>(cause: &'a Cause, inputs: &Inputs<'a>, survival: &Survival<'a>) 
             lines.retain(|&i| !run_ends.survived(i));
         }
         if when.ends_process {
-            lines.retain(|&i| !survival.heard_from_after(inputs.rules, inputs.evidence, i));
+            survival::drop_lived_on(inputs.rules, inputs.evidence, &mut lines);
         }
         if matches!(reference, EvidenceRef::RestartLoop) && !inputs.loops.is_empty() {
             any_hits += inputs.loops.len();

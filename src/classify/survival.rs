@@ -12,7 +12,7 @@
 //! instead was quadratic: on 4 GiB of logs, with tens of thousands of failures and half a
 //! million lifecycle lines, it took longer than scanning the input.
 
-use foldhash::{HashMap, HashMapExt};
+use foldhash::{HashMap, HashMapExt, HashSet};
 use std::sync::OnceLock;
 
 use crate::evidence::EvidenceLine;
@@ -32,8 +32,6 @@ fn agree<T: PartialEq>(a: Option<T>, b: Option<T>) -> bool {
 /// needs it, while the others wait for it.
 pub(super) struct Survival<'e> {
     built: Vec<(&'e [EvidenceRef], OnceLock<RunEnds<'e>>)>,
-    /// For causes whose failures end their process (`ends_process`), built once.
-    later_lines: OnceLock<LaterLines>,
 }
 
 impl<'e> Survival<'e> {
@@ -46,23 +44,7 @@ impl<'e> Survival<'e> {
                 built.push((refs, OnceLock::new()));
             }
         }
-        Self {
-            built,
-            later_lines: OnceLock::new(),
-        }
-    }
-
-    /// Whether the process of the failure on evidence line `failure` is heard from after
-    /// it ([`LaterLines`]), the lines indexed on first use.
-    pub(super) fn heard_from_after(
-        &self,
-        rules: &RuleSet,
-        evidence: &[EvidenceLine],
-        failure: usize,
-    ) -> bool {
-        self.later_lines
-            .get_or_init(|| LaterLines::new(rules, evidence))
-            .heard_from_after(evidence, failure)
+        Self { built }
     }
 
     /// The run ends for `resolved_by` (a list of one of the causes given to
@@ -247,6 +229,16 @@ impl<'e> RunEnds<'e> {
     }
 }
 
+/// Keeps the failures (evidence indexes) whose process is not heard from after them
+/// ([`LaterLines`]); only the processes of these failures are indexed.
+pub(super) fn drop_lived_on(rules: &RuleSet, evidence: &[EvidenceLine], failures: &mut Vec<usize>) {
+    if failures.is_empty() {
+        return;
+    }
+    let later = LaterLines::new(rules, evidence, failures);
+    failures.retain(|&i| !later.heard_from_after(evidence, i));
+}
+
 /// How much later than a failure a line of its process must come to show that the process
 /// went on from it.
 const LIVED_ON_US: i64 = 1_000_000;
@@ -298,7 +290,12 @@ struct ProcessLine {
 }
 
 impl LaterLines {
-    fn new(rules: &RuleSet, evidence: &[EvidenceLine]) -> Self {
+    /// Indexes the processes of `failures`.
+    fn new(rules: &RuleSet, evidence: &[EvidenceLine], failures: &[usize]) -> Self {
+        let wanted: HashSet<(usize, u32)> = failures
+            .iter()
+            .filter_map(|&i| Some((evidence[i].source(), evidence[i].pid?)))
+            .collect();
         let has = |line: &EvidenceLine, tags: &[Tag]| {
             line.matches
                 .iter()
@@ -314,6 +311,9 @@ impl LaterLines {
                 continue;
             };
             let key = (line.source(), pid);
+            if !wanted.contains(&key) {
+                continue;
+            }
             let linked = after_link.insert(key, has(line, &[Tag::TracebackCause]));
             let starts = has(line, &[Tag::TracebackStart]);
             by_process.entry(key).or_default().push(ProcessLine {
