@@ -782,11 +782,17 @@ fn apart_or_failed(before: &Event, after: &Event, places: &Places<'_>) -> bool {
         (Some(then), Some(now)) if now - then < SIBLING_START_US => {
             // A busy log with thousands of lines between two starts within two seconds:
             // not read line by line (a pre-fork server boots its workers back to back).
-            if after.seq() - before.seq() > MAX_LINES_BETWEEN_SIBLINGS {
+            // Events are in time order, which across sources is not line order.
+            let (first, last) = if before.seq() < after.seq() {
+                (before.seq(), after.seq())
+            } else {
+                (after.seq(), before.seq())
+            };
+            if last - first > MAX_LINES_BETWEEN_SIBLINGS {
                 return true;
             }
             let earlier = places.line(before.seq()).pid;
-            (before.seq() + 1..after.seq()).any(|seq| {
+            (first + 1..last).any(|seq| {
                 let line = places.line(seq);
                 line.pid == earlier && line.level.is_some_and(|level| level >= Level::Error)
             })
