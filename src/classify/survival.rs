@@ -270,23 +270,22 @@ const ENDING_TAGS: [Tag; 8] = [
 /// Whether an uncaught exception ended its process: an exception its program caught and
 /// logged is followed by more lines of the same process. Per process (same source,
 /// identifier and PID; lines that lack either are not indexed, so their failures count),
-/// its evidence lines ascending and, for each, where the next line that does not continue
-/// a stack trace stands (a line of no trace, or the start of a new trace). A failure's
-/// process is heard from after it when, past the failure's own trace, it logs a line at
-/// least a second after the failure, and no line before that tells of its end.
+/// its evidence lines ascending. A failure's process is heard from after it when, past
+/// the failure's own trace, it logs a line at least a second after the failure, and no
+/// line before that tells of its end.
 pub(super) struct LaterLines {
     by_process: HashMap<(usize, u32), Vec<ProcessLine>>,
 }
 
-/// An evidence line of a process: its index, whether it tells of an ending, and the
-/// position (in its process's list) of the first line from it on that is no trace line.
+/// An evidence line of a process: its index, and what it tells.
 struct ProcessLine {
     index: usize,
     ending: bool,
+    /// A chained exception's link (Python's "During handling of the above exception").
+    link: bool,
     /// Continues the stack trace before it: a trace line, but not the start of a new trace
-    /// (one that does not follow a chained exception's link).
+    /// (one that does not follow a link).
     continues_trace: bool,
-    next_plain: usize,
 }
 
 impl LaterLines {
@@ -304,8 +303,6 @@ impl LaterLines {
         // Keyed by source and PID, the identifier checked per line: an identifier is a
         // string, and the PID tells processes apart on its own but for reuse across runs.
         let mut by_process: HashMap<(usize, u32), Vec<ProcessLine>> = HashMap::new();
-        // Per process: whether its last line was a chained exception's link.
-        let mut after_link: HashMap<(usize, u32), bool> = HashMap::new();
         for (index, line) in evidence.iter().enumerate() {
             let (Some(pid), Some(_)) = (line.pid, line.origin.identifier.as_deref()) else {
                 continue;
@@ -314,23 +311,15 @@ impl LaterLines {
             if !wanted.contains(&key) {
                 continue;
             }
-            let linked = after_link.insert(key, has(line, &[Tag::TracebackCause]));
+            let lines = by_process.entry(key).or_default();
+            let linked = lines.last().is_some_and(|before| before.link);
             let starts = has(line, &[Tag::TracebackStart]);
-            by_process.entry(key).or_default().push(ProcessLine {
+            lines.push(ProcessLine {
                 index,
                 ending: has(line, &ENDING_TAGS),
-                continues_trace: has(line, &TRACE_TAGS) && (!starts || linked == Some(true)),
-                next_plain: 0,
+                link: has(line, &[Tag::TracebackCause]),
+                continues_trace: has(line, &TRACE_TAGS) && (!starts || linked),
             });
-        }
-        for lines in by_process.values_mut() {
-            let mut next = lines.len();
-            for at in (0..lines.len()).rev() {
-                if !lines[at].continues_trace {
-                    next = at;
-                }
-                lines[at].next_plain = next;
-            }
         }
         Self { by_process }
     }
@@ -350,17 +339,13 @@ impl LaterLines {
             return false;
         };
         let identifier = failed.origin.identifier.as_deref();
-        let Some(first) = lines.get(at + 1).map(|next| next.next_plain) else {
-            return false;
-        };
-        // What a dying interpreter prints on its way out (an "Exception ignored in" trace,
-        // asyncio's "Task was destroyed but it is pending!") comes within the second: only
-        // a line at least a second later shows the process went on, and a line that tells
-        // of its end before that shows it did not.
-        for later in lines[first.min(lines.len())..]
-            .iter()
-            .take(MAX_LINES_READ_ON)
-        {
+        // Past the failure's own trace (the lines that continue it): what a dying
+        // interpreter prints on its way out (an "Exception ignored in" trace, asyncio's
+        // "Task was destroyed but it is pending!") comes within the second. Only a line at
+        // least a second later shows the process went on, and a line that tells of its end
+        // before that shows it did not.
+        let after_trace = lines[at + 1..].iter().skip_while(|l| l.continues_trace);
+        for later in after_trace.take(MAX_LINES_READ_ON) {
             if later.ending {
                 return false;
             }

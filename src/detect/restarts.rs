@@ -726,7 +726,6 @@ fn undeliberate_starts<'e>(events: &'e [Event], places: &Places<'_>) -> Vec<&'e 
     let mut run = 0;
     let mut starts: Vec<&Event> = Vec::new();
     let (mut died, mut settled) = (false, false);
-    let mut last_pid = None;
     // The previous start of a process (not a manager's line, which names no process).
     let mut last_process_start: Option<&Event> = None;
     for (at, event) in events.iter().enumerate() {
@@ -743,6 +742,7 @@ fn undeliberate_starts<'e>(events: &'e [Event], places: &Places<'_>) -> Vec<&'e 
                 if died {
                     run += 1;
                 }
+                let last_pid = last_process_start.and_then(|before| before.pid);
                 let new_process = match (pid, last_pid) {
                     (Some(pid), Some(previous)) if pid != previous => {
                         let already_running = started_in.get(&pid) == Some(&run);
@@ -762,7 +762,6 @@ fn undeliberate_starts<'e>(events: &'e [Event], places: &Places<'_>) -> Vec<&'e 
                     started_in.insert(pid, run);
                     last_process_start = Some(event);
                 }
-                last_pid = pid.or(last_pid);
                 died = false;
                 if !by_manager {
                     settled = false;
@@ -783,11 +782,7 @@ fn apart_or_failed(before: &Event, after: &Event, places: &Places<'_>) -> bool {
             // A busy log with thousands of lines between two starts within two seconds:
             // not read line by line (a pre-fork server boots its workers back to back).
             // Events are in time order, which across sources is not line order.
-            let (first, last) = if before.seq() < after.seq() {
-                (before.seq(), after.seq())
-            } else {
-                (after.seq(), before.seq())
-            };
+            let (first, last) = (before.seq().min(after.seq()), before.seq().max(after.seq()));
             if last - first > MAX_LINES_BETWEEN_SIBLINGS {
                 return true;
             }

@@ -6,9 +6,9 @@
 //! buffer, when it has escapes). An application line's message also carries the error its
 //! logger put beside it (`error`, `err`, `exception` ...: "failed to connect: dial tcp
 //! 10.0.0.5:27017: connect: connection refused"), where the cause often is; of a stack
-//! trace, only its last line (the exception), so a logged trace is not read as a crash. `identifier` and `host` must borrow, so when such a value
-//! contains escapes it is returned still escaped (rare: hostnames and identifiers are
-//! plain ASCII in practice).
+//! trace, only its last line (the exception), so a logged trace is not read as a crash.
+//! `identifier` and `host` must borrow, so when such a value contains escapes it is
+//! returned still escaped (rare: hostnames and identifiers are plain ASCII in practice).
 
 use std::borrow::Cow;
 
@@ -268,8 +268,9 @@ struct Collected<'a> {
     time: Option<&'a [u8]>,
     level: Option<&'a [u8]>,
     app_message: Option<JsonValue<'a>>,
-    /// The error a structured logger puts beside the message (`error`, `err`, ...).
-    app_error: Option<JsonValue<'a>>,
+    /// The text of the error a structured logger puts beside the message (`error`, `err`,
+    /// ...), decoded ([`error_text`]).
+    app_error: Option<Cow<'a, [u8]>>,
     app_name: Option<&'a [u8]>,
 }
 
@@ -311,9 +312,9 @@ impl<'a> Collected<'a> {
             // `message`), ECS (`error.message`), python-json-logger (`exc_info`, the
             // traceback), structlog (`exception`).
             b"error" | b"err" | b"error.message" | b"exception" | b"exc_info"
-                if self.app_error.is_none() && error_text(value).is_some() =>
+                if self.app_error.is_none() =>
             {
-                self.app_error = Some(value);
+                self.app_error = error_text(value);
             }
             b"pid" | b"process" => self.pid = self.pid.or(text),
             // The machine. A bare `host` is as often a peer or a request's Host header
@@ -392,11 +393,11 @@ fn docker_envelope<'a>(line: &'a [u8], c: Collected<'a>) -> Envelope<'a> {
 
 fn app_envelope<'a>(line: &'a [u8], c: Collected<'a>) -> Envelope<'a> {
     let mut message = decoded_message(c.app_message, line);
-    if let Some(error) = c.app_error.and_then(error_text) {
+    if let Some(error) = c.app_error {
         // The cause is often only in the error field ("failed to connect" + "dial tcp
         // 10.0.0.5:27017: connect: connection refused"): the message carries both, as
         // logfmt and zap's console output print them.
-        if c.app_message.is_some() && !error.is_empty() && !contains(&message, &error) {
+        if c.app_message.is_some() && memchr::memmem::find(&message, &error).is_none() {
             let mut joined = message.into_owned();
             joined.extend_from_slice(b": ");
             joined.extend_from_slice(&error);
@@ -414,7 +415,7 @@ fn app_envelope<'a>(line: &'a [u8], c: Collected<'a>) -> Envelope<'a> {
 
 /// An error field's text: a string, or the `message` of an error object (pino's `err`);
 /// of a stack trace (python-json-logger's `exc_info`), its last line, the exception. `None`
-/// when there is no text.
+/// when there is no text (it is never empty).
 fn error_text(value: JsonValue<'_>) -> Option<Cow<'_, [u8]>> {
     let text = match value {
         JsonValue::Other(raw) if raw.first() == Some(&b'{') => JsonFields::new(raw)?
@@ -431,10 +432,6 @@ fn error_text(value: JsonValue<'_>) -> Option<Cow<'_, [u8]>> {
         return Some(text);
     }
     Some(Cow::Owned(last_line.to_vec()))
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    memchr::memmem::find(haystack, needle).is_some()
 }
 
 fn parse_digits_i64(text: &[u8]) -> Option<i64> {
