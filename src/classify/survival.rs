@@ -391,6 +391,8 @@ mod tests {
             .into(),
             pid,
             level: None,
+            stands_for: 0,
+            presence_only: false,
             matches: crate::evidence::Matches::none(),
         }
     }

@@ -5,6 +5,7 @@
 mod cycles;
 mod holders;
 mod memory;
+mod not_found;
 mod processes;
 mod restarts;
 mod routes;
@@ -16,6 +17,7 @@ pub(crate) use cycles::message_of;
 pub use cycles::LastError;
 pub use holders::port_holders;
 pub use memory::{format_size, MemoryReading, MemoryTrend};
+pub use not_found::NotFoundLines;
 pub use processes::{track_processes, ProcessEnd, ProcessLife, ProgramProcesses};
 pub use restarts::{
     competing_managers, detect_restart_loops, format_time, LoopPattern, RestartLoop,

@@ -95,7 +95,7 @@ pub fn track_processes(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<Progra
             lives.in_order.len() - 1
         });
         let life = &mut lives.in_order[slot];
-        life.lines += 1;
+        life.lines += 1 + usize::from(line.stands_for);
         if let Some(t) = line.clock_us() {
             life.span.0 = Some(life.span.0.map_or(t, |f| f.min(t)));
             life.span.1 = Some(life.span.1.map_or(t, |l| l.max(t)));

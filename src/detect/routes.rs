@@ -2,9 +2,11 @@
 //! (registrations, sessions, job lists kept only in the process).
 //!
 //! Access-log lines that answer 2xx are most of a web log, so they are not evidence: the
-//! per-line stage never looks at them. The evidence does have every 404 (signal
-//! `http-access-404`, with the request's method and path) and every start of a server
-//! (`start-marker` lines such as uvicorn's "Started server process"). That is enough to find
+//! per-line stage never looks at them. The evidence does have the 404s that matter (signal
+//! `http-access-404`, with the request's method and path; [`super::not_found`] drops the
+//! others as they are read and marks those kept only as a process's sign of life) and every
+//! start of a server (`start-marker` lines such as uvicorn's "Started server process").
+//! That is enough to find
 //! the *candidates* ([`lost_route_candidates`]): a route (method and path, query left out)
 //! of one server that answers 404 after a start of that server and never answered 404
 //! before it. Whether the route answered 2xx before the start is then checked by a targeted
@@ -24,7 +26,7 @@ use crate::record::EnvelopeParser;
 use crate::rules::{RuleSet, Tag};
 
 /// The signal whose lines are server-side 404 answers (captures `method`, `path`).
-const NOT_FOUND_SIGNAL: &str = "http-access-404";
+pub(super) const NOT_FOUND_SIGNAL: &str = "http-access-404";
 /// A route is a candidate when it answers 404 at least this often after the restart: a
 /// client that keeps asking for what it had (one 404 per random id is a crawler or a typo).
 pub const MIN_NOT_FOUND: usize = 2;
@@ -54,7 +56,8 @@ pub struct LostRouteCandidate {
 /// A route of one server: (source, server, method, path without query).
 type RouteKey<'a> = (usize, &'a str, &'a str, &'a str);
 
-fn subject_of(line: &EvidenceLine) -> &str {
+/// The server a line is from: its identifier, else its unit, else none (empty).
+pub(super) fn subject_of(line: &EvidenceLine) -> &str {
     line.origin
         .identifier
         .as_deref()
@@ -64,6 +67,11 @@ fn subject_of(line: &EvidenceLine) -> &str {
 
 fn without_query(path: &str) -> &str {
     path.split(['?', '#']).next().unwrap_or(path)
+}
+
+/// A route as candidates are keyed: the method and the path without its query.
+pub(super) fn route_parts<'a>(method: &'a str, path: &'a str) -> (&'a str, &'a str) {
+    (method, without_query(path))
 }
 
 /// Finds the candidates (see the module docs), in evidence order: routes with at least
@@ -107,6 +115,9 @@ pub fn lost_route_candidates(
         let Some(found) = line.matches.iter().find(|m| m.signal == not_found_signal) else {
             continue;
         };
+        if line.presence_only {
+            continue; // A route's 404 kept only as its process's sign of life.
+        }
         if !restarted.contains(&(line.source(), subject_of(line))) {
             continue;
         }

@@ -16,7 +16,7 @@ use small::SmallSources;
 use crate::classify::{classify, EvidenceIndex, Inputs};
 use crate::detect::{
     assemble_tracebacks, detect_restart_loops, lost_route_candidates, track_processes,
-    EarlierAnswers, LostRouteCandidate,
+    EarlierAnswers, LostRouteCandidate, NotFoundLines,
 };
 use crate::evidence::{EvidenceBuilder, EvidenceLine, DEFAULT_TEXT_BUDGET};
 use crate::input::{self, InputError, Reread, Source, SourceSpec, TextReader};
@@ -54,17 +54,19 @@ struct ScannedBlock {
     offset: u64,
 }
 
-/// Turns a block's hits into evidence lines of `source`, in input order.
+/// Turns a block's hits into evidence lines of `source`, in input order, leaving out the
+/// 404 answers no detector needs ([`NotFoundLines`]).
 fn build_evidence(
     block: ScannedBlock,
     source: usize,
     evidence: &mut Vec<EvidenceLine>,
     builder: &mut EvidenceBuilder,
+    not_found: &mut NotFoundLines,
 ) {
     let ScannedBlock { mut hits, offset } = block;
     for (mut hit, text) in hits.drain() {
         hit.offset += offset;
-        evidence.push(builder.line(source, hit, text));
+        not_found.add(builder.line(source, hit, text), evidence);
     }
 }
 
@@ -170,17 +172,26 @@ struct Run {
     /// Makes evidence of hits: the envelope parser of the source being read (it learns the
     /// year as it goes) and the names shared by all sources.
     evidence_builder: EvidenceBuilder,
+    /// Decides which 404 answers become evidence; holds a few lines until the end of the
+    /// reading ([`Run::end_reading`]).
+    not_found: NotFoundLines,
 }
 
 impl Run {
-    fn new(options: &AnalyzeOptions) -> Self {
+    fn new(options: &AnalyzeOptions, rules: &RuleSet) -> Self {
         Self {
             report: Report::default(),
             evidence: Vec::new(),
             names: Vec::new(),
             rereadable: Vec::new(),
             evidence_builder: EvidenceBuilder::default().with_text_budget(options.text_budget),
+            not_found: NotFoundLines::new(rules),
         }
+    }
+
+    /// Every source is read: the lines held back join the evidence, in input order.
+    fn end_reading(&mut self) {
+        self.not_found.finish(&mut self.evidence);
     }
 
     /// Errors make the run exit with 2; notes (a binary file skipped) do not.
@@ -231,7 +242,7 @@ impl Analyzer {
     /// Analyses files, directories and `-` (stdin); no paths means stdin.
     pub fn analyze_paths(&self, paths: &[PathBuf]) -> Analysis {
         let (specs, errors) = input::collect_sources(paths);
-        let mut run = Run::new(&self.options);
+        let mut run = Run::new(&self.options, &self.rules);
         for error in errors {
             run.record_input_error(error);
         }
@@ -239,6 +250,7 @@ impl Analyzer {
             progress.sources_found(specs.len());
         }
         self.analyze_specs(&specs, &mut run);
+        run.end_reading();
         self.check_earlier_answers(&mut run);
         self.finish(run)
     }
@@ -246,7 +258,7 @@ impl Analyzer {
     /// Analyses one stream under a display name. Its text encoding is normalised as for
     /// files ([`TextReader`]); it is not decompressed.
     pub fn analyze_reader(&self, name: &str, reader: impl Read + Send) -> Analysis {
-        let mut run = Run::new(&self.options);
+        let mut run = Run::new(&self.options, &self.rules);
         let source = self.begin_source(name, None, &mut run);
         let result = self.scan_stream(source, TextReader::new(reader), &mut run);
         self.end_source(
@@ -254,6 +266,7 @@ impl Analyzer {
             result.map_err(|err| InputError::from_read(name, err)),
             &mut run,
         );
+        run.end_reading();
         self.check_earlier_answers(&mut run);
         self.finish(run)
     }
@@ -451,6 +464,7 @@ impl Analyzer {
             report,
             evidence,
             evidence_builder,
+            not_found,
             ..
         } = run;
         let summary = &mut report.sources[source];
@@ -460,7 +474,7 @@ impl Analyzer {
             // sources of one block go to `small`): scanned here, since handing it between
             // threads would cost more than scanning it.
             if let Some(block) = self.scan_block(&first, &mut next_line, summary) {
-                build_evidence(block, source, evidence, evidence_builder);
+                build_evidence(block, source, evidence, evidence_builder, not_found);
             }
             return Ok(());
         }
@@ -470,7 +484,7 @@ impl Analyzer {
         std::thread::scope(|scope| {
             scope.spawn(move || {
                 for block in to_build {
-                    build_evidence(block, source, evidence, evidence_builder);
+                    build_evidence(block, source, evidence, evidence_builder, not_found);
                 }
             });
             scope.spawn(move || {

@@ -242,7 +242,13 @@ impl<'scope, 'env> SmallSources<'scope, 'env> {
         summary.lines = scanned.summary.lines;
         summary.matched_lines = scanned.summary.matched_lines;
         if let Some(hits) = scanned.hits {
-            build_evidence(hits, source, &mut run.evidence, &mut run.evidence_builder);
+            build_evidence(
+                hits,
+                source,
+                &mut run.evidence,
+                &mut run.evidence_builder,
+                &mut run.not_found,
+            );
         }
         analyzer.end_source(source, scanned.error.map_or(Ok(()), Err), run);
     }

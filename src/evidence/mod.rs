@@ -54,6 +54,14 @@ pub struct EvidenceLine {
     pub origin: Origin,
     pub pid: Option<u32>,
     pub level: Option<Level>,
+    /// Lines of the same process left out just before this one, which it stands for in
+    /// counts: a run of 404 answers keeps its first and last line ([`crate::detect::NotFoundLines`]).
+    #[serde(skip)]
+    pub stands_for: u16,
+    /// Kept only to show its process was heard from (the first or last 404 of such a run):
+    /// the lost-route detector does not count its 404.
+    #[serde(skip)]
+    pub presence_only: bool,
     pub matches: Matches,
 }
 
@@ -241,6 +249,8 @@ fn from_envelope(
         origin: names.origin(envelope),
         pid: envelope.pid,
         level: envelope.level,
+        stands_for: 0,
+        presence_only: false,
         text: LineText::default(),
         matches,
     }

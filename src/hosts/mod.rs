@@ -372,7 +372,7 @@ struct HostDiagnosis {
     /// Where the host's lines are in the whole evidence; `None` when they are all of it.
     members: Option<Vec<usize>>,
     report: Report,
-    /// Lines that matched a signal.
+    /// Lines that matched a signal (with those an evidence line stands for).
     matched_lines: u64,
     /// Wall-clock times of the first and the last line.
     span_us: (Option<i64>, Option<i64>),
@@ -389,7 +389,11 @@ impl HostDiagnosis {
             host,
             members: None,
             report: diagnose(lines),
-            matched_lines: lines.iter().filter(|l| !l.matches.is_empty()).count() as u64,
+            matched_lines: lines
+                .iter()
+                .filter(|l| !l.matches.is_empty())
+                .map(|l| 1 + u64::from(l.stands_for))
+                .sum(),
             span_us: (times.clone().min(), times.max()),
         }
     }

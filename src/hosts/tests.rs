@@ -33,6 +33,8 @@ fn line(source: usize, line_no: u64, host: Option<&str>) -> EvidenceLine {
         .into(),
         pid: None,
         level: None,
+        stands_for: 0,
+        presence_only: false,
         matches: crate::evidence::Matches::none(),
     }
 }
