@@ -4,6 +4,7 @@
 
 mod cycles;
 mod holders;
+mod lifecycle;
 mod memory;
 mod not_found;
 mod processes;
@@ -16,6 +17,7 @@ mod tracebacks;
 pub(crate) use cycles::message_of;
 pub use cycles::LastError;
 pub use holders::port_holders;
+pub use lifecycle::LifecycleLines;
 pub use memory::{format_size, MemoryReading, MemoryTrend};
 pub use not_found::NotFoundLines;
 pub use processes::{track_processes, ProcessEnd, ProcessLife, ProgramProcesses};

@@ -193,12 +193,12 @@ impl NotFoundLines {
     }
 
     /// Pushes the lines still held (the last line of each run) and puts the evidence back
-    /// in input order.
-    pub fn finish(&mut self, evidence: &mut Vec<EvidenceLine>) {
+    /// in input order; `unsorted`: other lines were pushed out of order too.
+    pub fn finish(&mut self, evidence: &mut Vec<EvidenceLine>, unsorted: bool) {
         self.end_all_runs(evidence);
         self.open.clear();
         self.ended.clear();
-        if !std::mem::take(&mut self.out_of_order) {
+        if !std::mem::take(&mut self.out_of_order) && !unsorted {
             return;
         }
         let key = |l: &EvidenceLine| (l.source_index, l.line_no, l.matches.is_empty());
@@ -455,7 +455,7 @@ min_count = 1000000
 confidence = 0.6
 "#;
 
-    fn evidence(log: &str, rules: RuleSet) -> Vec<EvidenceLine> {
+    fn analysis(log: &str, rules: RuleSet) -> crate::engine::Analysis {
         let options = AnalyzeOptions {
             reference_year: Some(2026),
             ..AnalyzeOptions::default()
@@ -463,13 +463,17 @@ confidence = 0.6
         Analyzer::new(rules)
             .with_options(options)
             .analyze_reader("-", log.as_bytes())
-            .evidence
     }
 
+    /// The evidence with these lines thinned and with every one kept; the reports of both
+    /// must be the same.
     fn thinned_and_whole(log: &str) -> (Vec<EvidenceLine>, Vec<EvidenceLine>) {
-        let thinned = evidence(log, RuleSetBuilder::new().build().unwrap());
+        let thinned = analysis(log, RuleSetBuilder::new().build().unwrap());
         let whole = RuleSetBuilder::new().add_text("counts.toml", COUNTS_404);
-        (thinned, evidence(log, whole.build().unwrap()))
+        let whole = analysis(log, whole.build().unwrap());
+        let json = |report| serde_json::to_string_pretty(report).unwrap();
+        assert_eq!(json(&thinned.report), json(&whole.report));
+        (thinned.evidence, whole.evidence)
     }
 
     /// A log of two uvicorn servers behind nginx: crawlers' 404s throughout, restarts, a

@@ -498,7 +498,7 @@ fn event_kind(tags: &[Tag]) -> Option<EventKind> {
 
 /// The name a line's events are grouped under: a part of the line or its captures, so
 /// naming an event allocates nothing.
-fn subject_of<'a>(
+pub(super) fn subject_of<'a>(
     line: &'a EvidenceLine,
     unit: Option<&'a str>,
     process: Option<&'a str>,

@@ -10,13 +10,15 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 mod small;
+mod thinning;
 
 use small::SmallSources;
+use thinning::Thinning;
 
 use crate::classify::{classify, EvidenceIndex, Inputs};
 use crate::detect::{
     assemble_tracebacks, detect_restart_loops, lost_route_candidates, track_processes,
-    EarlierAnswers, LostRouteCandidate, NotFoundLines,
+    EarlierAnswers, LostRouteCandidate,
 };
 use crate::evidence::{EvidenceBuilder, EvidenceLine, DEFAULT_TEXT_BUDGET};
 use crate::input::{self, InputError, Reread, Source, SourceSpec, TextReader};
@@ -55,18 +57,18 @@ struct ScannedBlock {
 }
 
 /// Turns a block's hits into evidence lines of `source`, in input order, leaving out the
-/// 404 answers no detector needs ([`NotFoundLines`]).
+/// routine lines no detector needs one by one ([`Thinning`]).
 fn build_evidence(
     block: ScannedBlock,
     source: usize,
     evidence: &mut Vec<EvidenceLine>,
     builder: &mut EvidenceBuilder,
-    not_found: &mut NotFoundLines,
+    thinning: &mut Thinning,
 ) {
     let ScannedBlock { mut hits, offset } = block;
     for (mut hit, text) in hits.drain() {
         hit.offset += offset;
-        not_found.add(builder.line(source, hit, text), evidence);
+        thinning.add(builder.line(source, hit, text), evidence);
     }
 }
 
@@ -130,6 +132,9 @@ pub trait ProgressObserver: Send + Sync {
 #[derive(Debug, Default)]
 pub struct Analysis {
     pub report: Report,
+    /// The matched lines the detectors read, in input order: every one but most routine
+    /// lifecycle lines and 404 answers ([`crate::detect::LifecycleLines`],
+    /// [`crate::detect::NotFoundLines`]; a kept line counts those it stands for).
     pub evidence: Vec<EvidenceLine>,
 }
 
@@ -172,9 +177,9 @@ struct Run {
     /// Makes evidence of hits: the envelope parser of the source being read (it learns the
     /// year as it goes) and the names shared by all sources.
     evidence_builder: EvidenceBuilder,
-    /// Decides which 404 answers become evidence; holds a few lines until the end of the
-    /// reading ([`Run::end_reading`]).
-    not_found: NotFoundLines,
+    /// Decides which routine lines become evidence; holds a few lines until the end of
+    /// the reading ([`Run::end_reading`]).
+    thinning: Thinning,
 }
 
 impl Run {
@@ -185,13 +190,13 @@ impl Run {
             names: Vec::new(),
             rereadable: Vec::new(),
             evidence_builder: EvidenceBuilder::default().with_text_budget(options.text_budget),
-            not_found: NotFoundLines::new(rules),
+            thinning: Thinning::new(rules),
         }
     }
 
     /// Every source is read: the lines held back join the evidence, in input order.
     fn end_reading(&mut self) {
-        self.not_found.finish(&mut self.evidence);
+        self.thinning.finish(&mut self.evidence);
     }
 
     /// Errors make the run exit with 2; notes (a binary file skipped) do not.
@@ -426,6 +431,7 @@ impl Analyzer {
     }
 
     fn end_source(&self, source: usize, result: Result<(), InputError>, run: &mut Run) {
+        run.thinning.end_source(&mut run.evidence);
         if let Err(err) = result {
             run.report.sources[source].error = Some(err.to_string());
             run.record_input_error(err);
@@ -464,7 +470,7 @@ impl Analyzer {
             report,
             evidence,
             evidence_builder,
-            not_found,
+            thinning,
             ..
         } = run;
         let summary = &mut report.sources[source];
@@ -474,7 +480,7 @@ impl Analyzer {
             // sources of one block go to `small`): scanned here, since handing it between
             // threads would cost more than scanning it.
             if let Some(block) = self.scan_block(&first, &mut next_line, summary) {
-                build_evidence(block, source, evidence, evidence_builder, not_found);
+                build_evidence(block, source, evidence, evidence_builder, thinning);
             }
             return Ok(());
         }
@@ -484,7 +490,7 @@ impl Analyzer {
         std::thread::scope(|scope| {
             scope.spawn(move || {
                 for block in to_build {
-                    build_evidence(block, source, evidence, evidence_builder, not_found);
+                    build_evidence(block, source, evidence, evidence_builder, thinning);
                 }
             });
             scope.spawn(move || {

@@ -247,7 +247,7 @@ impl<'scope, 'env> SmallSources<'scope, 'env> {
                 source,
                 &mut run.evidence,
                 &mut run.evidence_builder,
-                &mut run.not_found,
+                &mut run.thinning,
             );
         }
         analyzer.end_source(source, scanned.error.map_or(Ok(()), Err), run);
