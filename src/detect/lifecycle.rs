@@ -71,7 +71,7 @@ struct Run {
 
 /// Keeps the lifecycle lines the detectors need (see the module docs). Feed it every
 /// evidence line in input order ([`LifecycleLines::add`]), tell it where sources end
-/// ([`LifecycleLines::end_source`]), then call [`LifecycleLines::finish`].
+/// ([`LifecycleLines::end_all_runs`]), then call [`LifecycleLines::finish`].
 pub struct LifecycleLines {
     /// Per signal: the kind of a quiet lifecycle line, when it is one.
     kinds: Vec<Option<Kind>>,
@@ -126,8 +126,9 @@ impl LifecycleLines {
         }
     }
 
-    /// A source ended: no run goes on into the next.
-    pub fn end_source(&mut self, evidence: &mut Vec<EvidenceLine>) {
+    /// Ends every run (a source ended: no run goes on into the next): their held lines
+    /// join the evidence.
+    pub fn end_all_runs(&mut self, evidence: &mut Vec<EvidenceLine>) {
         let runs: Vec<Run> = self.runs.drain().map(|(_, run)| run).collect();
         for run in runs {
             self.end(run, evidence);
@@ -137,7 +138,7 @@ impl LifecycleLines {
     /// Pushes the lines still held. Returns whether the evidence is out of input order
     /// (lines were pushed after lines that follow them).
     pub fn finish(&mut self, evidence: &mut Vec<EvidenceLine>) -> bool {
-        self.end_source(evidence);
+        self.end_all_runs(evidence);
         std::mem::take(&mut self.out_of_order)
     }
 

@@ -376,7 +376,8 @@ impl NotFoundLines {
         }
     }
 
-    fn end_all_runs(&mut self, evidence: &mut Vec<EvidenceLine>) {
+    /// Ends every run: its latest line joins the evidence.
+    pub fn end_all_runs(&mut self, evidence: &mut Vec<EvidenceLine>) {
         let runs: Vec<Run> = self.runs.drain().map(|(_, run)| run).collect();
         for run in runs {
             self.ended_run(run, evidence);
