@@ -40,6 +40,7 @@ use crate::evidence::EvidenceLine;
 use crate::rules::{RuleSet, Severity, SignalIdx, Tag};
 use crate::scan::SignalMatch;
 
+use super::counted_by_a_cause;
 use super::restarts::subject_of;
 
 /// Runs being read at once. Past it, the half least recently continued end (a login
@@ -310,73 +311,22 @@ fn quiet_kind(signal: &crate::rules::Signal) -> Option<Kind> {
     }
 }
 
-/// Whether a cause names `signal` (by id or one of its tags) where it could count it: in
-/// `any`, `all`, `contradicting` or `resolved_by`.
-fn counted_by_a_cause(rules: &RuleSet, signal: SignalIdx) -> bool {
-    rules.causes.iter().any(|cause| {
-        let when = &cause.when;
-        [&when.any, &when.all, &when.contradicting, &when.resolved_by]
-            .into_iter()
-            .flatten()
-            .any(|reference| rules.refers_to(reference, signal))
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::detect::{detect_restart_loops, track_processes};
-    use crate::engine::{AnalyzeOptions, Analyzer};
     use crate::rules::RuleSetBuilder;
 
-    /// A cause that counts starts: with it, every lifecycle line stays evidence.
-    const COUNTS_STARTS: &str = r#"
-[[cause]]
-id = "many-starts"
-summary = "many starts"
-severity = "info"
-title = "starts"
-explanation = "starts"
-fix = ["look"]
-verify = ["look"]
-[cause.when]
-any = ["tag:start-marker"]
-min_count = 1000000
-confidence = 0.6
-"#;
-
-    fn analysis(log: &str, rules: RuleSet) -> crate::engine::Analysis {
-        let options = AnalyzeOptions {
-            reference_year: Some(2026),
-            ..AnalyzeOptions::default()
-        };
-        Analyzer::new(rules)
-            .with_options(options)
-            .analyze_reader("-", log.as_bytes())
-    }
-
-    /// The evidence with these lines thinned and with every one kept; the reports of both
-    /// must be the same.
+    /// Both evidences (with the filter, without); their reports must be the same.
     fn thinned_and_whole(log: &str) -> (Vec<EvidenceLine>, Vec<EvidenceLine>) {
-        let thinned = analysis(log, RuleSetBuilder::new().build().unwrap());
-        let whole = RuleSetBuilder::new().add_text("counts.toml", COUNTS_STARTS);
-        let whole = analysis(log, whole.build().unwrap());
-        let json = |report| serde_json::to_string_pretty(report).unwrap();
-        assert_eq!(json(&thinned.report), json(&whole.report));
-        (thinned.evidence, whole.evidence)
+        crate::detect::thinned_and_whole(log, &["tag:start-marker"])
     }
 
     /// A journal of a few units on one host: timers that finish cleanly, services that
     /// fail and are restarted (with and without systemd's restart lines), deliberate
     /// restarts, a user manager, and the services' own lines. Deterministic.
     fn unit_log(lines: usize, seed: u64) -> String {
-        let mut seed = seed | 1;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::detect::xorshift(seed);
         let units = ["api", "worker", "backup", "sysstat-collect"];
         let mut log = String::new();
         let mut clock = 0u64;

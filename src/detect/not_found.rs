@@ -15,8 +15,9 @@
 //! 404 were never evidence ([`super::routes`] reads them again when it needs them), and
 //! the dropped 404s are like them: lines of a server that is answering requests.
 //!
-//! When a user's cause names the 404 signal (by id or by its tag) every 404 is kept, as
-//! that cause may count them.
+//! When a cause names the 404 signal (by id or by its tag) other than as `supporting`
+//! (which asks only whether one is present, and the first 404 is always kept), every 404
+//! is kept, as that cause may count them.
 //!
 //! Bounded whatever the input: the routes that answered 404 are remembered as hashes, two
 //! generations of [`ROUTES_REMEMBERED`] (a route forgotten and asked again after a restart
@@ -32,6 +33,7 @@ use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use crate::evidence::EvidenceLine;
 use crate::rules::{RuleSet, SignalIdx, Tag};
 
+use super::counted_by_a_cause;
 use super::routes::{route_parts, subject_of, NOT_FOUND_SIGNAL};
 
 /// Route hashes held per generation (two generations: about 2 × 1 MiB at most).
@@ -416,78 +418,22 @@ impl NotFoundLines {
     }
 }
 
-/// Whether a cause names `signal`, by id or by one of its tags.
-fn counted_by_a_cause(rules: &RuleSet, signal: SignalIdx) -> bool {
-    rules.causes.iter().any(|cause| {
-        let when = &cause.when;
-        [
-            &when.any,
-            &when.all,
-            &when.supporting,
-            &when.contradicting,
-            &when.resolved_by,
-        ]
-        .into_iter()
-        .flatten()
-        .any(|reference| rules.refers_to(reference, signal))
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::detect::{lost_route_candidates, track_processes};
-    use crate::engine::{AnalyzeOptions, Analyzer};
     use crate::rules::RuleSetBuilder;
 
-    /// A cause that counts 404s: with it, every 404 stays evidence.
-    const COUNTS_404: &str = r#"
-[[cause]]
-id = "many-404"
-summary = "many 404s"
-severity = "info"
-title = "404s"
-explanation = "404s"
-fix = ["look"]
-verify = ["look"]
-[cause.when]
-any = ["http-access-404"]
-min_count = 1000000
-confidence = 0.6
-"#;
-
-    fn analysis(log: &str, rules: RuleSet) -> crate::engine::Analysis {
-        let options = AnalyzeOptions {
-            reference_year: Some(2026),
-            ..AnalyzeOptions::default()
-        };
-        Analyzer::new(rules)
-            .with_options(options)
-            .analyze_reader("-", log.as_bytes())
-    }
-
-    /// The evidence with these lines thinned and with every one kept; the reports of both
-    /// must be the same.
+    /// Both evidences (with the filter, without); their reports must be the same.
     fn thinned_and_whole(log: &str) -> (Vec<EvidenceLine>, Vec<EvidenceLine>) {
-        let thinned = analysis(log, RuleSetBuilder::new().build().unwrap());
-        let whole = RuleSetBuilder::new().add_text("counts.toml", COUNTS_404);
-        let whole = analysis(log, whole.build().unwrap());
-        let json = |report| serde_json::to_string_pretty(report).unwrap();
-        assert_eq!(json(&thinned.report), json(&whole.report));
-        (thinned.evidence, whole.evidence)
+        crate::detect::thinned_and_whole(log, &["http-access-404"])
     }
 
     /// A log of two uvicorn servers behind nginx: crawlers' 404s throughout, restarts, a
     /// route asked again and again after a restart, errors in between. Deterministic.
     fn web_log(lines: usize, seed: u64) -> String {
         let mut log = String::new();
-        let mut seed = seed | 1;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::detect::xorshift(seed);
         let mut pids = [100u32, 200];
         for i in 0..lines {
             let (h, m, s) = (10 + i / 3600, i / 60 % 60, i % 60);
