@@ -142,48 +142,6 @@ pub(crate) struct ErrorLine {
     /// process died, when it said nothing itself).
     rank: u8,
     signal: SignalIdx,
-    unit: Option<String>,
-    identifier: Option<String>,
-}
-
-/// Every error line of the evidence, in input order.
-pub(crate) fn error_lines(
-    rules: &RuleSet,
-    evidence: &[EvidenceLine],
-    places: &Places<'_>,
-    normalize_unit: impl Fn(&str) -> String,
-) -> Vec<ErrorLine> {
-    let ranks: Vec<u8> = rules
-        .signals
-        .iter()
-        .map(|s| rank(s.severity, &s.tags))
-        .collect();
-    let mut errors = Vec::new();
-    for (seq, line) in evidence.iter().enumerate() {
-        let best = line
-            .matches
-            .iter()
-            .map(|m| (ranks[m.signal as usize], m.signal))
-            .filter(|(rank, _)| *rank > 0)
-            .max_by_key(|(rank, _)| *rank);
-        let Some((rank, signal)) = best else {
-            continue;
-        };
-        let unit = line
-            .matches
-            .iter()
-            .find_map(|m| m.capture("unit"))
-            .or(line.origin.unit.as_deref())
-            .map(&normalize_unit);
-        errors.push(ErrorLine {
-            place: places.of(seq),
-            rank,
-            signal,
-            unit,
-            identifier: line.origin.identifier.as_deref().map(str::to_string),
-        });
-    }
-    errors
 }
 
 fn rank(severity: Severity, tags: &[Tag]) -> u8 {
@@ -306,35 +264,89 @@ pub(crate) struct ErrorIndex {
 }
 
 impl ErrorIndex {
-    pub(crate) fn new(errors: Vec<ErrorLine>, looping_subjects: &HashSet<String>) -> Self {
-        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut unowned = Vec::new();
-        for (i, error) in errors.iter().enumerate() {
-            let names_a_loop = || {
-                error
-                    .identifier
-                    .as_ref()
-                    .is_some_and(|ident| looping_subjects.contains(ident))
-            };
-            if error.unit.is_none() && !names_a_loop() {
-                unowned.push(i);
-                continue;
-            }
-            if let Some(unit) = &error.unit {
-                by_name.entry(unit.clone()).or_default().push(i);
-            }
-            if let Some(identifier) = &error.identifier {
-                if error.unit.as_ref() != Some(identifier) {
-                    by_name.entry(identifier.clone()).or_default().push(i);
-                }
-            }
-        }
-        Self {
-            errors,
-            by_name,
-            unowned,
+    /// The error lines of the evidence that a loop of `looping_subjects` can read, in input
+    /// order: a line that names only subjects that do not loop is no loop's.
+    pub(crate) fn new(
+        rules: &RuleSet,
+        evidence: &[EvidenceLine],
+        places: &Places<'_>,
+        normalize_unit: impl Fn(&str) -> String,
+        looping_subjects: &HashSet<String>,
+    ) -> Self {
+        let ranks: Vec<u8> = rules
+            .signals
+            .iter()
+            .map(|s| rank(s.severity, &s.tags))
+            .collect();
+        let mut index = Self {
+            errors: Vec::new(),
+            by_name: HashMap::new(),
+            unowned: Vec::new(),
             unowned_placed: Default::default(),
+        };
+        if looping_subjects.is_empty() {
+            return index;
         }
+        for (seq, line) in evidence.iter().enumerate() {
+            let best = line
+                .matches
+                .iter()
+                .map(|m| (ranks[m.signal as usize], m.signal))
+                .filter(|(rank, _)| *rank > 0)
+                .max_by_key(|(rank, _)| *rank);
+            let Some((rank, signal)) = best else {
+                continue;
+            };
+            let unit = line
+                .matches
+                .iter()
+                .find_map(|m| m.capture("unit"))
+                .or(line.origin.unit.as_deref())
+                .map(&normalize_unit);
+            let error = ErrorLine {
+                place: places.of(seq),
+                rank,
+                signal,
+            };
+            index.add(
+                error,
+                unit.as_deref(),
+                line.origin.identifier.as_deref(),
+                looping_subjects,
+            );
+        }
+        index
+    }
+
+    /// Files one error line under the looping subjects it names, or as unowned when it
+    /// names no unit and no looping subject; a line naming only other subjects is left out.
+    fn add(
+        &mut self,
+        error: ErrorLine,
+        unit: Option<&str>,
+        identifier: Option<&str>,
+        looping_subjects: &HashSet<String>,
+    ) {
+        let i = self.errors.len();
+        let identifier_loops = identifier.filter(|ident| looping_subjects.contains(*ident));
+        if unit.is_none() && identifier_loops.is_none() {
+            self.unowned.push(i);
+        } else {
+            let unit_loops = unit.filter(|unit| looping_subjects.contains(*unit));
+            if unit_loops.is_none() && identifier_loops.is_none() {
+                return;
+            }
+            if let Some(unit) = unit_loops {
+                self.by_name.entry(unit.to_string()).or_default().push(i);
+            }
+            if let Some(identifier) = identifier_loops.filter(|&ident| Some(ident) != unit) {
+                self.by_name
+                    .entry(identifier.to_string())
+                    .or_default()
+                    .push(i);
+            }
+        }
+        self.errors.push(error);
     }
 
     /// The lines naming `subject` (not the unowned ones), ascending.
@@ -491,30 +503,35 @@ mod tests {
         let looping: HashSet<String> = ["worker".to_string(), "api".to_string()]
             .into_iter()
             .collect();
-        let line = |seq: usize, unit: Option<&str>, ident: Option<&str>| ErrorLine {
-            place: Place {
+        let mut errors = ErrorIndex {
+            errors: Vec::new(),
+            by_name: HashMap::new(),
+            unowned: Vec::new(),
+            unowned_placed: Default::default(),
+        };
+        for (seq, unit, ident) in [
+            (0, Some("api"), None),
+            (1, None, Some("python")),
+            (2, Some("db"), None),
+            (3, None, Some("worker")),
+            (4, Some("api"), Some("api")),
+            (5, None, Some("api")),
+            (6, Some("db"), Some("api")),
+            (7, Some("db"), Some("postgres")),
+        ] {
+            let place = Place {
                 wall_us: None,
                 boot_us: None,
                 borrowed_us: None,
                 seq,
-            },
-            rank: 3,
-            signal: 0,
-            unit: unit.map(str::to_string),
-            identifier: ident.map(str::to_string),
-        };
-        let errors = ErrorIndex::new(
-            vec![
-                line(0, Some("api"), None),
-                line(1, None, Some("python")),
-                line(2, Some("db"), None),
-                line(3, None, Some("worker")),
-                line(4, Some("api"), Some("api")),
-                line(5, None, Some("api")),
-                line(6, Some("db"), Some("api")),
-            ],
-            &looping,
-        );
+            };
+            let error = ErrorLine {
+                place,
+                rank: 3,
+                signal: 0,
+            };
+            errors.add(error, unit, ident, &looping);
+        }
         let of = |subject: &str| {
             errors
                 .of(subject)
@@ -524,6 +541,7 @@ mod tests {
         };
         assert_eq!(of("api"), [0, 1, 4, 5, 6]);
         assert_eq!(of("worker"), [1, 3]);
-        assert_eq!(of("db"), [1, 2, 6]);
+        // Lines that name only subjects that do not loop are no loop's: none is kept.
+        assert_eq!(errors.errors.len(), 6);
     }
 }

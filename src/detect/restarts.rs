@@ -305,10 +305,7 @@ pub fn detect_restart_loops(rules: &RuleSet, evidence: &[EvidenceLine]) -> Vec<R
     drop(events);
     let kept = drop_echoes(judged);
     let looping: HashSet<String> = kept.iter().map(|(l, _, _)| l.subject.clone()).collect();
-    let errors = cycles::ErrorIndex::new(
-        cycles::error_lines(rules, evidence, &places, normalize_unit),
-        &looping,
-    );
+    let errors = cycles::ErrorIndex::new(rules, evidence, &places, normalize_unit, &looping);
     let mut loops: Vec<RestartLoop> = kept
         .into_iter()
         .map(|(mut looped, ordering, events)| {
