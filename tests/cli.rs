@@ -564,8 +564,15 @@ Jan 16 12:01:06 web uvicorn[11]: INFO:     127.0.0.1:50932 - \"POST /api/join HT
 #[test]
 fn jobs_choose_the_thread_count_without_changing_the_report() {
     let mut log = String::new();
-    for i in 0..20_000 {
+    // Several read blocks of either size (one scanning thread hands blocks on sooner).
+    for i in 0..120_000 {
         log.push_str(&format!("Jan 16 12:00:00 web app[7]: request {i} served\n"));
+        if i == 60_000 {
+            // A line longer than a block of one thread's: its error is past that block.
+            log.push_str("Jan 16 12:10:00 web app[7]: payload ");
+            log.push_str(&"x".repeat(2 << 20));
+            log.push_str(" OSError: [Errno 28] No space left on device\n");
+        }
     }
     log.push_str("Jan 16 12:28:18 web app[7]: OSError: [Errno 98] Address already in use\n");
     let file = temp_file(log.as_bytes());
@@ -580,6 +587,8 @@ fn jobs_choose_the_thread_count_without_changing_the_report() {
     let four = run("4");
     assert_eq!(one.status.code(), Some(0));
     assert_eq!(one.stdout, four.stdout);
+    let report = String::from_utf8_lossy(&one.stdout);
+    assert!(report.contains("\"disk-full\""), "{report}");
     // Not a terminal: no progress bar, nothing on stderr.
     assert!(
         one.stderr.is_empty(),

@@ -71,6 +71,9 @@ pub struct LineBlocks<R> {
     /// `tail`), until the next call attaches a buffer.
     buf: Box<[u8]>,
     block_size: usize,
+    /// A block is handed out once it holds this many bytes and a newline (at most
+    /// `block_size`; see [`LineBlocks::handing_out_at`]).
+    target: usize,
     /// The bytes after the last owned block (an unfinished line), while `buf` is empty.
     tail: Vec<u8>,
     /// First buffered byte not handed out yet.
@@ -99,12 +102,22 @@ impl<R: Read> LineBlocks<R> {
             reader,
             buf: Box::default(),
             block_size,
+            target: block_size,
             tail: Vec::new(),
             start: 0,
             end: 0,
             state: ReadState::Reading,
             cut_pending: false,
         }
+    }
+
+    /// Hands a block out as soon as it holds `target` bytes ending in a whole line, rather
+    /// than when the buffer is full: smaller blocks that are still in the cache when they are
+    /// scanned. A line longer than `target` still fills the block up to the block size, so
+    /// lines are cut where they would be without it.
+    pub fn handing_out_at(mut self, target: usize) -> Self {
+        self.target = target.clamp(1, self.block_size);
+        self
     }
 
     /// The largest block this reader hands out.
@@ -199,15 +212,26 @@ impl<R: Read> LineBlocks<R> {
         }
     }
 
-    /// Reads until the buffer is full, the stream ends or the reader fails. Each read asks
-    /// for at most [`READ_PIECE`] bytes, so what the reader does with them (the text
-    /// layer's scan for CR) runs while they are still in the cache.
+    /// Reads until the buffer holds the target and a newline, the buffer is full, the
+    /// stream ends or the reader fails. Each read asks for at most [`READ_PIECE`] bytes, so
+    /// what the reader does with them (the text layer's scan for CR) runs while they are
+    /// still in the cache.
     fn fill(&mut self) {
+        // Whether the bytes read by this call hold a newline (those before them are an
+        // unfinished line, or a block that ended at the buffer's end).
+        let mut newline = false;
         while matches!(self.state, ReadState::Reading) && self.end < self.buf.len() {
+            if newline && self.end >= self.target {
+                break;
+            }
             let piece_end = self.buf.len().min(self.end + READ_PIECE);
             match self.reader.read(&mut self.buf[self.end..piece_end]) {
                 Ok(0) => self.state = ReadState::Ended,
-                Ok(n) => self.end += n.min(self.buf.len() - self.end),
+                Ok(n) => {
+                    let read = self.end..self.end + n.min(self.buf.len() - self.end);
+                    newline = newline || memchr::memchr(b'\n', &self.buf[read.clone()]).is_some();
+                    self.end = read.end;
+                }
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
                 Err(err) => self.state = ReadState::Failed(err),
             }
@@ -236,8 +260,8 @@ impl<R: Read> LineBlocks<R> {
         match std::mem::replace(&mut self.state, ReadState::Finished) {
             ReadState::Failed(err) => Err(err),
             ReadState::Reading => {
-                // Unreachable in practice (fill only stops reading when the buffer is full,
-                // and a full buffer is never empty); keep reading on the next call.
+                // Unreachable in practice (fill only stops reading when the buffer is full or
+                // holds a newline, so never empty); keep reading on the next call.
                 self.state = ReadState::Reading;
                 Ok(None)
             }
@@ -560,5 +584,60 @@ mod tests {
         let (out, err) = read_all(LineBlocks::new(reader, 4096));
         assert!(err.is_none());
         assert_eq!(concat(&out), input);
+    }
+
+    /// Hands out at most `most` bytes per read.
+    struct TrickleReader<'a> {
+        data: &'a [u8],
+        most: usize,
+    }
+
+    impl Read for TrickleReader<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = buf.len().min(self.most);
+            self.data.read(&mut buf[..n])
+        }
+    }
+
+    /// Stream offsets where a block ends inside a line (the next one continues it).
+    fn cuts_inside_lines(blocks: &[(Vec<u8>, bool)]) -> Vec<usize> {
+        let mut offset = 0;
+        let mut cuts = Vec::new();
+        for (bytes, continues_line) in blocks {
+            if *continues_line {
+                cuts.push(offset);
+            }
+            offset += bytes.len();
+        }
+        cuts
+    }
+
+    #[test]
+    fn a_target_hands_out_whole_lines_early_and_cuts_long_lines_where_they_were_cut() {
+        let mut input = Vec::new();
+        for i in 0..400usize {
+            // Mostly short lines, every 37th longer than a block.
+            let len = if i % 37 == 5 { 300 + i } else { i % 23 };
+            input.extend_from_slice(&vec![b'a' + (i % 26) as u8; len]);
+            input.push(b'\n');
+        }
+        input.extend_from_slice(b"no newline at the end");
+        for most in [1, 7, 64] {
+            let reader = || TrickleReader { data: &input, most };
+            let whole = read_all_owned(LineBlocks::with_exact_block_size(reader(), 256));
+            let early =
+                read_all_owned(LineBlocks::with_exact_block_size(reader(), 256).handing_out_at(40));
+            assert_eq!(concat(&early), input);
+            assert_eq!(cuts_inside_lines(&early), cuts_inside_lines(&whole));
+            assert!(early.len() > whole.len(), "reads of {most}");
+            for (i, (bytes, continues)) in early.iter().enumerate() {
+                let cut_inside = early.get(i + 1).is_some_and(|(_, continues)| *continues);
+                let last = i + 1 == early.len();
+                assert!(bytes.ends_with(b"\n") || cut_inside || last);
+                // Handed out at the first newline read past the target (but for the pieces
+                // of a line longer than a block).
+                assert!(bytes.len() < 40 + most + 23 || cut_inside || *continues);
+            }
+        }
     }
 }
