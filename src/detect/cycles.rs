@@ -137,7 +137,8 @@ impl Place {
 /// One error line, as a candidate for the end of a cycle.
 #[derive(Debug, Clone)]
 pub(crate) struct ErrorLine {
-    place: Place,
+    /// Its index in the evidence (placed on an ordering by [`Places`] when needed).
+    seq: u32,
     /// 3: an error, 2: a warning, 1: an exit or failure marker with error severity (how the
     /// process died, when it said nothing itself).
     rank: u8,
@@ -190,11 +191,7 @@ pub(crate) fn last_error(
     rules: &RuleSet,
     evidence: &[EvidenceLine],
 ) -> Option<LastError> {
-    let own = Placed::new(
-        errors.named(cycles.subject),
-        &errors.errors,
-        cycles.ordering,
-    );
+    let own = Placed::new(errors.named(cycles.subject), errors, cycles.ordering);
     let shared = errors.unowned_on(cycles.ordering);
 
     let mut windows: Vec<(Position, Position)> = Vec::new();
@@ -238,10 +235,10 @@ pub(crate) fn last_error(
     }
     let (signal, (count, latest)) = by_signal
         .into_iter()
-        .max_by_key(|(_, (n, latest))| (*n, latest.place.seq))?;
+        .max_by_key(|(_, (n, latest))| (*n, latest.seq))?;
     Some(LastError {
         signal: rules.signal(signal).id.clone(),
-        message: message_of(&evidence[latest.place.seq]),
+        message: message_of(&evidence[latest.seq as usize]),
         cycles: count,
         of: endings.len(),
     })
@@ -253,7 +250,8 @@ pub(crate) fn last_error(
 /// Filtering every error line for every loop was quadratic in a log where thousands of
 /// units loop; the unowned lines, which every loop shares, are placed once per ordering
 /// and searched by window.
-pub(crate) struct ErrorIndex {
+pub(crate) struct ErrorIndex<'p, 'e> {
+    places: &'p Places<'e>,
     errors: Vec<ErrorLine>,
     /// Per unit or identifier, the lines naming it that are not unowned, ascending.
     by_name: HashMap<String, Vec<usize>>,
@@ -263,13 +261,13 @@ pub(crate) struct ErrorIndex {
     unowned_placed: [OnceCell<Placed>; 4],
 }
 
-impl ErrorIndex {
+impl<'p, 'e> ErrorIndex<'p, 'e> {
     /// The error lines of the evidence that a loop of `looping_subjects` can read, in input
     /// order: a line that names only subjects that do not loop is no loop's.
     pub(crate) fn new(
         rules: &RuleSet,
         evidence: &[EvidenceLine],
-        places: &Places<'_>,
+        places: &'p Places<'e>,
         normalize_unit: impl Fn(&str) -> String,
         looping_subjects: &HashSet<String>,
     ) -> Self {
@@ -279,6 +277,7 @@ impl ErrorIndex {
             .map(|s| rank(s.severity, &s.tags))
             .collect();
         let mut index = Self {
+            places,
             errors: Vec::new(),
             by_name: HashMap::new(),
             unowned: Vec::new(),
@@ -304,7 +303,7 @@ impl ErrorIndex {
                 .or(line.origin.unit.as_deref())
                 .map(&normalize_unit);
             let error = ErrorLine {
-                place: places.of(seq),
+                seq: u32::try_from(seq).expect("fewer than 2^32 evidence lines"),
                 rank,
                 signal,
             };
@@ -356,7 +355,7 @@ impl ErrorIndex {
 
     fn unowned_on(&self, ordering: Ordering) -> &Placed {
         self.unowned_placed[ordering as usize]
-            .get_or_init(|| Placed::new(self.unowned.iter().copied(), &self.errors, ordering))
+            .get_or_init(|| Placed::new(self.unowned.iter().copied(), self, ordering))
     }
 
     /// Every line that can belong to `subject`, ascending.
@@ -379,9 +378,11 @@ struct Placed {
 
 impl Placed {
     /// `lines` (indexes into `errors`) that have a position on `ordering`.
-    fn new(lines: impl Iterator<Item = usize>, errors: &[ErrorLine], ordering: Ordering) -> Self {
+    fn new(lines: impl Iterator<Item = usize>, index: &ErrorIndex, ordering: Ordering) -> Self {
+        let errors = &index.errors;
+        let place = |i: usize| index.places.of(errors[i].seq as usize);
         let mut all: Vec<(Position, usize)> = lines
-            .filter_map(|i| errors[i].place.position(ordering).map(|p| (p, i)))
+            .filter_map(|i| place(i).position(ordering).map(|p| (p, i)))
             .collect();
         all.sort_unstable();
         let of_rank = |rank: u8| -> Vec<(Position, usize)> {
@@ -503,7 +504,9 @@ mod tests {
         let looping: HashSet<String> = ["worker".to_string(), "api".to_string()]
             .into_iter()
             .collect();
+        let places = Places::new(&[], 0);
         let mut errors = ErrorIndex {
+            places: &places,
             errors: Vec::new(),
             by_name: HashMap::new(),
             unowned: Vec::new(),
@@ -519,14 +522,8 @@ mod tests {
             (6, Some("db"), Some("api")),
             (7, Some("db"), Some("postgres")),
         ] {
-            let place = Place {
-                wall_us: None,
-                boot_us: None,
-                borrowed_us: None,
-                seq,
-            };
             let error = ErrorLine {
-                place,
+                seq,
                 rank: 3,
                 signal: 0,
             };
@@ -536,7 +533,7 @@ mod tests {
             errors
                 .of(subject)
                 .into_iter()
-                .map(|i| errors.errors[i].place.seq)
+                .map(|i| errors.errors[i].seq)
                 .collect::<Vec<_>>()
         };
         assert_eq!(of("api"), [0, 1, 4, 5, 6]);
